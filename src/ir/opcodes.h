@@ -1,0 +1,169 @@
+// Opcode enumeration and per-opcode facts, all expanded from opcodes.def.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "ir/features.h"
+#include "ir/opcodes.def"
+#include "ir/types.h"
+
+namespace keel {
+
+enum class Op : uint16_t {
+#define KEEL_OP_ENUM(name, prefix, code, text, imm, sig, feature) k##name,
+  KEEL_OPCODES(KEEL_OP_ENUM)
+#undef KEEL_OP_ENUM
+  kCount,
+  kInvalid = kCount,
+};
+
+inline constexpr size_t kOpCount = static_cast<size_t>(Op::kCount);
+
+enum class ImmKind : uint8_t {
+  None,
+  BlockType,     // block type: empty, value type or s33 type index
+  Label,         // label depth
+  BrTable,       // vector of depths, then default depth
+  Func,          // function index
+  CallIndirect,  // type index, table index
+  Local,
+  Global,
+  Table,         // table index
+  Memory,        // memory index (one zero byte without multi-memory)
+  MemArg8, MemArg16, MemArg32, MemArg64, MemArg128,      // alignment, [memory], offset
+  MemLane8, MemLane16, MemLane32, MemLane64,             // memarg then lane index
+  I32, I64, F32, F64, V128,
+  SelectT,       // vector of value types
+  RefType,       // reference type of ref.null
+  MemoryInit,    // data index, memory index
+  Data,          // data index
+  MemoryCopy,    // destination memory, source memory
+  TableInit,     // element index, table index
+  Elem,          // element index
+  TableCopy,     // destination table, source table
+  Lane16, Lane8, Lane4, Lane2,  // lane index below the count
+  Shuffle,       // 16 lane indices below 32
+  Tag,           // tag index
+  Zero,          // one reserved zero byte
+};
+
+// The fixed signature of a non-polymorphic instruction.
+struct OpSig {
+  bool polymorphic = false;
+  uint8_t num_params = 0;
+  uint8_t num_results = 0;
+  ValType params[3] = {};
+  ValType result = ValType::kBottom;
+};
+
+namespace detail {
+constexpr ValType sig_letter(char c) {
+  switch (c) {
+    case 'i': return ValType::kI32;
+    case 'l': return ValType::kI64;
+    case 'f': return ValType::kF32;
+    case 'd': return ValType::kF64;
+    case 'v': return ValType::kV128;
+  }
+  return ValType::kBottom;
+}
+constexpr OpSig parse_sig(std::string_view s) {
+  OpSig sig;
+  if (s == "*") {
+    sig.polymorphic = true;
+    return sig;
+  }
+  size_t i = 0;
+  for (; s[i] != ':'; ++i) sig.params[sig.num_params++] = sig_letter(s[i]);
+  for (++i; i < s.size(); ++i) sig.result = sig_letter(s[i]), ++sig.num_results;
+  return sig;
+}
+}  // namespace detail
+
+struct OpInfo {
+  uint8_t prefix;
+  uint32_t code;
+  std::string_view text;
+  ImmKind imm;
+  OpSig sig;
+  Feature feature;
+};
+
+inline constexpr OpInfo kOpInfo[] = {
+#define KEEL_OP_INFO(name, prefix, code, text, imm, sig, feature) \
+  {prefix, code, text, ImmKind::imm, detail::parse_sig(sig), Feature::k##feature},
+    KEEL_OPCODES(KEEL_OP_INFO)
+#undef KEEL_OP_INFO
+};
+static_assert(std::size(kOpInfo) == kOpCount);
+
+constexpr const OpInfo& op_info(Op op) { return kOpInfo[static_cast<size_t>(op)]; }
+constexpr std::string_view op_text(Op op) { return op_info(op).text; }
+
+// Natural alignment (log2 of bytes) of a memory instruction, from its immediate kind.
+constexpr uint32_t natural_alignment_log2(ImmKind imm) {
+  switch (imm) {
+    case ImmKind::MemArg8: case ImmKind::MemLane8: return 0;
+    case ImmKind::MemArg16: case ImmKind::MemLane16: return 1;
+    case ImmKind::MemArg32: case ImmKind::MemLane32: return 2;
+    case ImmKind::MemArg64: case ImmKind::MemLane64: return 3;
+    case ImmKind::MemArg128: return 4;
+    default: return 0;
+  }
+}
+constexpr bool is_memarg(ImmKind imm) { return imm >= ImmKind::MemArg8 && imm <= ImmKind::MemLane64; }
+constexpr bool is_mem_lane(ImmKind imm) { return imm >= ImmKind::MemLane8 && imm <= ImmKind::MemLane64; }
+constexpr uint32_t lane_count(ImmKind imm) {
+  switch (imm) {
+    case ImmKind::Lane16: case ImmKind::MemLane8: return 16;
+    case ImmKind::Lane8: case ImmKind::MemLane16: return 8;
+    case ImmKind::Lane4: case ImmKind::MemLane32: return 4;
+    case ImmKind::Lane2: case ImmKind::MemLane64: return 2;
+    default: return 0;
+  }
+}
+
+// Opcode lookup by encoding. Single-byte opcodes index a 256-entry table; prefixed ones index a
+// table per prefix sized to the largest code in use.
+namespace detail {
+template <uint8_t kPrefix>
+constexpr size_t prefixed_table_size() {
+  uint32_t max = 0;
+  for (const OpInfo& info : kOpInfo)
+    if (info.prefix == kPrefix && info.code > max) max = info.code;
+  return max + 1;
+}
+template <uint8_t kPrefix, size_t kSize>
+constexpr std::array<Op, kSize> make_lookup() {
+  std::array<Op, kSize> table{};
+  for (auto& e : table) e = Op::kInvalid;
+  for (size_t i = 0; i < kOpCount; ++i)
+    if (kOpInfo[i].prefix == kPrefix) table[kOpInfo[i].code] = static_cast<Op>(i);
+  return table;
+}
+}  // namespace detail
+
+inline constexpr uint8_t kPrefixFC = 0xfc;
+inline constexpr uint8_t kPrefixFD = 0xfd;
+inline constexpr uint8_t kPrefixFE = 0xfe;
+
+inline constexpr auto kSingleByteOps = detail::make_lookup<0, 256>();
+inline constexpr auto kFcOps = detail::make_lookup<kPrefixFC, detail::prefixed_table_size<kPrefixFC>()>();
+inline constexpr auto kFdOps = detail::make_lookup<kPrefixFD, detail::prefixed_table_size<kPrefixFD>()>();
+inline constexpr auto kFeOps = detail::make_lookup<kPrefixFE, detail::prefixed_table_size<kPrefixFE>()>();
+
+constexpr bool is_prefix_byte(uint8_t b) { return b == kPrefixFC || b == kPrefixFD || b == kPrefixFE; }
+
+constexpr Op lookup_op(uint8_t prefix, uint32_t code) {
+  switch (prefix) {
+    case 0: return code < kSingleByteOps.size() ? kSingleByteOps[code] : Op::kInvalid;
+    case kPrefixFC: return code < kFcOps.size() ? kFcOps[code] : Op::kInvalid;
+    case kPrefixFD: return code < kFdOps.size() ? kFdOps[code] : Op::kInvalid;
+    case kPrefixFE: return code < kFeOps.size() ? kFeOps[code] : Op::kInvalid;
+  }
+  return Op::kInvalid;
+}
+
+}  // namespace keel
