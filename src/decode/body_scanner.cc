@@ -1,0 +1,52 @@
+#include "decode/body_scanner.h"
+
+#include "decode/immediates.h"
+
+namespace keel {
+
+Status scan_function_body(const Module& module, uint32_t func_index) {
+  const Function& fn = module.functions[func_index];
+  Reader r(module.bytes(fn.body), fn.body.offset);
+  r.set_eof_message("unexpected end of section or function");
+  auto malformed = [&](Error e) {
+    e.function = func_index;
+    return e;
+  };
+  uint64_t total = module.function_type(func_index).params.size();
+  uint32_t groups = r.read_u32();
+  for (uint32_t i = 0; i < groups && r.ok(); ++i) {
+    size_t at = r.offset();
+    total += r.read_u32();
+    read_val_type(r, module.features);
+    if (r.ok() && total > kMaxLocals)
+      return malformed(make_error(ErrorKind::kMalformed, "too many locals", at));
+  }
+  uint64_t depth = 1;
+  while (r.ok() && depth > 0) {
+    if (r.at_end())
+      return malformed(make_error(ErrorKind::kMalformed, "END opcode expected", r.offset()));
+    Op op = read_opcode(r, module.features);
+    if (!r.ok()) break;
+    skip_immediates(r, op, module.features);
+    switch (op) {
+      case Op::kBlock:
+      case Op::kLoop:
+      case Op::kIf:
+      case Op::kTry:
+        ++depth;
+        break;
+      case Op::kEnd:
+      case Op::kDelegate:
+        --depth;
+        break;
+      default:
+        break;
+    }
+  }
+  if (!r.ok()) return malformed(r.take_error());
+  if (!r.at_end())
+    return malformed(make_error(ErrorKind::kMalformed, "section size mismatch", r.offset()));
+  return {};
+}
+
+}  // namespace keel

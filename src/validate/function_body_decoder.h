@@ -1,0 +1,270 @@
+// The one function-body decoding loop. It decodes each instruction, validates it with the spec's
+// algorithm (operand stack, control stack, polymorphic stack after unreachable/br/return), and
+// hands it to a consumer (`Interface`) with its decoded immediates and types. The validator uses
+// NullInterface; the baseline compiler plugs in an emitting interface, so decoding, validation and
+// code generation are one pass over the bytes.
+//
+// The same loop, in constant-expression mode, validates global initialisers and segment offsets.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/reader.h"
+#include "decode/immediates.h"
+#include "ir/module.h"
+#include "ir/opcodes.h"
+#include "validate/validation_context.h"
+
+namespace keel {
+
+// A block's signature: parameters and results, pointing into the module's types or a static
+// one-element array for a single value type.
+struct BlockSig {
+  std::span<const ValType> params;
+  std::span<const ValType> results;
+};
+
+enum class FrameKind : uint8_t { kFunction, kBlock, kLoop, kIf, kElse, kTry, kCatch, kCatchAll };
+
+struct ControlFrame {
+  FrameKind kind;
+  bool unreachable;
+  uint32_t height;  // operand stack height at entry, parameters excluded
+  BlockSig sig;
+
+  std::span<const ValType> label_types() const {
+    return kind == FrameKind::kLoop ? sig.params : sig.results;
+  }
+};
+
+// Immediates of instructions whose typing the table fully describes (numeric, memory, lane,
+// constant and SIMD instructions), passed to Interface::instr.
+struct InstrImm {
+  union {
+    int32_t i32;
+    int64_t i64;
+    float f32;
+    double f64;
+    uint8_t lane;
+  };
+  MemArgImm memarg;
+  const uint8_t* bytes = nullptr;  // v128.const and i8x16.shuffle: 16 bytes in the module
+};
+
+// The consumer that does nothing: pure validation. Every hook a compiler needs is listed here;
+// an emitting interface implements the same set.
+struct NullInterface {
+  void start_function(uint32_t /*func_index*/, std::span<const ValType> /*locals*/) {}
+  void instr(Op, const InstrImm&) {}
+  void block(Op, const BlockSig&) {}  // block, loop, if, try
+  void else_(const ControlFrame&) {}
+  void end(const ControlFrame&) {}  // also ends the function body (kind kFunction)
+  void br(uint32_t /*depth*/) {}
+  void br_if(uint32_t /*depth*/) {}
+  void br_table(std::span<const uint32_t> /*targets*/, uint32_t /*default_depth*/) {}
+  void return_() {}
+  void unreachable() {}
+  void call(Op, uint32_t /*func_index*/) {}  // call, return_call
+  void call_indirect(Op, uint32_t /*type_index*/, uint32_t /*table*/) {}
+  void drop(ValType) {}
+  void select(ValType) {}
+  void local(Op, uint32_t /*index*/, ValType) {}        // local.get / set / tee
+  void global(Op, uint32_t /*index*/, ValType) {}       // global.get / set
+  void table_op(Op, uint32_t /*a*/, uint32_t /*b*/) {}  // table.* and elem.drop
+  void memory_op(Op, uint32_t /*a*/, uint32_t /*b*/) {
+  }  // memory.size/grow/init/copy/fill, data.drop
+  void ref_null(ValType) {}
+  void ref_is_null() {}
+  void ref_func(uint32_t /*func_index*/) {}
+  void exception_op(Op, uint32_t /*index*/) {}  // throw, rethrow, catch, catch_all, delegate
+};
+
+template <class Interface>
+class FunctionBodyDecoder {
+ public:
+  FunctionBodyDecoder(const ValidationContext& ctx, Interface& iface)
+      : ctx_(ctx), module_(ctx.module), features_(ctx.features), iface_(iface) {}
+
+  // Decodes and validates function `func_index` (a defined function). On failure, error() says
+  // why, with the offset and function index.
+  bool decode_function(uint32_t func_index);
+
+  // Validates a constant expression producing `expected`. Globals below `visible_globals` may be
+  // read, and must be immutable.
+  bool decode_const_expr(const ConstExpr& expr, ValType expected, uint32_t visible_globals);
+
+  const Error& error() const { return error_; }
+  Error take_error() { return std::move(error_); }
+
+ private:
+  static constexpr ValType kBottom = ValType::kBottom;
+
+  bool fail(ErrorKind kind, std::string message, size_t at) {
+    if (!failed_) {
+      failed_ = true;
+      error_ = make_error(kind, std::move(message), at, func_index_);
+    }
+    return false;
+  }
+  bool invalid(std::string message) {
+    return fail(ErrorKind::kInvalid, std::move(message), instr_offset_);
+  }
+  bool type_mismatch() { return invalid("type mismatch"); }
+  bool reader_failed() {
+    Error e = reader_->take_error();
+    return fail(e.kind, std::move(e.message), e.offset);
+  }
+
+  // --- operand stack -----------------------------------------------------------------------------
+  void push(ValType t) { stack_.push_back(t); }
+  // Pops one operand; an empty stack under an unreachable frame yields kBottom.
+  bool pop(ValType& out) {
+    const ControlFrame& top = control_.back();
+    if (stack_.size() == top.height) {
+      if (top.unreachable) {
+        out = kBottom;
+        return true;
+      }
+      return type_mismatch();
+    }
+    out = stack_.back();
+    stack_.pop_back();
+    return true;
+  }
+  bool pop_expect(ValType expected) {
+    const ControlFrame& top = control_.back();
+    if (stack_.size() > top.height) {
+      ValType actual = stack_.back();
+      if (actual != expected && actual != kBottom && expected != kBottom) return type_mismatch();
+      stack_.pop_back();
+      return true;
+    }
+    if (top.unreachable) return true;
+    return type_mismatch();
+  }
+  bool pop_values(std::span<const ValType> types) {
+    for (size_t i = types.size(); i-- > 0;)
+      if (!pop_expect(types[i])) return false;
+    return true;
+  }
+  void push_values(std::span<const ValType> types) {
+    stack_.insert(stack_.end(), types.begin(), types.end());
+  }
+  // Checks the operands above the frame's height are exactly `types`, without popping.
+  bool check_exact(const ControlFrame& frame, std::span<const ValType> types) {
+    size_t available = stack_.size() - frame.height;
+    if (!frame.unreachable && available != types.size()) return type_mismatch();
+    if (available > types.size()) return type_mismatch();
+    for (size_t i = 0; i < available; ++i) {
+      ValType actual = stack_[stack_.size() - available + i];
+      ValType expected = types[types.size() - available + i];
+      if (actual != expected && actual != kBottom) return type_mismatch();
+    }
+    return true;
+  }
+  void set_unreachable() {
+    ControlFrame& top = control_.back();
+    stack_.resize(top.height);
+    top.unreachable = true;
+  }
+  void push_frame(FrameKind kind, const BlockSig& sig) {
+    control_.push_back(ControlFrame{kind, false, static_cast<uint32_t>(stack_.size()), sig});
+    push_values(sig.params);
+  }
+
+  // --- immediates with validation ----------------------------------------------------------------
+  bool read_block_sig(BlockSig& sig);
+  bool read_label(uint32_t& depth) {
+    depth = reader_->read_u32();
+    if (!reader_->ok()) return reader_failed();
+    if (depth >= control_.size()) return invalid("unknown label");
+    return true;
+  }
+  const ControlFrame& label_frame(uint32_t depth) const {
+    return control_[control_.size() - 1 - depth];
+  }
+  bool read_index(uint32_t& index, size_t limit, const char* what) {
+    index = reader_->read_u32();
+    if (!reader_->ok()) return reader_failed();
+    if (index >= limit)
+      return invalid(std::string("unknown ") + what + " " + std::to_string(index));
+    return true;
+  }
+  bool read_memory(uint32_t& memory) {
+    memory = read_memory_index(*reader_, features_);
+    if (!reader_->ok()) return reader_failed();
+    if (memory >= module_.memories.size())
+      return invalid("unknown memory " + std::to_string(memory));
+    return true;
+  }
+  bool read_table(uint32_t& table) { return read_index(table, module_.tables.size(), "table"); }
+  bool read_checked_memarg(const OpInfo& info, MemArgImm& memarg);
+  bool read_lane(ImmKind imm, uint8_t& lane) {
+    size_t at = reader_->offset();
+    lane = read_lane_index(*reader_);
+    if (!reader_->ok()) return reader_failed();
+    if (lane >= lane_count(imm)) return fail(ErrorKind::kInvalid, "invalid lane index", at);
+    return true;
+  }
+  // A data index must name a segment; and the binary format requires a data count section
+  // before code that uses data indices (checked second, so an unknown segment reads as such).
+  bool check_data_index(uint32_t data) {
+    size_t count = module_.data_count ? *module_.data_count : module_.datas.size();
+    if (data >= count) return invalid("unknown data segment " + std::to_string(data));
+    if (!module_.data_count)
+      return fail(ErrorKind::kMalformed, "data count section required", instr_offset_);
+    return true;
+  }
+
+  bool decode_locals(const FuncType& type);
+  bool decode_instructions();
+  bool decode_table_driven(Op op, const OpInfo& info);
+  bool decode_polymorphic(Op op);
+  bool decode_end();
+  bool const_expr_allows(Op op);
+
+  const ValidationContext& ctx_;
+  const Module& module_;
+  const Features& features_;
+  Interface& iface_;
+
+  Reader* reader_ = nullptr;
+  uint32_t func_index_ = kNoFunction;
+  size_t instr_offset_ = 0;
+  bool failed_ = false;
+  bool const_mode_ = false;
+  uint32_t visible_globals_ = 0;
+  Error error_;
+
+  // Reused across functions so a thread validating thousands allocates only a few times.
+  std::vector<ValType> locals_;
+  std::vector<ValType> stack_;
+  std::vector<ControlFrame> control_;
+  std::vector<uint32_t> br_targets_;
+  std::vector<ValType> results_storage_;  // the const expression's expected type
+};
+
+// One-element spans for single-value block types.
+inline constexpr ValType kSingleValTypes[256] = {
+#define KEEL_T(n) static_cast<ValType>(n),
+#define KEEL_T16(n)                                                                          \
+  KEEL_T(n)                                                                                  \
+  KEEL_T(n + 1) KEEL_T(n + 2) KEEL_T(n + 3) KEEL_T(n + 4) KEEL_T(n + 5) KEEL_T(n + 6)        \
+      KEEL_T(n + 7) KEEL_T(n + 8) KEEL_T(n + 9) KEEL_T(n + 10) KEEL_T(n + 11) KEEL_T(n + 12) \
+          KEEL_T(n + 13) KEEL_T(n + 14) KEEL_T(n + 15)
+    KEEL_T16(0) KEEL_T16(16) KEEL_T16(32) KEEL_T16(48) KEEL_T16(64) KEEL_T16(80) KEEL_T16(96)
+        KEEL_T16(112) KEEL_T16(128) KEEL_T16(144) KEEL_T16(160) KEEL_T16(176) KEEL_T16(192)
+            KEEL_T16(208) KEEL_T16(224) KEEL_T16(240)
+#undef KEEL_T16
+#undef KEEL_T
+};
+inline std::span<const ValType> single_type_span(ValType t) {
+  return {&kSingleValTypes[static_cast<uint8_t>(t)], 1};
+}
+
+}  // namespace keel
+
+#include "validate/function_body_decoder_impl.h"

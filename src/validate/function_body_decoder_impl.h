@@ -1,0 +1,652 @@
+// Member definitions of FunctionBodyDecoder; included from function_body_decoder.h only.
+#pragma once
+
+#include <algorithm>
+
+namespace keel {
+
+namespace detail {
+// Immediate kinds whose typing comes entirely from the opcode table's signature column.
+constexpr bool is_table_driven_imm(ImmKind imm) {
+  switch (imm) {
+    case ImmKind::None:
+    case ImmKind::I32:
+    case ImmKind::I64:
+    case ImmKind::F32:
+    case ImmKind::F64:
+    case ImmKind::V128:
+    case ImmKind::Shuffle:
+    case ImmKind::Lane16:
+    case ImmKind::Lane8:
+    case ImmKind::Lane4:
+    case ImmKind::Lane2:
+    case ImmKind::Zero:
+      return true;
+    default:
+      return is_memarg(imm);
+  }
+}
+}  // namespace detail
+
+template <class Interface>
+bool FunctionBodyDecoder<Interface>::decode_function(uint32_t func_index) {
+  func_index_ = func_index;
+  failed_ = false;
+  const_mode_ = false;
+  const Function& fn = module_.functions[func_index];
+  const FuncType& type = module_.types[fn.type_index];
+  Reader reader(module_.bytes(fn.body), fn.body.offset);
+  reader.set_eof_message("unexpected end of section or function");
+  reader_ = &reader;
+  stack_.clear();
+  control_.clear();
+  if (!decode_locals(type)) return false;
+  iface_.start_function(func_index, locals_);
+  control_.push_back(ControlFrame{FrameKind::kFunction, false, 0, BlockSig{{}, type.results}});
+  if (decode_instructions()) return true;
+  // Decoding precedes validation in the spec: a malformation later in the body outranks an
+  // invalid instruction before it.
+  if (error_.kind == ErrorKind::kInvalid) {
+    Status scan = scan_function_body(module_, func_index);
+    if (!scan.ok()) error_ = std::move(scan).error();
+  }
+  return false;
+}
+
+template <class Interface>
+bool FunctionBodyDecoder<Interface>::decode_const_expr(const ConstExpr& expr, ValType expected,
+                                                       uint32_t visible_globals) {
+  func_index_ = kNoFunction;
+  failed_ = false;
+  const_mode_ = true;
+  visible_globals_ = visible_globals;
+  Reader reader(module_.bytes(expr.bytes), expr.bytes.offset);
+  reader.set_eof_message("unexpected end of section or function");
+  reader_ = &reader;
+  locals_.clear();
+  stack_.clear();
+  control_.clear();
+  results_storage_.assign(1, expected);
+  control_.push_back(ControlFrame{FrameKind::kFunction, false, 0, BlockSig{{}, results_storage_}});
+  return decode_instructions();
+}
+
+template <class Interface>
+bool FunctionBodyDecoder<Interface>::decode_locals(const FuncType& type) {
+  Reader& r = *reader_;
+  locals_.assign(type.params.begin(), type.params.end());
+  uint64_t total = locals_.size();
+  uint32_t groups = r.read_u32();
+  for (uint32_t i = 0; i < groups && r.ok(); ++i) {
+    size_t at = r.offset();
+    uint32_t count = r.read_u32();
+    ValType t = read_val_type(r, features_);
+    if (!r.ok()) break;
+    total += count;
+    if (total > kMaxLocals) return fail(ErrorKind::kMalformed, "too many locals", at);
+    locals_.insert(locals_.end(), count, t);
+  }
+  if (!r.ok()) return reader_failed();
+  return true;
+}
+
+template <class Interface>
+bool FunctionBodyDecoder<Interface>::decode_instructions() {
+  Reader& r = *reader_;
+  while (!control_.empty()) {
+    if (r.at_end()) return fail(ErrorKind::kMalformed, "END opcode expected", r.offset());
+    instr_offset_ = r.offset();
+    Op op = read_opcode(r, features_);
+    if (!r.ok()) return reader_failed();
+    const OpInfo& info = op_info(op);
+    if (const_mode_ && !const_expr_allows(op)) return invalid("constant expression required");
+    bool ok = (!info.sig.polymorphic && detail::is_table_driven_imm(info.imm))
+                  ? decode_table_driven(op, info)
+                  : decode_polymorphic(op);
+    if (!ok) return false;
+    if (!r.ok()) return reader_failed();
+  }
+  if (!r.at_end()) return fail(ErrorKind::kMalformed, "section size mismatch", r.offset());
+  return true;
+}
+
+template <class Interface>
+bool FunctionBodyDecoder<Interface>::const_expr_allows(Op op) {
+  switch (op) {
+    case Op::kI32Const:
+    case Op::kI64Const:
+    case Op::kF32Const:
+    case Op::kF64Const:
+    case Op::kV128Const:
+    case Op::kRefNull:
+    case Op::kRefFunc:
+    case Op::kGlobalGet:
+    case Op::kEnd:
+      return true;
+    case Op::kI32Add:
+    case Op::kI32Sub:
+    case Op::kI32Mul:
+    case Op::kI64Add:
+    case Op::kI64Sub:
+    case Op::kI64Mul:
+      return features_.extended_const;
+    default:
+      return false;
+  }
+}
+
+template <class Interface>
+bool FunctionBodyDecoder<Interface>::read_checked_memarg(const OpInfo& info, MemArgImm& memarg) {
+  memarg = read_memarg(*reader_, features_);
+  if (!reader_->ok()) return reader_failed();
+  if (memarg.memory >= module_.memories.size())
+    return invalid("unknown memory " + std::to_string(memarg.memory));
+  uint32_t natural = natural_alignment_log2(info.imm);
+  if (info.feature == Feature::kThreads) {
+    if (memarg.align_log2 != natural) return invalid("alignment must be equal to natural");
+  } else if (memarg.align_log2 > natural) {
+    return invalid("alignment must not be larger than natural");
+  }
+  if (ctx_.address_type(memarg.memory) == ValType::kI32 && memarg.offset > UINT32_MAX)
+    return invalid("offset out of range");
+  return true;
+}
+
+template <class Interface>
+bool FunctionBodyDecoder<Interface>::decode_table_driven(Op op, const OpInfo& info) {
+  Reader& r = *reader_;
+  InstrImm imm;
+  imm.i64 = 0;
+  ValType address = ValType::kI32;
+  switch (info.imm) {
+    case ImmKind::None:
+      break;
+    case ImmKind::I32:
+      imm.i32 = r.read_s32();
+      break;
+    case ImmKind::I64:
+      imm.i64 = r.read_s64();
+      break;
+    case ImmKind::F32:
+      imm.f32 = read_f32_bits(r);
+      break;
+    case ImmKind::F64:
+      imm.f64 = read_f64_bits(r);
+      break;
+    case ImmKind::V128:
+      imm.bytes = r.position();
+      r.skip(16);
+      break;
+    case ImmKind::Shuffle:
+      imm.bytes = r.position();
+      for (int i = 0; i < 16; ++i) {
+        size_t at = r.offset();
+        uint8_t lane = r.read_u8();
+        if (!r.ok()) return reader_failed();
+        if (lane >= 32) return fail(ErrorKind::kInvalid, "invalid lane index", at);
+      }
+      break;
+    case ImmKind::Lane16:
+    case ImmKind::Lane8:
+    case ImmKind::Lane4:
+    case ImmKind::Lane2:
+      if (!read_lane(info.imm, imm.lane)) return false;
+      break;
+    case ImmKind::Zero: {
+      size_t at = r.offset();
+      if (r.read_u8() != 0 && r.ok()) return fail(ErrorKind::kMalformed, "zero byte expected", at);
+      break;
+    }
+    default:  // memory instructions
+      if (!read_checked_memarg(info, imm.memarg)) return false;
+      if (is_mem_lane(info.imm) && !read_lane(info.imm, imm.lane)) return false;
+      address = ctx_.address_type(imm.memarg.memory);
+      break;
+  }
+  if (!r.ok()) return reader_failed();
+  const OpSig& sig = info.sig;
+  for (int i = sig.num_params - 1; i >= 0; --i) {
+    ValType expected = (i == 0 && is_memarg(info.imm)) ? address : sig.params[i];
+    if (!pop_expect(expected)) return false;
+  }
+  iface_.instr(op, imm);
+  if (sig.num_results) push(sig.result);
+  return true;
+}
+
+template <class Interface>
+bool FunctionBodyDecoder<Interface>::read_block_sig(BlockSig& sig) {
+  BlockTypeImm bt = read_block_type(*reader_, features_);
+  if (!reader_->ok()) return reader_failed();
+  switch (bt.kind) {
+    case BlockTypeImm::Kind::kEmpty:
+      sig = BlockSig{};
+      break;
+    case BlockTypeImm::Kind::kValue:
+      sig = BlockSig{{}, single_type_span(bt.type)};
+      break;
+    case BlockTypeImm::Kind::kTypeIndex:
+      if (bt.type_index >= module_.types.size()) return invalid("unknown type");
+      sig = BlockSig{module_.types[bt.type_index].params, module_.types[bt.type_index].results};
+      break;
+  }
+  return true;
+}
+
+template <class Interface>
+bool FunctionBodyDecoder<Interface>::decode_end() {
+  ControlFrame& top = control_.back();
+  if (top.kind == FrameKind::kIf && !std::equal(top.sig.params.begin(), top.sig.params.end(),
+                                                top.sig.results.begin(), top.sig.results.end()))
+    return type_mismatch();
+  if (!check_exact(top, top.sig.results)) return false;
+  iface_.end(top);
+  std::span<const ValType> results = top.sig.results;
+  stack_.resize(top.height);
+  control_.pop_back();
+  if (!control_.empty()) push_values(results);
+  return true;
+}
+
+template <class Interface>
+bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
+  Reader& r = *reader_;
+  auto is_num_or_bottom = [](ValType t) { return is_num_type(t) || t == ValType::kBottom; };
+  auto is_vec_or_bottom = [](ValType t) { return t == ValType::kV128 || t == ValType::kBottom; };
+  switch (op) {
+    case Op::kUnreachable:
+      iface_.unreachable();
+      set_unreachable();
+      return true;
+
+    case Op::kBlock:
+    case Op::kLoop:
+    case Op::kIf:
+    case Op::kTry: {
+      BlockSig sig;
+      if (!read_block_sig(sig)) return false;
+      if (op == Op::kIf && !pop_expect(ValType::kI32)) return false;
+      if (!pop_values(sig.params)) return false;
+      iface_.block(op, sig);
+      FrameKind kind = op == Op::kBlock  ? FrameKind::kBlock
+                       : op == Op::kLoop ? FrameKind::kLoop
+                       : op == Op::kIf   ? FrameKind::kIf
+                                         : FrameKind::kTry;
+      push_frame(kind, sig);
+      return true;
+    }
+
+    case Op::kElse: {
+      ControlFrame& top = control_.back();
+      if (top.kind != FrameKind::kIf)
+        return fail(ErrorKind::kMalformed, "else without matching if", instr_offset_);
+      if (!check_exact(top, top.sig.results)) return false;
+      iface_.else_(top);
+      stack_.resize(top.height);
+      top.kind = FrameKind::kElse;
+      top.unreachable = false;
+      push_values(top.sig.params);
+      return true;
+    }
+
+    case Op::kEnd:
+      return decode_end();
+
+    case Op::kBr: {
+      uint32_t depth;
+      if (!read_label(depth) || !pop_values(label_frame(depth).label_types())) return false;
+      iface_.br(depth);
+      set_unreachable();
+      return true;
+    }
+
+    case Op::kBrIf: {
+      uint32_t depth;
+      if (!read_label(depth) || !pop_expect(ValType::kI32)) return false;
+      std::span<const ValType> types = label_frame(depth).label_types();
+      if (!pop_values(types)) return false;
+      push_values(types);
+      iface_.br_if(depth);
+      return true;
+    }
+
+    case Op::kBrTable: {
+      uint32_t count = r.read_count();
+      if (!r.ok()) return reader_failed();
+      br_targets_.clear();
+      for (uint32_t i = 0; i < count; ++i) {
+        uint32_t depth;
+        if (!read_label(depth)) return false;
+        br_targets_.push_back(depth);
+      }
+      uint32_t default_depth;
+      if (!read_label(default_depth) || !pop_expect(ValType::kI32)) return false;
+      size_t arity = label_frame(default_depth).label_types().size();
+      const ControlFrame& top = control_.back();
+      for (uint32_t depth : br_targets_) {
+        std::span<const ValType> types = label_frame(depth).label_types();
+        if (types.size() != arity) return type_mismatch();
+        // Equivalent to push_vals(pop_vals(types)): checks without changing the stack.
+        size_t available = stack_.size() - top.height;
+        for (size_t i = 0; i < types.size(); ++i) {
+          ValType expected = types[types.size() - 1 - i];
+          if (i < available) {
+            ValType actual = stack_[stack_.size() - 1 - i];
+            if (actual != expected && actual != kBottom) return type_mismatch();
+          } else if (!top.unreachable) {
+            return type_mismatch();
+          }
+        }
+      }
+      if (!pop_values(label_frame(default_depth).label_types())) return false;
+      iface_.br_table(br_targets_, default_depth);
+      set_unreachable();
+      return true;
+    }
+
+    case Op::kReturn:
+      if (!pop_values(control_.front().sig.results)) return false;
+      iface_.return_();
+      set_unreachable();
+      return true;
+
+    case Op::kCall:
+    case Op::kReturnCall: {
+      uint32_t callee;
+      if (!read_index(callee, module_.functions.size(), "function")) return false;
+      const FuncType& type = module_.function_type(callee);
+      if (!pop_values(type.params)) return false;
+      iface_.call(op, callee);
+      if (op == Op::kReturnCall) {
+        if (type.results != module_.types[module_.functions[func_index_].type_index].results)
+          return type_mismatch();
+        set_unreachable();
+      } else {
+        push_values(type.results);
+      }
+      return true;
+    }
+
+    case Op::kCallIndirect:
+    case Op::kReturnCallIndirect: {
+      uint32_t type_index, table;
+      if (!read_index(type_index, module_.types.size(), "type")) return false;
+      if (!read_table(table)) return false;
+      if (module_.tables[table].type.element != ValType::kFuncRef) return type_mismatch();
+      const FuncType& type = module_.types[type_index];
+      if (!pop_expect(ValType::kI32) || !pop_values(type.params)) return false;
+      iface_.call_indirect(op, type_index, table);
+      if (op == Op::kReturnCallIndirect) {
+        if (type.results != module_.types[module_.functions[func_index_].type_index].results)
+          return type_mismatch();
+        set_unreachable();
+      } else {
+        push_values(type.results);
+      }
+      return true;
+    }
+
+    case Op::kDrop: {
+      ValType t = kBottom;
+      if (!pop(t)) return false;
+      iface_.drop(t);
+      return true;
+    }
+
+    case Op::kSelect: {
+      ValType t1 = kBottom, t2 = kBottom;
+      if (!pop_expect(ValType::kI32) || !pop(t1) || !pop(t2)) return false;
+      if (!((is_num_or_bottom(t1) && is_num_or_bottom(t2)) ||
+            (is_vec_or_bottom(t1) && is_vec_or_bottom(t2))))
+        return type_mismatch();
+      if (t1 != t2 && t1 != kBottom && t2 != kBottom) return type_mismatch();
+      ValType t = t1 == kBottom ? t2 : t1;
+      iface_.select(t);
+      push(t);
+      return true;
+    }
+
+    case Op::kSelectT: {
+      uint32_t count = r.read_count();
+      ValType t = kBottom;
+      for (uint32_t i = 0; i < count && r.ok(); ++i) t = read_val_type(r, features_);
+      if (!r.ok()) return reader_failed();
+      if (count != 1) return invalid("invalid result arity");
+      if (!pop_expect(ValType::kI32) || !pop_expect(t) || !pop_expect(t)) return false;
+      iface_.select(t);
+      push(t);
+      return true;
+    }
+
+    case Op::kLocalGet:
+    case Op::kLocalSet:
+    case Op::kLocalTee: {
+      uint32_t index;
+      if (!read_index(index, locals_.size(), "local")) return false;
+      ValType t = locals_[index];
+      if (op != Op::kLocalGet && !pop_expect(t)) return false;
+      iface_.local(op, index, t);
+      if (op != Op::kLocalSet) push(t);
+      return true;
+    }
+
+    case Op::kGlobalGet:
+    case Op::kGlobalSet: {
+      uint32_t index;
+      size_t limit = const_mode_ ? visible_globals_ : module_.globals.size();
+      if (!read_index(index, limit, "global")) return false;
+      const GlobalType& g = module_.globals[index].type;
+      if (const_mode_ && g.is_mutable) return invalid("constant expression required");
+      if (op == Op::kGlobalSet) {
+        if (!g.is_mutable) return invalid("global is immutable");
+        if (!pop_expect(g.type)) return false;
+      }
+      iface_.global(op, index, g.type);
+      if (op == Op::kGlobalGet) push(g.type);
+      return true;
+    }
+
+    case Op::kTableGet:
+    case Op::kTableSet:
+    case Op::kTableSize:
+    case Op::kTableGrow:
+    case Op::kTableFill: {
+      uint32_t table;
+      if (!read_table(table)) return false;
+      ValType element = module_.tables[table].type.element;
+      bool ok = true;
+      switch (op) {
+        case Op::kTableGet:
+          ok = pop_expect(ValType::kI32);
+          break;
+        case Op::kTableSet:
+          ok = pop_expect(element) && pop_expect(ValType::kI32);
+          break;
+        case Op::kTableGrow:
+          ok = pop_expect(ValType::kI32) && pop_expect(element);
+          break;
+        case Op::kTableFill:
+          ok = pop_expect(ValType::kI32) && pop_expect(element) && pop_expect(ValType::kI32);
+          break;
+        default:
+          break;
+      }
+      if (!ok) return false;
+      iface_.table_op(op, table, 0);
+      if (op == Op::kTableGet) push(element);
+      if (op == Op::kTableSize || op == Op::kTableGrow) push(ValType::kI32);
+      return true;
+    }
+
+    case Op::kTableInit: {
+      // Read both indices, then check the table first, as the spec's typing rule does.
+      uint32_t elem = r.read_u32();
+      uint32_t table;
+      if (!r.ok()) return reader_failed();
+      if (!read_table(table)) return false;
+      if (elem >= module_.elems.size())
+        return invalid("unknown elem segment " + std::to_string(elem));
+      if (module_.elems[elem].element_type != module_.tables[table].type.element)
+        return type_mismatch();
+      if (!pop_expect(ValType::kI32) || !pop_expect(ValType::kI32) || !pop_expect(ValType::kI32))
+        return false;
+      iface_.table_op(op, elem, table);
+      return true;
+    }
+
+    case Op::kTableCopy: {
+      uint32_t dst, src;
+      if (!read_table(dst) || !read_table(src)) return false;
+      if (module_.tables[dst].type.element != module_.tables[src].type.element)
+        return type_mismatch();
+      if (!pop_expect(ValType::kI32) || !pop_expect(ValType::kI32) || !pop_expect(ValType::kI32))
+        return false;
+      iface_.table_op(op, dst, src);
+      return true;
+    }
+
+    case Op::kElemDrop: {
+      uint32_t elem;
+      if (!read_index(elem, module_.elems.size(), "elem segment")) return false;
+      iface_.table_op(op, elem, 0);
+      return true;
+    }
+
+    case Op::kMemorySize:
+    case Op::kMemoryGrow: {
+      uint32_t memory;
+      if (!read_memory(memory)) return false;
+      ValType address = ctx_.address_type(memory);
+      if (op == Op::kMemoryGrow && !pop_expect(address)) return false;
+      iface_.memory_op(op, memory, 0);
+      push(address);
+      return true;
+    }
+
+    case Op::kMemoryInit: {
+      uint32_t data = r.read_u32();
+      uint32_t memory;
+      if (!r.ok()) return reader_failed();
+      if (!read_memory(memory) || !check_data_index(data)) return false;
+      if (!pop_expect(ValType::kI32) || !pop_expect(ValType::kI32) ||
+          !pop_expect(ctx_.address_type(memory)))
+        return false;
+      iface_.memory_op(op, data, memory);
+      return true;
+    }
+
+    case Op::kDataDrop: {
+      uint32_t data = r.read_u32();
+      if (!r.ok()) return reader_failed();
+      if (!check_data_index(data)) return false;
+      iface_.memory_op(op, data, 0);
+      return true;
+    }
+
+    case Op::kMemoryCopy: {
+      uint32_t dst, src;
+      if (!read_memory(dst) || !read_memory(src)) return false;
+      ValType dst_type = ctx_.address_type(dst), src_type = ctx_.address_type(src);
+      ValType size_type =
+          (dst_type == ValType::kI64 && src_type == ValType::kI64) ? ValType::kI64 : ValType::kI32;
+      if (!pop_expect(size_type) || !pop_expect(src_type) || !pop_expect(dst_type)) return false;
+      iface_.memory_op(op, dst, src);
+      return true;
+    }
+
+    case Op::kMemoryFill: {
+      uint32_t memory;
+      if (!read_memory(memory)) return false;
+      ValType address = ctx_.address_type(memory);
+      if (!pop_expect(address) || !pop_expect(ValType::kI32) || !pop_expect(address)) return false;
+      iface_.memory_op(op, memory, 0);
+      return true;
+    }
+
+    case Op::kRefNull: {
+      ValType t = read_ref_type(r);
+      if (!r.ok()) return reader_failed();
+      iface_.ref_null(t);
+      push(t);
+      return true;
+    }
+
+    case Op::kRefIsNull: {
+      ValType t = kBottom;
+      if (!pop(t)) return false;
+      if (!is_ref_type(t) && t != kBottom) return type_mismatch();
+      iface_.ref_is_null();
+      push(ValType::kI32);
+      return true;
+    }
+
+    case Op::kRefFunc: {
+      uint32_t callee;
+      if (!read_index(callee, module_.functions.size(), "function")) return false;
+      if (!const_mode_ && !ctx_.declared_functions[callee])
+        return invalid("undeclared function reference");
+      iface_.ref_func(callee);
+      push(ValType::kFuncRef);
+      return true;
+    }
+
+    // Exception handling (the 2022 try/catch/delegate form).
+    case Op::kThrow: {
+      uint32_t tag;
+      if (!read_index(tag, module_.tags.size(), "tag")) return false;
+      if (!pop_values(module_.types[module_.tags[tag].type.type_index].params)) return false;
+      iface_.exception_op(op, tag);
+      set_unreachable();
+      return true;
+    }
+
+    case Op::kRethrow: {
+      uint32_t depth;
+      if (!read_label(depth)) return false;
+      FrameKind kind = label_frame(depth).kind;
+      if (kind != FrameKind::kCatch && kind != FrameKind::kCatchAll)
+        return invalid("invalid rethrow label");
+      iface_.exception_op(op, depth);
+      set_unreachable();
+      return true;
+    }
+
+    case Op::kCatch:
+    case Op::kCatchAll: {
+      uint32_t tag = 0;
+      if (op == Op::kCatch && !read_index(tag, module_.tags.size(), "tag")) return false;
+      ControlFrame& top = control_.back();
+      if (top.kind != FrameKind::kTry && top.kind != FrameKind::kCatch)
+        return fail(ErrorKind::kMalformed, "catch without matching try", instr_offset_);
+      if (!check_exact(top, top.sig.results)) return false;
+      iface_.exception_op(op, tag);
+      stack_.resize(top.height);
+      top.kind = op == Op::kCatch ? FrameKind::kCatch : FrameKind::kCatchAll;
+      top.unreachable = false;
+      if (op == Op::kCatch) push_values(module_.types[module_.tags[tag].type.type_index].params);
+      return true;
+    }
+
+    case Op::kDelegate: {
+      ControlFrame& top = control_.back();
+      if (top.kind != FrameKind::kTry)
+        return fail(ErrorKind::kMalformed, "delegate without matching try", instr_offset_);
+      uint32_t depth = r.read_u32();
+      if (!r.ok()) return reader_failed();
+      // The label is counted from the frame enclosing the try.
+      if (depth >= control_.size() - 1) return invalid("unknown label");
+      if (!check_exact(top, top.sig.results)) return false;
+      iface_.exception_op(op, depth);
+      std::span<const ValType> results = top.sig.results;
+      stack_.resize(top.height);
+      control_.pop_back();
+      push_values(results);
+      return true;
+    }
+
+    default:
+      return fail(ErrorKind::kMalformed, "illegal opcode", instr_offset_);
+  }
+}
+
+}  // namespace keel
