@@ -20,7 +20,9 @@ class Reader {
  public:
   // `base_offset` is the module offset of data[0], so errors report module offsets.
   Reader(std::span<const uint8_t> data, size_t base_offset = 0)
-      : start_(data.data()), pos_(data.data()), end_(data.data() + data.size()),
+      : start_(data.data()),
+        pos_(data.data()),
+        end_(data.data() + data.size()),
         base_offset_(base_offset) {}
 
   bool ok() const { return !failed_; }
@@ -32,7 +34,8 @@ class Reader {
   Error take_error() { return std::move(error_); }
 
   // Records the first error only; returns false so callers can `return r.fail(...)`.
-  bool fail(ErrorKind kind, std::string message, size_t at = kNoOffset) {
+  [[gnu::noinline, gnu::cold]] bool fail(ErrorKind kind, std::string message,
+                                         size_t at = kNoOffset) {
     if (!failed_) {
       failed_ = true;
       error_ = make_error(kind, std::move(message), at == kNoOffset ? offset() : at);
@@ -40,14 +43,17 @@ class Reader {
     }
     return false;
   }
-  bool fail_malformed(std::string message) { return fail(ErrorKind::kMalformed, std::move(message)); }
+  bool fail_malformed(std::string message) {
+    return fail(ErrorKind::kMalformed, std::move(message));
+  }
 
   // Message used when reading past the end; sections and bodies use "unexpected end of section or
   // function", the module header "unexpected end".
   void set_eof_message(const char* message) { eof_message_ = message; }
 
-  uint8_t read_u8() {
-    if (pos_ >= end_) return eof(), 0;
+  [[gnu::always_inline]] uint8_t read_u8() {
+    if (pos_ >= end_) [[unlikely]]
+      return eof(), 0;
     return *pos_++;
   }
   uint8_t peek_u8() const { return pos_ < end_ ? *pos_ : 0; }
@@ -67,13 +73,20 @@ class Reader {
     return v;
   }
 
-  uint32_t read_u32() {
-    if (pos_ < end_ && *pos_ < 0x80) return *pos_++;
+  [[gnu::always_inline]] uint32_t read_u32() {
+    if (pos_ < end_ && *pos_ < 0x80) [[likely]]
+      return *pos_++;
+    if (end_ - pos_ >= 2 && pos_[1] < 0x80) {
+      uint32_t v = (pos_[0] & 0x7fu) | (uint32_t{pos_[1]} << 7);
+      pos_ += 2;
+      return v;
+    }
     return static_cast<uint32_t>(read_leb_slow<uint64_t, 32, false>());
   }
   uint64_t read_u64() { return read_leb_slow<uint64_t, 64, false>(); }
-  int32_t read_s32() {
-    if (pos_ < end_ && *pos_ < 0x40) return *pos_++;
+  [[gnu::always_inline]] int32_t read_s32() {
+    if (pos_ < end_ && *pos_ < 0x40) [[likely]]
+      return *pos_++;
     return static_cast<int32_t>(read_leb_slow<int64_t, 32, true>());
   }
   int64_t read_s33() { return read_leb_slow<int64_t, 33, true>(); }
@@ -107,10 +120,10 @@ class Reader {
   }
 
  private:
-  void eof() { fail(ErrorKind::kMalformed, eof_message_); }
+  [[gnu::noinline, gnu::cold]] void eof() { fail(ErrorKind::kMalformed, eof_message_); }
 
   template <class T, int kBits, bool kSigned>
-  T read_leb_slow() {
+  [[gnu::noinline]] T read_leb_slow() {
     constexpr int kMaxBytes = (kBits + 6) / 7;
     uint64_t result = 0;
     int shift = 0;

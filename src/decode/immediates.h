@@ -62,7 +62,7 @@ inline BlockTypeImm read_block_type(Reader& r, const Features& f) {
     r.read_u8();
     return imm;
   }
-  if (b & 0x40) {  // a negative single-byte s33: a value type
+  if ((b & 0xc0) == 0x40) {  // a negative one-byte s33 is a value type; longer ones are indices
     imm.kind = BlockTypeImm::Kind::kValue;
     imm.type = read_val_type(r, f);
     return imm;

@@ -1,6 +1,5 @@
 #include "disasm/disassembler.h"
 
-#include <cinttypes>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -12,30 +11,41 @@
 namespace keel {
 namespace {
 
-void append_u32(std::string& s, uint32_t v) { s += ' ', s += std::to_string(v); }
+void append_u32(std::string& s, uint32_t v) {
+  s += ' ', s += std::to_string(v);
+}
 
 // Instruction bytes shown per line; longer encodings continue on lines of their own.
 constexpr size_t kBytesPerLine = 9;
 
-// Writes " 00001a: 41 c4 08                   | <indent>text".
-void emit_line(std::ostream& out, size_t offset, std::span<const uint8_t> bytes, int depth,
-               const std::string& text) {
-  std::string line;
-  char buf[32];
+// Lowercase hex of `v`, zero-padded to `min_digits`. Hand-rolled: listings of big modules run to
+// millions of lines, and formatting is most of their cost.
+void append_hex(std::string& s, uint64_t v, int min_digits) {
+  char digits[16];
+  int n = 0;
+  do digits[n++] = "0123456789abcdef"[v & 0xf], v >>= 4;
+  while (v != 0);
+  for (int i = n; i < min_digits; ++i) s += '0';
+  while (n > 0) s += digits[--n];
+}
+
+// Appends " 00001a: 41 c4 08                   | <indent>text" and a newline.
+void append_line(std::string& out, size_t offset, std::span<const uint8_t> bytes, int depth,
+                 std::string_view text) {
   for (size_t i = 0; i == 0 || i < bytes.size(); i += kBytesPerLine) {
-    std::snprintf(buf, sizeof buf, " %06zx: ", offset + i);
-    size_t start = line.size();
-    line += buf;
+    out += ' ';
+    append_hex(out, offset + i, 6);
+    out += ": ";
+    size_t column = out.size();
     for (size_t j = i; j < i + kBytesPerLine && j < bytes.size(); ++j) {
-      std::snprintf(buf, sizeof buf, "%02x ", bytes[j]);
-      line += buf;
+      append_hex(out, bytes[j], 2);
+      out += ' ';
     }
-    line.resize(start + 9 + 3 * kBytesPerLine, ' ');
-    line += "| ";
-    if (i == 0) line.append(2 * static_cast<size_t>(depth), ' ') += text;
-    line += '\n';
+    out.append(column + 3 * kBytesPerLine - out.size(), ' ');
+    out += "| ";
+    if (i == 0) out.append(2 * static_cast<size_t>(depth), ' ') += text;
+    out += '\n';
   }
-  out << line;
 }
 
 // NaNs print as wat writes them: "nan" for the canonical payload, else "nan:0x<payload>".
@@ -47,11 +57,7 @@ void append_float(std::string& s, Float v, Bits payload_mask, Bits canonical, in
   if (std::isnan(v)) {
     s += "nan";
     uint64_t payload = bits & payload_mask;
-    if (payload != canonical) {
-      char buf[24];
-      std::snprintf(buf, sizeof buf, ":0x%" PRIx64, payload);
-      s += buf;
-    }
+    if (payload != canonical) s += ":0x", append_hex(s, payload, 1);
     return;
   }
   if (std::isinf(v)) {
@@ -82,7 +88,8 @@ void append_immediates(Reader& r, Op op, const Module& module, std::string& s) {
   const Features& f = module.features;
   ImmKind kind = op_info(op).imm;
   switch (kind) {
-    case ImmKind::None: return;
+    case ImmKind::None:
+      return;
     case ImmKind::BlockType: {
       BlockTypeImm imm = read_block_type(r, f);
       if (imm.kind == BlockTypeImm::Kind::kValue)
@@ -97,12 +104,18 @@ void append_immediates(Reader& r, Op op, const Module& module, std::string& s) {
     case ImmKind::Table:
     case ImmKind::Data:
     case ImmKind::Elem:
-    case ImmKind::Tag: append_u32(s, r.read_u32()); return;
+    case ImmKind::Tag:
+      append_u32(s, r.read_u32());
+      return;
     case ImmKind::Lane16:
     case ImmKind::Lane8:
     case ImmKind::Lane4:
-    case ImmKind::Lane2: append_u32(s, read_lane_index(r)); return;
-    case ImmKind::Func: append_function_ref(s, module, r.read_u32()); return;
+    case ImmKind::Lane2:
+      append_u32(s, read_lane_index(r));
+      return;
+    case ImmKind::Func:
+      append_function_ref(s, module, r.read_u32());
+      return;
     case ImmKind::BrTable: {
       uint32_t n = r.read_count();
       for (uint32_t i = 0; i <= n && r.ok(); ++i) append_u32(s, r.read_u32());
@@ -124,7 +137,9 @@ void append_immediates(Reader& r, Op op, const Module& module, std::string& s) {
     case ImmKind::MemArg16:
     case ImmKind::MemArg32:
     case ImmKind::MemArg64:
-    case ImmKind::MemArg128: append_memarg(s, read_memarg(r, f), kind); return;
+    case ImmKind::MemArg128:
+      append_memarg(s, read_memarg(r, f), kind);
+      return;
     case ImmKind::MemLane8:
     case ImmKind::MemLane16:
     case ImmKind::MemLane32:
@@ -133,8 +148,12 @@ void append_immediates(Reader& r, Op op, const Module& module, std::string& s) {
       append_u32(s, read_lane_index(r));
       return;
     }
-    case ImmKind::I32: s += ' ', s += std::to_string(r.read_s32()); return;
-    case ImmKind::I64: s += ' ', s += std::to_string(r.read_s64()); return;
+    case ImmKind::I32:
+      s += ' ', s += std::to_string(r.read_s32());
+      return;
+    case ImmKind::I64:
+      s += ' ', s += std::to_string(r.read_s64());
+      return;
     case ImmKind::F32:
       append_float(s, read_f32_bits(r), uint32_t{0x7fffff}, uint32_t{0x400000}, 9);
       return;
@@ -147,9 +166,7 @@ void append_immediates(Reader& r, Op op, const Module& module, std::string& s) {
       for (int i = 0; i < 4; ++i) {
         uint32_t lane;
         std::memcpy(&lane, imm.bytes + 4 * i, 4);
-        char buf[16];
-        std::snprintf(buf, sizeof buf, " 0x%08x", lane);
-        s += buf;
+        s += " 0x", append_hex(s, lane, 8);
       }
       return;
     }
@@ -196,7 +213,9 @@ void append_immediates(Reader& r, Op op, const Module& module, std::string& s) {
       if (dst || src) append_u32(s, dst), append_u32(s, src);
       return;
     }
-    case ImmKind::Zero: skip_immediates(r, op, f); return;
+    case ImmKind::Zero:
+      skip_immediates(r, op, f);
+      return;
   }
 }
 
@@ -209,24 +228,31 @@ Status disassemble_function(const Module& module, uint32_t func_index, std::ostr
   const FuncType* type =
       func.type_index < module.types.size() ? &module.types[func.type_index] : nullptr;
 
-  std::string line = [&] {
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%06" PRIx32 " func[%" PRIu32 "]", func.body.offset, func_index);
-    return std::string(buf);
-  }();
-  if (module.names.functions.count(func_index)) line += " <" + module.function_name(func_index) + ">";
-  if (type) line += " " + type->to_string();
-  out << line << ":\n";
+  // The listing is built in a buffer and written out in large pieces; partial output is kept on
+  // error so the lines before the bad instruction still show.
+  std::string listing;
+  auto flush = [&] {
+    out << listing;
+    listing.clear();
+  };
+  append_hex(listing, func.body.offset, 6);
+  listing += " func[" + std::to_string(func_index) + "]";
+  if (module.names.functions.count(func_index))
+    listing += " <" + module.function_name(func_index) + ">";
+  if (type) listing += " " + type->to_string();
+  listing += ":\n";
 
   Reader r(module.bytes(func.body), func.body.offset);
   r.set_eof_message("unexpected end of section or function");
   auto fail = [&]() -> Status {
+    flush();
     Error e = r.take_error();
     e.function = func_index;
     return e;
   };
 
   // Local declarations: runs of (count, type); each run takes at least two bytes.
+  std::string text;
   uint64_t next_local = type ? type->params.size() : 0;
   uint32_t runs = r.read_count(2);
   for (uint32_t i = 0; i < runs && r.ok(); ++i) {
@@ -235,22 +261,23 @@ Status disassemble_function(const Module& module, uint32_t func_index, std::ostr
     uint32_t count = r.read_u32();
     ValType t = read_val_type(r, module.features);
     if (!r.ok()) break;
-    std::string text = "local[";
+    text = "local[";
     if (count > 0) text += std::to_string(next_local);
     if (count > 1) text += ".." + std::to_string(next_local + count - 1);
     text += std::string("] type=") + val_type_name(t);
-    emit_line(out, at, {start, r.position()}, 0, text);
+    append_line(listing, at, {start, r.position()}, 0, text);
     next_local += count;
   }
   if (!r.ok()) return fail();
 
+  constexpr size_t kFlushSize = 1 << 16;
   int depth = 0;
   while (!r.at_end()) {
     size_t at = r.offset();
     const uint8_t* start = r.position();
     Op op = read_opcode(r, module.features);
     if (!r.ok()) break;
-    std::string text(op_text(op));
+    text = op_text(op);
     append_immediates(r, op, module, text);
     if (!r.ok()) break;
     int indent = depth;
@@ -258,17 +285,26 @@ Status disassemble_function(const Module& module, uint32_t func_index, std::ostr
       case Op::kBlock:
       case Op::kLoop:
       case Op::kIf:
-      case Op::kTry: ++depth; break;
+      case Op::kTry:
+        ++depth;
+        break;
       case Op::kElse:
       case Op::kCatch:
-      case Op::kCatchAll: indent = depth > 0 ? depth - 1 : 0; break;
+      case Op::kCatchAll:
+        indent = depth > 0 ? depth - 1 : 0;
+        break;
       case Op::kEnd:
-      case Op::kDelegate: indent = depth = depth > 0 ? depth - 1 : 0; break;
-      default: break;
+      case Op::kDelegate:
+        indent = depth = depth > 0 ? depth - 1 : 0;
+        break;
+      default:
+        break;
     }
-    emit_line(out, at, {start, r.position()}, indent, text);
+    append_line(listing, at, {start, r.position()}, indent, text);
+    if (listing.size() >= kFlushSize) flush();
   }
   if (!r.ok()) return fail();
+  flush();
   return {};
 }
 

@@ -7,6 +7,8 @@
 // The same loop, in constant-expression mode, validates global initialisers and segment offsets.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -82,11 +84,54 @@ struct NullInterface {
   void exception_op(Op, uint32_t /*index*/) {}  // throw, rethrow, catch, catch_all, delegate
 };
 
+// The operand stack of types: a growable array whose push stays inline (the validator pushes
+// once per instruction, so std::vector's out-of-line growth path costs measurably).
+class TypeStack {
+ public:
+  [[gnu::always_inline]] void push_back(ValType t) {
+    if (size_ == capacity_) [[unlikely]]
+      grow(1);
+    data_[size_++] = t;
+  }
+  void append(std::span<const ValType> types) {
+    if (size_ + types.size() > capacity_) grow(types.size());
+    for (ValType t : types) data_[size_++] = t;
+  }
+  void pop_back() { --size_; }
+  ValType back() const { return data_[size_ - 1]; }
+  ValType operator[](size_t i) const { return data_[i]; }
+  size_t size() const { return size_; }
+  void shrink_to(size_t n) { size_ = n; }
+  void clear() { size_ = 0; }
+
+ private:
+  [[gnu::noinline]] void grow(size_t extra) {
+    size_t want = std::max<size_t>({2 * capacity_, size_ + extra, 64});
+    storage_.resize(want);
+    data_ = storage_.data();
+    capacity_ = want;
+  }
+  std::vector<ValType> storage_;
+  ValType* data_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
 template <class Interface>
 class FunctionBodyDecoder {
  public:
   FunctionBodyDecoder(const ValidationContext& ctx, Interface& iface)
-      : ctx_(ctx), module_(ctx.module), features_(ctx.features), iface_(iface) {}
+      : ctx_(ctx), module_(ctx.module), features_(ctx.features), iface_(iface) {
+    control_.reserve(64);
+    // Opcode lookup with the module's features already applied: one load per instruction.
+    for (size_t i = 0; i < kOpCount; ++i)
+      enabled_[i] = feature_enabled(features_, kOpInfo[i].feature);
+    for (size_t b = 0; b < 256; ++b) {
+      Op op = kSingleByteOps[b];
+      single_byte_ops_[b] =
+          (op != Op::kInvalid && enabled_[static_cast<size_t>(op)]) ? op : Op::kInvalid;
+    }
+  }
 
   // Decodes and validates function `func_index` (a defined function). On failure, error() says
   // why, with the offset and function index.
@@ -102,24 +147,24 @@ class FunctionBodyDecoder {
  private:
   static constexpr ValType kBottom = ValType::kBottom;
 
-  bool fail(ErrorKind kind, std::string message, size_t at) {
+  [[gnu::noinline, gnu::cold]] bool fail(ErrorKind kind, std::string message, size_t at) {
     if (!failed_) {
       failed_ = true;
       error_ = make_error(kind, std::move(message), at, func_index_);
     }
     return false;
   }
-  bool invalid(std::string message) {
+  [[gnu::noinline, gnu::cold]] bool invalid(std::string message) {
     return fail(ErrorKind::kInvalid, std::move(message), instr_offset_);
   }
-  bool type_mismatch() { return invalid("type mismatch"); }
-  bool reader_failed() {
-    Error e = reader_->take_error();
+  [[gnu::noinline, gnu::cold]] bool type_mismatch() { return invalid("type mismatch"); }
+  [[gnu::noinline, gnu::cold]] bool reader_failed() {
+    Error e = reader_.take_error();
     return fail(e.kind, std::move(e.message), e.offset);
   }
 
   // --- operand stack -----------------------------------------------------------------------------
-  void push(ValType t) { stack_.push_back(t); }
+  [[gnu::always_inline]] void push(ValType t) { stack_.push_back(t); }
   // Pops one operand; an empty stack under an unreachable frame yields kBottom.
   bool pop(ValType& out) {
     const ControlFrame& top = control_.back();
@@ -134,7 +179,7 @@ class FunctionBodyDecoder {
     stack_.pop_back();
     return true;
   }
-  bool pop_expect(ValType expected) {
+  [[gnu::always_inline]] bool pop_expect(ValType expected) {
     const ControlFrame& top = control_.back();
     if (stack_.size() > top.height) {
       ValType actual = stack_.back();
@@ -150,9 +195,7 @@ class FunctionBodyDecoder {
       if (!pop_expect(types[i])) return false;
     return true;
   }
-  void push_values(std::span<const ValType> types) {
-    stack_.insert(stack_.end(), types.begin(), types.end());
-  }
+  void push_values(std::span<const ValType> types) { stack_.append(types); }
   // Checks the operands above the frame's height are exactly `types`, without popping.
   bool check_exact(const ControlFrame& frame, std::span<const ValType> types) {
     size_t available = stack_.size() - frame.height;
@@ -167,7 +210,7 @@ class FunctionBodyDecoder {
   }
   void set_unreachable() {
     ControlFrame& top = control_.back();
-    stack_.resize(top.height);
+    stack_.shrink_to(top.height);
     top.unreachable = true;
   }
   void push_frame(FrameKind kind, const BlockSig& sig) {
@@ -178,34 +221,38 @@ class FunctionBodyDecoder {
   // --- immediates with validation ----------------------------------------------------------------
   bool read_block_sig(BlockSig& sig);
   bool read_label(uint32_t& depth) {
-    depth = reader_->read_u32();
-    if (!reader_->ok()) return reader_failed();
+    depth = reader_.read_u32();
+    if (!reader_.ok()) return reader_failed();
     if (depth >= control_.size()) return invalid("unknown label");
     return true;
   }
   const ControlFrame& label_frame(uint32_t depth) const {
     return control_[control_.size() - 1 - depth];
   }
-  bool read_index(uint32_t& index, size_t limit, const char* what) {
-    index = reader_->read_u32();
-    if (!reader_->ok()) return reader_failed();
-    if (index >= limit)
-      return invalid(std::string("unknown ") + what + " " + std::to_string(index));
+  [[gnu::always_inline]] bool read_index(uint32_t& index, size_t limit, const char* what) {
+    index = reader_.read_u32();
+    if (!reader_.ok()) [[unlikely]]
+      return reader_failed();
+    if (index >= limit) [[unlikely]]
+      return unknown_index(what, index);
     return true;
   }
+  [[gnu::noinline, gnu::cold]] bool unknown_index(const char* what, uint32_t index) {
+    return invalid(std::string("unknown ") + what + " " + std::to_string(index));
+  }
   bool read_memory(uint32_t& memory) {
-    memory = read_memory_index(*reader_, features_);
-    if (!reader_->ok()) return reader_failed();
+    memory = read_memory_index(reader_, features_);
+    if (!reader_.ok()) return reader_failed();
     if (memory >= module_.memories.size())
       return invalid("unknown memory " + std::to_string(memory));
     return true;
   }
   bool read_table(uint32_t& table) { return read_index(table, module_.tables.size(), "table"); }
-  bool read_checked_memarg(const OpInfo& info, MemArgImm& memarg);
+  [[gnu::always_inline]] inline bool read_checked_memarg(const OpInfo& info, MemArgImm& memarg);
   bool read_lane(ImmKind imm, uint8_t& lane) {
-    size_t at = reader_->offset();
-    lane = read_lane_index(*reader_);
-    if (!reader_->ok()) return reader_failed();
+    size_t at = reader_.offset();
+    lane = read_lane_index(reader_);
+    if (!reader_.ok()) return reader_failed();
     if (lane >= lane_count(imm)) return fail(ErrorKind::kInvalid, "invalid lane index", at);
     return true;
   }
@@ -220,9 +267,29 @@ class FunctionBodyDecoder {
   }
 
   bool decode_locals(const FuncType& type);
+  [[gnu::always_inline]] Op next_opcode() {
+    Reader& r = reader_;
+    uint8_t b = r.read_u8();
+    if (b < kPrefixFC) [[likely]] {
+      Op op = single_byte_ops_[b];
+      if (op != Op::kInvalid && r.ok()) [[likely]]
+        return op;
+    } else {
+      Op op = lookup_op(b, r.read_u32());
+      if (op != Op::kInvalid && enabled_[static_cast<size_t>(op)] && r.ok()) return op;
+    }
+    if (r.ok()) fail(ErrorKind::kMalformed, "illegal opcode", instr_offset_);
+    return Op::kInvalid;
+  }
   bool decode_instructions();
-  bool decode_table_driven(Op op, const OpInfo& info);
-  bool decode_polymorphic(Op op);
+  // Each opcode's handler is specialised on the opcode at compile time, so its table row folds
+  // into constants and the loop dispatches once per instruction.
+  template <Op kOp>
+  [[gnu::always_inline]] inline bool dispatch();
+  template <Op kOp>
+  [[gnu::always_inline]] inline bool decode_table_driven();
+  [[gnu::always_inline]] inline bool decode_hot(Op op);
+  [[gnu::noinline]] bool decode_polymorphic(Op op);
   bool decode_end();
   bool const_expr_allows(Op op);
 
@@ -231,7 +298,9 @@ class FunctionBodyDecoder {
   const Features& features_;
   Interface& iface_;
 
-  Reader* reader_ = nullptr;
+  std::array<Op, 256> single_byte_ops_;
+  std::array<bool, kOpCount> enabled_;
+  Reader reader_{std::span<const uint8_t>()};
   uint32_t func_index_ = kNoFunction;
   size_t instr_offset_ = 0;
   bool failed_ = false;
@@ -241,7 +310,7 @@ class FunctionBodyDecoder {
 
   // Reused across functions so a thread validating thousands allocates only a few times.
   std::vector<ValType> locals_;
-  std::vector<ValType> stack_;
+  TypeStack stack_;
   std::vector<ControlFrame> control_;
   std::vector<uint32_t> br_targets_;
   std::vector<ValType> results_storage_;  // the const expression's expected type
@@ -250,11 +319,16 @@ class FunctionBodyDecoder {
 // One-element spans for single-value block types.
 inline constexpr ValType kSingleValTypes[256] = {
 #define KEEL_T(n) static_cast<ValType>(n),
-#define KEEL_T16(n)                                                                          \
-  KEEL_T(n)                                                                                  \
-  KEEL_T(n + 1) KEEL_T(n + 2) KEEL_T(n + 3) KEEL_T(n + 4) KEEL_T(n + 5) KEEL_T(n + 6)        \
-      KEEL_T(n + 7) KEEL_T(n + 8) KEEL_T(n + 9) KEEL_T(n + 10) KEEL_T(n + 11) KEEL_T(n + 12) \
-          KEEL_T(n + 13) KEEL_T(n + 14) KEEL_T(n + 15)
+#define KEEL_T16(n)                                                                      \
+  KEEL_T(n)                                                                              \
+  KEEL_T(n + 1)                                                                          \
+  KEEL_T(n + 2)                                                                          \
+  KEEL_T(n + 3)                                                                          \
+  KEEL_T(n + 4)                                                                          \
+  KEEL_T(n + 5)                                                                          \
+  KEEL_T(n + 6)                                                                          \
+  KEEL_T(n + 7) KEEL_T(n + 8) KEEL_T(n + 9) KEEL_T(n + 10) KEEL_T(n + 11) KEEL_T(n + 12) \
+      KEEL_T(n + 13) KEEL_T(n + 14) KEEL_T(n + 15)
     KEEL_T16(0) KEEL_T16(16) KEEL_T16(32) KEEL_T16(48) KEEL_T16(64) KEEL_T16(80) KEEL_T16(96)
         KEEL_T16(112) KEEL_T16(128) KEEL_T16(144) KEEL_T16(160) KEEL_T16(176) KEEL_T16(192)
             KEEL_T16(208) KEEL_T16(224) KEEL_T16(240)

@@ -35,9 +35,8 @@ bool FunctionBodyDecoder<Interface>::decode_function(uint32_t func_index) {
   const_mode_ = false;
   const Function& fn = module_.functions[func_index];
   const FuncType& type = module_.types[fn.type_index];
-  Reader reader(module_.bytes(fn.body), fn.body.offset);
-  reader.set_eof_message("unexpected end of section or function");
-  reader_ = &reader;
+  reader_ = Reader(module_.bytes(fn.body), fn.body.offset);
+  reader_.set_eof_message("unexpected end of section or function");
   stack_.clear();
   control_.clear();
   if (!decode_locals(type)) return false;
@@ -60,9 +59,8 @@ bool FunctionBodyDecoder<Interface>::decode_const_expr(const ConstExpr& expr, Va
   failed_ = false;
   const_mode_ = true;
   visible_globals_ = visible_globals;
-  Reader reader(module_.bytes(expr.bytes), expr.bytes.offset);
-  reader.set_eof_message("unexpected end of section or function");
-  reader_ = &reader;
+  reader_ = Reader(module_.bytes(expr.bytes), expr.bytes.offset);
+  reader_.set_eof_message("unexpected end of section or function");
   locals_.clear();
   stack_.clear();
   control_.clear();
@@ -73,7 +71,7 @@ bool FunctionBodyDecoder<Interface>::decode_const_expr(const ConstExpr& expr, Va
 
 template <class Interface>
 bool FunctionBodyDecoder<Interface>::decode_locals(const FuncType& type) {
-  Reader& r = *reader_;
+  Reader& r = reader_;
   locals_.assign(type.params.begin(), type.params.end());
   uint64_t total = locals_.size();
   uint32_t groups = r.read_u32();
@@ -92,22 +90,51 @@ bool FunctionBodyDecoder<Interface>::decode_locals(const FuncType& type) {
 
 template <class Interface>
 bool FunctionBodyDecoder<Interface>::decode_instructions() {
-  Reader& r = *reader_;
+  Reader& r = reader_;
   while (!control_.empty()) {
-    if (r.at_end()) return fail(ErrorKind::kMalformed, "END opcode expected", r.offset());
+    if (r.at_end()) [[unlikely]]
+      return fail(ErrorKind::kMalformed, "END opcode expected", r.offset());
     instr_offset_ = r.offset();
-    Op op = read_opcode(r, features_);
-    if (!r.ok()) return reader_failed();
-    const OpInfo& info = op_info(op);
+    Op op = next_opcode();
+    if (op == Op::kInvalid) [[unlikely]]
+      return failed_ ? false : reader_failed();
     if (const_mode_ && !const_expr_allows(op)) return invalid("constant expression required");
-    bool ok = (!info.sig.polymorphic && detail::is_table_driven_imm(info.imm))
-                  ? decode_table_driven(op, info)
-                  : decode_polymorphic(op);
-    if (!ok) return false;
-    if (!r.ok()) return reader_failed();
+    bool ok = false;
+    switch (op) {
+#define KEEL_DISPATCH(name, ...)  \
+  case Op::k##name:               \
+    ok = dispatch<Op::k##name>(); \
+    break;
+      KEEL_OPCODES(KEEL_DISPATCH)
+#undef KEEL_DISPATCH
+      default:
+        break;
+    }
+    if (!ok) [[unlikely]]
+      return false;
+    if (!r.ok()) [[unlikely]]
+      return reader_failed();
   }
   if (!r.at_end()) return fail(ErrorKind::kMalformed, "section size mismatch", r.offset());
   return true;
+}
+
+template <class Interface>
+template <Op kOp>
+bool FunctionBodyDecoder<Interface>::dispatch() {
+  constexpr const OpInfo& info = kOpInfo[static_cast<size_t>(kOp)];
+  if constexpr (!info.sig.polymorphic && detail::is_table_driven_imm(info.imm)) {
+    return decode_table_driven<kOp>();
+  } else if constexpr (kOp == Op::kLocalGet || kOp == Op::kLocalSet || kOp == Op::kLocalTee ||
+                       kOp == Op::kGlobalGet || kOp == Op::kCall || kOp == Op::kBr ||
+                       kOp == Op::kBrIf || kOp == Op::kBlock || kOp == Op::kLoop ||
+                       kOp == Op::kIf || kOp == Op::kEnd || kOp == Op::kDrop ||
+                       kOp == Op::kSelect || kOp == Op::kTry || kOp == Op::kReturnCall ||
+                       kOp == Op::kGlobalSet) {
+    return decode_hot(kOp);
+  } else {
+    return decode_polymorphic(kOp);
+  }
 }
 
 template <class Interface>
@@ -137,10 +164,11 @@ bool FunctionBodyDecoder<Interface>::const_expr_allows(Op op) {
 
 template <class Interface>
 bool FunctionBodyDecoder<Interface>::read_checked_memarg(const OpInfo& info, MemArgImm& memarg) {
-  memarg = read_memarg(*reader_, features_);
-  if (!reader_->ok()) return reader_failed();
-  if (memarg.memory >= module_.memories.size())
-    return invalid("unknown memory " + std::to_string(memarg.memory));
+  memarg = read_memarg(reader_, features_);
+  if (!reader_.ok()) [[unlikely]]
+    return reader_failed();
+  if (memarg.memory >= module_.memories.size()) [[unlikely]]
+    return unknown_index("memory", memarg.memory);
   uint32_t natural = natural_alignment_log2(info.imm);
   if (info.feature == Feature::kThreads) {
     if (memarg.align_log2 != natural) return invalid("alignment must be equal to natural");
@@ -153,71 +181,70 @@ bool FunctionBodyDecoder<Interface>::read_checked_memarg(const OpInfo& info, Mem
 }
 
 template <class Interface>
-bool FunctionBodyDecoder<Interface>::decode_table_driven(Op op, const OpInfo& info) {
-  Reader& r = *reader_;
+template <Op kOp>
+bool FunctionBodyDecoder<Interface>::decode_table_driven() {
+  static constexpr OpInfo kInfo = kOpInfo[static_cast<size_t>(kOp)];
+  static constexpr ImmKind kImm = kInfo.imm;
+  static constexpr OpSig kSig = kInfo.sig;
+  Reader& r = reader_;
   InstrImm imm;
   imm.i64 = 0;
   ValType address = ValType::kI32;
-  switch (info.imm) {
-    case ImmKind::None:
-      break;
-    case ImmKind::I32:
-      imm.i32 = r.read_s32();
-      break;
-    case ImmKind::I64:
-      imm.i64 = r.read_s64();
-      break;
-    case ImmKind::F32:
-      imm.f32 = read_f32_bits(r);
-      break;
-    case ImmKind::F64:
-      imm.f64 = read_f64_bits(r);
-      break;
-    case ImmKind::V128:
-      imm.bytes = r.position();
-      r.skip(16);
-      break;
-    case ImmKind::Shuffle:
-      imm.bytes = r.position();
-      for (int i = 0; i < 16; ++i) {
-        size_t at = r.offset();
-        uint8_t lane = r.read_u8();
-        if (!r.ok()) return reader_failed();
-        if (lane >= 32) return fail(ErrorKind::kInvalid, "invalid lane index", at);
-      }
-      break;
-    case ImmKind::Lane16:
-    case ImmKind::Lane8:
-    case ImmKind::Lane4:
-    case ImmKind::Lane2:
-      if (!read_lane(info.imm, imm.lane)) return false;
-      break;
-    case ImmKind::Zero: {
+  if constexpr (kImm == ImmKind::I32) {
+    imm.i32 = r.read_s32();
+  } else if constexpr (kImm == ImmKind::I64) {
+    imm.i64 = r.read_s64();
+  } else if constexpr (kImm == ImmKind::F32) {
+    imm.f32 = read_f32_bits(r);
+  } else if constexpr (kImm == ImmKind::F64) {
+    imm.f64 = read_f64_bits(r);
+  } else if constexpr (kImm == ImmKind::V128) {
+    imm.bytes = r.position();
+    r.skip(16);
+  } else if constexpr (kImm == ImmKind::Shuffle) {
+    imm.bytes = r.position();
+    for (int i = 0; i < 16; ++i) {
       size_t at = r.offset();
-      if (r.read_u8() != 0 && r.ok()) return fail(ErrorKind::kMalformed, "zero byte expected", at);
-      break;
+      uint8_t lane = r.read_u8();
+      if (!r.ok()) return reader_failed();
+      if (lane >= 32) return fail(ErrorKind::kInvalid, "invalid lane index", at);
     }
-    default:  // memory instructions
-      if (!read_checked_memarg(info, imm.memarg)) return false;
-      if (is_mem_lane(info.imm) && !read_lane(info.imm, imm.lane)) return false;
-      address = ctx_.address_type(imm.memarg.memory);
-      break;
+  } else if constexpr (lane_count(kImm) != 0 && !is_memarg(kImm)) {
+    if (!read_lane(kImm, imm.lane)) return false;
+  } else if constexpr (kImm == ImmKind::Zero) {
+    size_t at = r.offset();
+    if (r.read_u8() != 0 && r.ok()) return fail(ErrorKind::kMalformed, "zero byte expected", at);
+  } else if constexpr (is_memarg(kImm)) {
+    if (!read_checked_memarg(kInfo, imm.memarg)) return false;
+    if constexpr (is_mem_lane(kImm)) {
+      if (!read_lane(kImm, imm.lane)) return false;
+    }
+    address = ctx_.address_type(imm.memarg.memory);
   }
-  if (!r.ok()) return reader_failed();
-  const OpSig& sig = info.sig;
-  for (int i = sig.num_params - 1; i >= 0; --i) {
-    ValType expected = (i == 0 && is_memarg(info.imm)) ? address : sig.params[i];
-    if (!pop_expect(expected)) return false;
+  if constexpr (kImm != ImmKind::None) {
+    if (!r.ok()) [[unlikely]]
+      return reader_failed();
   }
-  iface_.instr(op, imm);
-  if (sig.num_results) push(sig.result);
+  // The first parameter of a memory instruction is its address, typed by the memory.
+  if constexpr (kSig.num_params >= 3) {
+    if (!pop_expect(kSig.params[2])) return false;
+  }
+  if constexpr (kSig.num_params >= 2) {
+    if (!pop_expect(kSig.params[1])) return false;
+  }
+  if constexpr (kSig.num_params >= 1) {
+    if (!pop_expect(is_memarg(kImm) ? address : kSig.params[0])) return false;
+  }
+  (void)address;
+  iface_.instr(kOp, imm);
+  if constexpr (kSig.num_results != 0) push(kSig.result);
   return true;
 }
 
 template <class Interface>
 bool FunctionBodyDecoder<Interface>::read_block_sig(BlockSig& sig) {
-  BlockTypeImm bt = read_block_type(*reader_, features_);
-  if (!reader_->ok()) return reader_failed();
+  BlockTypeImm bt = read_block_type(reader_, features_);
+  if (!reader_.ok()) return reader_failed();
   switch (bt.kind) {
     case BlockTypeImm::Kind::kEmpty:
       sig = BlockSig{};
@@ -242,23 +269,19 @@ bool FunctionBodyDecoder<Interface>::decode_end() {
   if (!check_exact(top, top.sig.results)) return false;
   iface_.end(top);
   std::span<const ValType> results = top.sig.results;
-  stack_.resize(top.height);
+  stack_.shrink_to(top.height);
   control_.pop_back();
   if (!control_.empty()) push_values(results);
   return true;
 }
 
 template <class Interface>
-bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
-  Reader& r = *reader_;
+bool FunctionBodyDecoder<Interface>::decode_hot(Op op) {
+  Reader& r = reader_;
+  (void)r;
   auto is_num_or_bottom = [](ValType t) { return is_num_type(t) || t == ValType::kBottom; };
   auto is_vec_or_bottom = [](ValType t) { return t == ValType::kV128 || t == ValType::kBottom; };
   switch (op) {
-    case Op::kUnreachable:
-      iface_.unreachable();
-      set_unreachable();
-      return true;
-
     case Op::kBlock:
     case Op::kLoop:
     case Op::kIf:
@@ -273,19 +296,6 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
                        : op == Op::kIf   ? FrameKind::kIf
                                          : FrameKind::kTry;
       push_frame(kind, sig);
-      return true;
-    }
-
-    case Op::kElse: {
-      ControlFrame& top = control_.back();
-      if (top.kind != FrameKind::kIf)
-        return fail(ErrorKind::kMalformed, "else without matching if", instr_offset_);
-      if (!check_exact(top, top.sig.results)) return false;
-      iface_.else_(top);
-      stack_.resize(top.height);
-      top.kind = FrameKind::kElse;
-      top.unreachable = false;
-      push_values(top.sig.params);
       return true;
     }
 
@@ -307,6 +317,98 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
       if (!pop_values(types)) return false;
       push_values(types);
       iface_.br_if(depth);
+      return true;
+    }
+
+    case Op::kCall:
+    case Op::kReturnCall: {
+      uint32_t callee;
+      if (!read_index(callee, module_.functions.size(), "function")) return false;
+      const FuncType& type = module_.function_type(callee);
+      if (!pop_values(type.params)) return false;
+      iface_.call(op, callee);
+      if (op == Op::kReturnCall) {
+        if (type.results != module_.types[module_.functions[func_index_].type_index].results)
+          return type_mismatch();
+        set_unreachable();
+      } else {
+        push_values(type.results);
+      }
+      return true;
+    }
+
+    case Op::kDrop: {
+      ValType t = kBottom;
+      if (!pop(t)) return false;
+      iface_.drop(t);
+      return true;
+    }
+
+    case Op::kSelect: {
+      ValType t1 = kBottom, t2 = kBottom;
+      if (!pop_expect(ValType::kI32) || !pop(t1) || !pop(t2)) return false;
+      if (!((is_num_or_bottom(t1) && is_num_or_bottom(t2)) ||
+            (is_vec_or_bottom(t1) && is_vec_or_bottom(t2))))
+        return type_mismatch();
+      if (t1 != t2 && t1 != kBottom && t2 != kBottom) return type_mismatch();
+      ValType t = t1 == kBottom ? t2 : t1;
+      iface_.select(t);
+      push(t);
+      return true;
+    }
+
+    case Op::kLocalGet:
+    case Op::kLocalSet:
+    case Op::kLocalTee: {
+      uint32_t index;
+      if (!read_index(index, locals_.size(), "local")) return false;
+      ValType t = locals_[index];
+      if (op != Op::kLocalGet && !pop_expect(t)) return false;
+      iface_.local(op, index, t);
+      if (op != Op::kLocalSet) push(t);
+      return true;
+    }
+
+    case Op::kGlobalGet:
+    case Op::kGlobalSet: {
+      uint32_t index;
+      size_t limit = const_mode_ ? visible_globals_ : module_.globals.size();
+      if (!read_index(index, limit, "global")) return false;
+      const GlobalType& g = module_.globals[index].type;
+      if (const_mode_ && g.is_mutable) return invalid("constant expression required");
+      if (op == Op::kGlobalSet) {
+        if (!g.is_mutable) return invalid("global is immutable");
+        if (!pop_expect(g.type)) return false;
+      }
+      iface_.global(op, index, g.type);
+      if (op == Op::kGlobalGet) push(g.type);
+      return true;
+    }
+
+    default:
+      return false;
+  }
+}
+
+template <class Interface>
+bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
+  Reader& r = reader_;
+  switch (op) {
+    case Op::kUnreachable:
+      iface_.unreachable();
+      set_unreachable();
+      return true;
+
+    case Op::kElse: {
+      ControlFrame& top = control_.back();
+      if (top.kind != FrameKind::kIf)
+        return fail(ErrorKind::kMalformed, "else without matching if", instr_offset_);
+      if (!check_exact(top, top.sig.results)) return false;
+      iface_.else_(top);
+      stack_.shrink_to(top.height);
+      top.kind = FrameKind::kElse;
+      top.unreachable = false;
+      push_values(top.sig.params);
       return true;
     }
 
@@ -350,23 +452,6 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
       set_unreachable();
       return true;
 
-    case Op::kCall:
-    case Op::kReturnCall: {
-      uint32_t callee;
-      if (!read_index(callee, module_.functions.size(), "function")) return false;
-      const FuncType& type = module_.function_type(callee);
-      if (!pop_values(type.params)) return false;
-      iface_.call(op, callee);
-      if (op == Op::kReturnCall) {
-        if (type.results != module_.types[module_.functions[func_index_].type_index].results)
-          return type_mismatch();
-        set_unreachable();
-      } else {
-        push_values(type.results);
-      }
-      return true;
-    }
-
     case Op::kCallIndirect:
     case Op::kReturnCallIndirect: {
       uint32_t type_index, table;
@@ -386,26 +471,6 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
       return true;
     }
 
-    case Op::kDrop: {
-      ValType t = kBottom;
-      if (!pop(t)) return false;
-      iface_.drop(t);
-      return true;
-    }
-
-    case Op::kSelect: {
-      ValType t1 = kBottom, t2 = kBottom;
-      if (!pop_expect(ValType::kI32) || !pop(t1) || !pop(t2)) return false;
-      if (!((is_num_or_bottom(t1) && is_num_or_bottom(t2)) ||
-            (is_vec_or_bottom(t1) && is_vec_or_bottom(t2))))
-        return type_mismatch();
-      if (t1 != t2 && t1 != kBottom && t2 != kBottom) return type_mismatch();
-      ValType t = t1 == kBottom ? t2 : t1;
-      iface_.select(t);
-      push(t);
-      return true;
-    }
-
     case Op::kSelectT: {
       uint32_t count = r.read_count();
       ValType t = kBottom;
@@ -415,34 +480,6 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
       if (!pop_expect(ValType::kI32) || !pop_expect(t) || !pop_expect(t)) return false;
       iface_.select(t);
       push(t);
-      return true;
-    }
-
-    case Op::kLocalGet:
-    case Op::kLocalSet:
-    case Op::kLocalTee: {
-      uint32_t index;
-      if (!read_index(index, locals_.size(), "local")) return false;
-      ValType t = locals_[index];
-      if (op != Op::kLocalGet && !pop_expect(t)) return false;
-      iface_.local(op, index, t);
-      if (op != Op::kLocalSet) push(t);
-      return true;
-    }
-
-    case Op::kGlobalGet:
-    case Op::kGlobalSet: {
-      uint32_t index;
-      size_t limit = const_mode_ ? visible_globals_ : module_.globals.size();
-      if (!read_index(index, limit, "global")) return false;
-      const GlobalType& g = module_.globals[index].type;
-      if (const_mode_ && g.is_mutable) return invalid("constant expression required");
-      if (op == Op::kGlobalSet) {
-        if (!g.is_mutable) return invalid("global is immutable");
-        if (!pop_expect(g.type)) return false;
-      }
-      iface_.global(op, index, g.type);
-      if (op == Op::kGlobalGet) push(g.type);
       return true;
     }
 
@@ -620,7 +657,7 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
         return fail(ErrorKind::kMalformed, "catch without matching try", instr_offset_);
       if (!check_exact(top, top.sig.results)) return false;
       iface_.exception_op(op, tag);
-      stack_.resize(top.height);
+      stack_.shrink_to(top.height);
       top.kind = op == Op::kCatch ? FrameKind::kCatch : FrameKind::kCatchAll;
       top.unreachable = false;
       if (op == Op::kCatch) push_values(module_.types[module_.tags[tag].type.type_index].params);
@@ -638,7 +675,7 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
       if (!check_exact(top, top.sig.results)) return false;
       iface_.exception_op(op, depth);
       std::span<const ValType> results = top.sig.results;
-      stack_.resize(top.height);
+      stack_.shrink_to(top.height);
       control_.pop_back();
       push_values(results);
       return true;

@@ -1,0 +1,117 @@
+#include "spec_cli.h"
+
+#include <iostream>
+#include <set>
+
+#include <CLI/CLI.hpp>
+
+#include "expected_totals.h"
+#include "spec_report.h"
+
+namespace keel::spec {
+namespace {
+
+// Writes this run's counts, unless that would lower an existing expectation.
+bool write_expectations(const std::filesystem::path& path, const ExpectedTotals& actual,
+                        std::ostream& err) {
+  if (std::filesystem::exists(path)) {
+    auto old = read_expected(path);
+    if (!old) {
+      err << "keel-spec: " << old.error().message << '\n';
+      return false;
+    }
+    auto drops = find_drops(*old, actual);
+    if (!drops.empty()) {
+      err << "keel-spec: not writing " << path.string()
+          << ": expectations are only ever raised, and these would drop:\n";
+      for (const std::string& d : drops) err << "  " << d << '\n';
+      return false;
+    }
+  }
+  if (Status s = write_expected(path, actual); !s) {
+    err << "keel-spec: " << s.error().message << '\n';
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_spec(const SpecOptions& options, const EngineFactory& make_engine, std::ostream& out,
+             std::ostream& err) {
+  auto entries = find_scripts(options.paths);
+  if (!entries) {
+    err << "keel-spec: " << entries.error().message << '\n';
+    return 2;
+  }
+  ExpectedTotals expected;
+  if (!options.expected.empty()) {
+    auto read = read_expected(options.expected);
+    if (!read) {
+      err << "keel-spec: " << read.error().message << '\n';
+      return 2;
+    }
+    expected = std::move(*read);
+  }
+
+  auto outcomes = run_suite(*entries, make_engine, options.features,
+                            RunOptions{.strict_messages = options.strict_messages});
+  std::set<std::string> names;
+  for (const ScriptOutcome& o : outcomes) {
+    if (!names.insert(o.name).second) {
+      err << "keel-spec: script " << o.name << " given more than once\n";
+      return 2;
+    }
+  }
+
+  // Under --strict-messages mismatches are already listed as failures.
+  print_scripts(out, outcomes, options.verbose && !options.strict_messages);
+  Totals totals = sum_outcomes(outcomes);
+  print_total(out, totals);
+
+  bool ok = totals.failed == 0 || options.allow_failures;
+  ExpectedTotals actual = passed_counts(outcomes);
+  if (!options.expected.empty()) {
+    for (const std::string& drop : find_drops(expected, actual)) {
+      out << "below expectation: " << drop << '\n';
+      ok = false;
+    }
+  }
+  if (!options.write_expected.empty()) {
+    if (write_expectations(options.write_expected, actual, err)) {
+      out << "wrote " << options.write_expected.string() << '\n';
+    } else {
+      ok = false;
+    }
+  }
+  print_last_line(out, totals);
+  return ok ? 0 : 1;
+}
+
+int spec_main(int argc, char** argv) {
+  CLI::App app{"Runs the WebAssembly spec test suite (wast2json output) against keel.",
+               "keel-spec"};
+  SpecOptions options;
+  app.add_option("--expected", options.expected,
+                 "Fail if a script's or the total passed count is below this file's");
+  app.add_option("--write-expected", options.write_expected,
+                 "Write this run's passed counts to FILE (refuses to lower existing ones)");
+  app.add_flag("-v,--verbose", options.verbose, "List message mismatches");
+  app.add_flag("--strict-messages", options.strict_messages,
+               "Fail a rejection whose message does not start with the spec's text");
+  app.add_flag("--allow-failures", options.allow_failures,
+               "Exit 0 despite failed commands (expectations still apply)");
+  std::string features;
+  app.add_option("--features", features,
+                 "Features for every file (default: Wasm 2.0, plus the proposal's for files "
+                 "under proposals/NAME/)")
+      ->check(CLI::IsMember({"all", "default"}));
+  app.add_option("JSON_OR_DIR", options.paths, "wast2json .json files, or folders of them")
+      ->required();
+  CLI11_PARSE(app, argc, argv);
+  if (features == "all") options.features = FeatureMode::kAll;
+  if (features == "default") options.features = FeatureMode::kDefault;
+  return run_spec(options, make_validating_engine, std::cout, std::cerr);
+}
+
+}  // namespace keel::spec

@@ -1,0 +1,34 @@
+#include "spec_engine.h"
+
+#include "base/byte_buffer.h"
+#include "validate/validator.h"
+
+namespace keel::spec {
+namespace {
+
+class ValidatingEngine final : public SpecEngine {
+ public:
+  explicit ValidatingEngine(const Features& features) : features_(features) {}
+
+  bool supports(Capability) const override { return false; }
+
+  Status load(const std::filesystem::path& module_path) override {
+    auto buffer = ByteBuffer::from_file(module_path.string());
+    if (!buffer) return std::move(buffer).error();
+    // The runner already keeps every core busy with one script each.
+    auto module = load_module(std::move(*buffer), features_, ValidateOptions{.threads = 1});
+    if (!module) return std::move(module).error();
+    return {};
+  }
+
+ private:
+  Features features_;
+};
+
+}  // namespace
+
+std::unique_ptr<SpecEngine> make_validating_engine(const Features& features) {
+  return std::make_unique<ValidatingEngine>(features);
+}
+
+}  // namespace keel::spec

@@ -1,0 +1,78 @@
+#include "spec_report.h"
+
+namespace keel::spec {
+namespace {
+
+void print_counts(std::ostream& out, uint32_t passed, uint32_t failed, uint32_t skipped_text,
+                  uint32_t skipped_execution) {
+  out << passed << " passed, " << failed << " failed, " << skipped_text + skipped_execution
+      << " skipped (text-format: " << skipped_text << ", needs execution: " << skipped_execution
+      << ")";
+}
+
+void print_issues(std::ostream& out, const ScriptOutcome& o,
+                  const std::vector<CommandIssue>& issues) {
+  for (const CommandIssue& issue : issues) {
+    out << "  " << o.name;
+    if (issue.line != 0) out << ".wast:" << issue.line;
+    out << ": " << issue.detail << '\n';
+  }
+}
+
+}  // namespace
+
+Totals sum_outcomes(const std::vector<ScriptOutcome>& outcomes) {
+  Totals t;
+  for (const ScriptOutcome& o : outcomes) {
+    ++t.files;
+    if (!o.result) {
+      ++t.not_converted;
+      continue;
+    }
+    t.passed += o.result->passed;
+    t.failed += o.result->failed;
+    t.skipped_text += o.result->skipped_text;
+    t.skipped_execution += o.result->skipped_execution;
+    t.mismatches += static_cast<uint32_t>(o.result->mismatches.size());
+  }
+  return t;
+}
+
+ExpectedTotals passed_counts(const std::vector<ScriptOutcome>& outcomes) {
+  ExpectedTotals counts;
+  for (const ScriptOutcome& o : outcomes) {
+    if (!o.result) continue;
+    counts.files[o.name] = o.result->passed;
+    counts.total += o.result->passed;
+  }
+  return counts;
+}
+
+void print_scripts(std::ostream& out, const std::vector<ScriptOutcome>& outcomes, bool verbose) {
+  for (const ScriptOutcome& o : outcomes) {
+    if (!o.result) {
+      out << o.name << ": not converted: " << o.not_converted << '\n';
+      continue;
+    }
+    const ScriptResult& r = *o.result;
+    out << o.name << ": ";
+    print_counts(out, r.passed, r.failed, r.skipped_text, r.skipped_execution);
+    if (!r.mismatches.empty()) out << ", " << r.mismatches.size() << " message mismatches";
+    out << '\n';
+    print_issues(out, o, r.failures);
+    if (verbose) print_issues(out, o, r.mismatches);
+  }
+}
+
+void print_total(std::ostream& out, const Totals& t) {
+  out << "total (" << t.files << " files): ";
+  print_counts(out, t.passed, t.failed, t.skipped_text, t.skipped_execution);
+  out << ", " << t.mismatches << " message mismatches, " << t.not_converted << " not converted\n";
+}
+
+void print_last_line(std::ostream& out, const Totals& t) {
+  out << t.passed << " passed, " << t.failed << " failed, " << t.skipped_text + t.skipped_execution
+      << " skipped\n";
+}
+
+}  // namespace keel::spec
