@@ -57,6 +57,12 @@ class Reader {
     return *pos_++;
   }
   uint8_t peek_u8() const { return pos_ < end_ ? *pos_ : 0; }
+  // Only after checking !at_end().
+  uint8_t read_u8_unchecked() { return *pos_++; }
+  // The module offset of a position previously returned by position().
+  size_t offset_of(const uint8_t* p) const {
+    return base_offset_ + static_cast<size_t>(p - start_);
+  }
 
   uint32_t read_fixed_u32() {
     if (end_ - pos_ < 4) return eof(), 0;
@@ -76,10 +82,17 @@ class Reader {
   [[gnu::always_inline]] uint32_t read_u32() {
     if (pos_ < end_ && *pos_ < 0x80) [[likely]]
       return *pos_++;
-    if (end_ - pos_ >= 2 && pos_[1] < 0x80) {
-      uint32_t v = (pos_[0] & 0x7fu) | (uint32_t{pos_[1]} << 7);
-      pos_ += 2;
-      return v;
+    if (end_ - pos_ >= 5) {
+      // Unrolled: function indices in large modules take three bytes, offsets often more.
+      const uint8_t* p = pos_;
+      uint32_t v = p[0] & 0x7fu;
+      if (p[1] < 0x80) return pos_ += 2, v | uint32_t{p[1]} << 7;
+      v |= (p[1] & 0x7fu) << 7;
+      if (p[2] < 0x80) return pos_ += 3, v | uint32_t{p[2]} << 14;
+      v |= (p[2] & 0x7fu) << 14;
+      if (p[3] < 0x80) return pos_ += 4, v | uint32_t{p[3]} << 21;
+      v |= (p[3] & 0x7fu) << 21;
+      if (p[4] < 0x10) return pos_ += 5, v | uint32_t{p[4]} << 28;
     }
     return static_cast<uint32_t>(read_leb_slow<uint64_t, 32, false>());
   }
@@ -87,6 +100,11 @@ class Reader {
   [[gnu::always_inline]] int32_t read_s32() {
     if (pos_ < end_ && *pos_ < 0x40) [[likely]]
       return *pos_++;
+    if (end_ - pos_ >= 2 && pos_[0] >= 0x80 && pos_[1] < 0x80) {
+      uint32_t v = (pos_[0] & 0x7fu) | (uint32_t{pos_[1]} << 7);
+      pos_ += 2;
+      return static_cast<int32_t>(v << 18) >> 18;  // sign-extend from bit 13
+    }
     return static_cast<int32_t>(read_leb_slow<int64_t, 32, true>());
   }
   int64_t read_s33() { return read_leb_slow<int64_t, 33, true>(); }

@@ -88,7 +88,7 @@ inline uint32_t read_memory_index(Reader& r, const Features& f) {
   return 0;
 }
 
-inline MemArgImm read_memarg(Reader& r, const Features& f) {
+[[gnu::always_inline]] inline MemArgImm read_memarg(Reader& r, const Features& f) {
   MemArgImm imm;
   uint32_t flags = r.read_u32();
   // With multi-memory, bit 6 of the alignment field says a memory index follows.
@@ -101,7 +101,9 @@ inline MemArgImm read_memarg(Reader& r, const Features& f) {
   return imm;
 }
 
-inline uint8_t read_lane_index(Reader& r) { return r.read_u8(); }
+inline uint8_t read_lane_index(Reader& r) {
+  return r.read_u8();
+}
 
 inline float read_f32_bits(Reader& r) {
   uint32_t bits = r.read_fixed_u32();

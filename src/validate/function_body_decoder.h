@@ -128,8 +128,9 @@ class FunctionBodyDecoder {
       enabled_[i] = feature_enabled(features_, kOpInfo[i].feature);
     for (size_t b = 0; b < 256; ++b) {
       Op op = kSingleByteOps[b];
-      single_byte_ops_[b] =
-          (op != Op::kInvalid && enabled_[static_cast<size_t>(op)]) ? op : Op::kInvalid;
+      bool enabled = op != Op::kInvalid && enabled_[static_cast<size_t>(op)];
+      single_byte_ops_[b] = enabled ? op : Op::kInvalid;
+      const_expr_ops_[b] = enabled && const_expr_allows(op) ? op : Op::kInvalid;
     }
   }
 
@@ -147,6 +148,7 @@ class FunctionBodyDecoder {
  private:
   static constexpr ValType kBottom = ValType::kBottom;
 
+  size_t instr_offset() const { return reader_.offset_of(instr_start_); }
   [[gnu::noinline, gnu::cold]] bool fail(ErrorKind kind, std::string message, size_t at) {
     if (!failed_) {
       failed_ = true;
@@ -155,7 +157,7 @@ class FunctionBodyDecoder {
     return false;
   }
   [[gnu::noinline, gnu::cold]] bool invalid(std::string message) {
-    return fail(ErrorKind::kInvalid, std::move(message), instr_offset_);
+    return fail(ErrorKind::kInvalid, std::move(message), instr_offset());
   }
   [[gnu::noinline, gnu::cold]] bool type_mismatch() { return invalid("type mismatch"); }
   [[gnu::noinline, gnu::cold]] bool reader_failed() {
@@ -262,23 +264,28 @@ class FunctionBodyDecoder {
     size_t count = module_.data_count ? *module_.data_count : module_.datas.size();
     if (data >= count) return invalid("unknown data segment " + std::to_string(data));
     if (!module_.data_count)
-      return fail(ErrorKind::kMalformed, "data count section required", instr_offset_);
+      return fail(ErrorKind::kMalformed, "data count section required", instr_offset());
     return true;
   }
 
   bool decode_locals(const FuncType& type);
   [[gnu::always_inline]] Op next_opcode() {
     Reader& r = reader_;
-    uint8_t b = r.read_u8();
+    uint8_t b = r.read_u8_unchecked();
     if (b < kPrefixFC) [[likely]] {
-      Op op = single_byte_ops_[b];
-      if (op != Op::kInvalid && r.ok()) [[likely]]
+      Op op = ops_[b];
+      if (op != Op::kInvalid) [[likely]]
         return op;
+      op = single_byte_ops_[b];
+      if (op != Op::kInvalid) return invalid("constant expression required"), Op::kInvalid;
     } else {
       Op op = lookup_op(b, r.read_u32());
-      if (op != Op::kInvalid && enabled_[static_cast<size_t>(op)] && r.ok()) return op;
+      if (op != Op::kInvalid && enabled_[static_cast<size_t>(op)] && r.ok()) {
+        if (!const_mode_ || const_expr_allows(op)) return op;
+        return invalid("constant expression required"), Op::kInvalid;
+      }
     }
-    if (r.ok()) fail(ErrorKind::kMalformed, "illegal opcode", instr_offset_);
+    if (r.ok()) fail(ErrorKind::kMalformed, "illegal opcode", instr_offset());
     return Op::kInvalid;
   }
   bool decode_instructions();
@@ -291,7 +298,7 @@ class FunctionBodyDecoder {
   [[gnu::always_inline]] inline bool decode_hot(Op op);
   [[gnu::noinline]] bool decode_polymorphic(Op op);
   bool decode_end();
-  bool const_expr_allows(Op op);
+  bool const_expr_allows(Op op) const;
 
   const ValidationContext& ctx_;
   const Module& module_;
@@ -299,10 +306,12 @@ class FunctionBodyDecoder {
   Interface& iface_;
 
   std::array<Op, 256> single_byte_ops_;
+  std::array<Op, 256> const_expr_ops_;  // only what a constant expression may contain
+  const Op* ops_ = single_byte_ops_.data();
   std::array<bool, kOpCount> enabled_;
   Reader reader_{std::span<const uint8_t>()};
   uint32_t func_index_ = kNoFunction;
-  size_t instr_offset_ = 0;
+  const uint8_t* instr_start_ = nullptr;  // offset computed only when reporting an error
   bool failed_ = false;
   bool const_mode_ = false;
   uint32_t visible_globals_ = 0;
@@ -319,16 +328,18 @@ class FunctionBodyDecoder {
 // One-element spans for single-value block types.
 inline constexpr ValType kSingleValTypes[256] = {
 #define KEEL_T(n) static_cast<ValType>(n),
-#define KEEL_T16(n)                                                                      \
-  KEEL_T(n)                                                                              \
-  KEEL_T(n + 1)                                                                          \
-  KEEL_T(n + 2)                                                                          \
-  KEEL_T(n + 3)                                                                          \
-  KEEL_T(n + 4)                                                                          \
-  KEEL_T(n + 5)                                                                          \
-  KEEL_T(n + 6)                                                                          \
-  KEEL_T(n + 7) KEEL_T(n + 8) KEEL_T(n + 9) KEEL_T(n + 10) KEEL_T(n + 11) KEEL_T(n + 12) \
-      KEEL_T(n + 13) KEEL_T(n + 14) KEEL_T(n + 15)
+#define KEEL_T16(n)                                                                        \
+  KEEL_T(n)                                                                                \
+  KEEL_T(n + 1)                                                                            \
+  KEEL_T(n + 2)                                                                            \
+  KEEL_T(n + 3)                                                                            \
+  KEEL_T(n + 4)                                                                            \
+  KEEL_T(n + 5)                                                                            \
+  KEEL_T(n + 6)                                                                            \
+  KEEL_T(n + 7)                                                                            \
+  KEEL_T(n + 8)                                                                            \
+  KEEL_T(n + 9) KEEL_T(n + 10) KEEL_T(n + 11) KEEL_T(n + 12) KEEL_T(n + 13) KEEL_T(n + 14) \
+      KEEL_T(n + 15)
     KEEL_T16(0) KEEL_T16(16) KEEL_T16(32) KEEL_T16(48) KEEL_T16(64) KEEL_T16(80) KEEL_T16(96)
         KEEL_T16(112) KEEL_T16(128) KEEL_T16(144) KEEL_T16(160) KEEL_T16(176) KEEL_T16(192)
             KEEL_T16(208) KEEL_T16(224) KEEL_T16(240)

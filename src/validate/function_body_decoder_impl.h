@@ -33,6 +33,7 @@ bool FunctionBodyDecoder<Interface>::decode_function(uint32_t func_index) {
   func_index_ = func_index;
   failed_ = false;
   const_mode_ = false;
+  ops_ = single_byte_ops_.data();
   const Function& fn = module_.functions[func_index];
   const FuncType& type = module_.types[fn.type_index];
   reader_ = Reader(module_.bytes(fn.body), fn.body.offset);
@@ -58,6 +59,7 @@ bool FunctionBodyDecoder<Interface>::decode_const_expr(const ConstExpr& expr, Va
   func_index_ = kNoFunction;
   failed_ = false;
   const_mode_ = true;
+  ops_ = const_expr_ops_.data();
   visible_globals_ = visible_globals;
   reader_ = Reader(module_.bytes(expr.bytes), expr.bytes.offset);
   reader_.set_eof_message("unexpected end of section or function");
@@ -91,14 +93,13 @@ bool FunctionBodyDecoder<Interface>::decode_locals(const FuncType& type) {
 template <class Interface>
 bool FunctionBodyDecoder<Interface>::decode_instructions() {
   Reader& r = reader_;
-  while (!control_.empty()) {
+  for (;;) {
     if (r.at_end()) [[unlikely]]
       return fail(ErrorKind::kMalformed, "END opcode expected", r.offset());
-    instr_offset_ = r.offset();
+    instr_start_ = r.position();
     Op op = next_opcode();
     if (op == Op::kInvalid) [[unlikely]]
       return failed_ ? false : reader_failed();
-    if (const_mode_ && !const_expr_allows(op)) return invalid("constant expression required");
     bool ok = false;
     switch (op) {
 #define KEEL_DISPATCH(name, ...)  \
@@ -112,8 +113,8 @@ bool FunctionBodyDecoder<Interface>::decode_instructions() {
     }
     if (!ok) [[unlikely]]
       return false;
-    if (!r.ok()) [[unlikely]]
-      return reader_failed();
+    // Only `end` (and `delegate`) pop frames; the function's own `end` finishes the body.
+    if ((op == Op::kEnd || op == Op::kDelegate) && control_.empty()) break;
   }
   if (!r.at_end()) return fail(ErrorKind::kMalformed, "section size mismatch", r.offset());
   return true;
@@ -133,12 +134,16 @@ bool FunctionBodyDecoder<Interface>::dispatch() {
                        kOp == Op::kGlobalSet) {
     return decode_hot(kOp);
   } else {
-    return decode_polymorphic(kOp);
+    // Rare instructions: one out-of-line handler, which may leave reader errors to this check.
+    if (!decode_polymorphic(kOp)) return false;
+    if (!reader_.ok()) [[unlikely]]
+      return reader_failed();
+    return true;
   }
 }
 
 template <class Interface>
-bool FunctionBodyDecoder<Interface>::const_expr_allows(Op op) {
+bool FunctionBodyDecoder<Interface>::const_expr_allows(Op op) const {
   switch (op) {
     case Op::kI32Const:
     case Op::kI64Const:
@@ -402,7 +407,7 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
     case Op::kElse: {
       ControlFrame& top = control_.back();
       if (top.kind != FrameKind::kIf)
-        return fail(ErrorKind::kMalformed, "else without matching if", instr_offset_);
+        return fail(ErrorKind::kMalformed, "else without matching if", instr_offset());
       if (!check_exact(top, top.sig.results)) return false;
       iface_.else_(top);
       stack_.shrink_to(top.height);
@@ -654,7 +659,7 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
       if (op == Op::kCatch && !read_index(tag, module_.tags.size(), "tag")) return false;
       ControlFrame& top = control_.back();
       if (top.kind != FrameKind::kTry && top.kind != FrameKind::kCatch)
-        return fail(ErrorKind::kMalformed, "catch without matching try", instr_offset_);
+        return fail(ErrorKind::kMalformed, "catch without matching try", instr_offset());
       if (!check_exact(top, top.sig.results)) return false;
       iface_.exception_op(op, tag);
       stack_.shrink_to(top.height);
@@ -667,7 +672,7 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
     case Op::kDelegate: {
       ControlFrame& top = control_.back();
       if (top.kind != FrameKind::kTry)
-        return fail(ErrorKind::kMalformed, "delegate without matching try", instr_offset_);
+        return fail(ErrorKind::kMalformed, "delegate without matching try", instr_offset());
       uint32_t depth = r.read_u32();
       if (!r.ok()) return reader_failed();
       // The label is counted from the frame enclosing the try.
@@ -682,7 +687,7 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
     }
 
     default:
-      return fail(ErrorKind::kMalformed, "illegal opcode", instr_offset_);
+      return fail(ErrorKind::kMalformed, "illegal opcode", instr_offset());
   }
 }
 
