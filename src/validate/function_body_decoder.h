@@ -142,6 +142,9 @@ class FunctionBodyDecoder {
   // read, and must be immutable.
   bool decode_const_expr(const ConstExpr& expr, ValType expected, uint32_t visible_globals);
 
+  // Functions the last constant expression named with ref.func (they join C.refs).
+  std::span<const uint32_t> const_expr_refs() const { return const_expr_refs_; }
+
   const Error& error() const { return error_; }
   Error take_error() { return std::move(error_); }
 
@@ -293,6 +296,20 @@ class FunctionBodyDecoder {
   // into constants and the loop dispatches once per instruction.
   template <Op kOp>
   [[gnu::always_inline]] inline bool dispatch();
+  // Prefixed (SIMD, bulk, atomic, ...) instructions are rarer: their handlers stay out of line,
+  // which keeps the loop's function small enough to compile quickly.
+  template <Op kOp>
+  [[gnu::noinline]] bool dispatch_out_of_line() {
+    return dispatch<kOp>();
+  }
+  template <Op kOp>
+  [[gnu::always_inline]] bool dispatch_any() {
+    if constexpr (kOpInfo[static_cast<size_t>(kOp)].prefix == 0) {
+      return dispatch<kOp>();
+    } else {
+      return dispatch_out_of_line<kOp>();
+    }
+  }
   template <Op kOp>
   [[gnu::always_inline]] inline bool decode_table_driven();
   [[gnu::always_inline]] inline bool decode_hot(Op op);
@@ -322,24 +339,25 @@ class FunctionBodyDecoder {
   TypeStack stack_;
   std::vector<ControlFrame> control_;
   std::vector<uint32_t> br_targets_;
+  std::vector<uint32_t> const_expr_refs_;
   std::vector<ValType> results_storage_;  // the const expression's expected type
 };
 
 // One-element spans for single-value block types.
 inline constexpr ValType kSingleValTypes[256] = {
 #define KEEL_T(n) static_cast<ValType>(n),
-#define KEEL_T16(n)                                                                        \
-  KEEL_T(n)                                                                                \
-  KEEL_T(n + 1)                                                                            \
-  KEEL_T(n + 2)                                                                            \
-  KEEL_T(n + 3)                                                                            \
-  KEEL_T(n + 4)                                                                            \
-  KEEL_T(n + 5)                                                                            \
-  KEEL_T(n + 6)                                                                            \
-  KEEL_T(n + 7)                                                                            \
-  KEEL_T(n + 8)                                                                            \
-  KEEL_T(n + 9) KEEL_T(n + 10) KEEL_T(n + 11) KEEL_T(n + 12) KEEL_T(n + 13) KEEL_T(n + 14) \
-      KEEL_T(n + 15)
+#define KEEL_T16(n) \
+  KEEL_T(n)         \
+  KEEL_T(n + 1)     \
+  KEEL_T(n + 2)     \
+  KEEL_T(n + 3)     \
+  KEEL_T(n + 4)     \
+  KEEL_T(n + 5)     \
+  KEEL_T(n + 6)     \
+  KEEL_T(n + 7)     \
+  KEEL_T(n + 8)     \
+  KEEL_T(n + 9)     \
+  KEEL_T(n + 10) KEEL_T(n + 11) KEEL_T(n + 12) KEEL_T(n + 13) KEEL_T(n + 14) KEEL_T(n + 15)
     KEEL_T16(0) KEEL_T16(16) KEEL_T16(32) KEEL_T16(48) KEEL_T16(64) KEEL_T16(80) KEEL_T16(96)
         KEEL_T16(112) KEEL_T16(128) KEEL_T16(144) KEEL_T16(160) KEEL_T16(176) KEEL_T16(192)
             KEEL_T16(208) KEEL_T16(224) KEEL_T16(240)
@@ -353,3 +371,8 @@ inline std::span<const ValType> single_type_span(ValType t) {
 }  // namespace keel
 
 #include "validate/function_body_decoder_impl.h"
+
+namespace keel {
+// The validator's instantiation is compiled once, in function_body_decoder.cc.
+extern template class FunctionBodyDecoder<NullInterface>;
+}  // namespace keel

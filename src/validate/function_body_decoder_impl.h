@@ -60,6 +60,7 @@ bool FunctionBodyDecoder<Interface>::decode_const_expr(const ConstExpr& expr, Va
   failed_ = false;
   const_mode_ = true;
   ops_ = const_expr_ops_.data();
+  const_expr_refs_.clear();
   visible_globals_ = visible_globals;
   reader_ = Reader(module_.bytes(expr.bytes), expr.bytes.offset);
   reader_.set_eof_message("unexpected end of section or function");
@@ -102,9 +103,9 @@ bool FunctionBodyDecoder<Interface>::decode_instructions() {
       return failed_ ? false : reader_failed();
     bool ok = false;
     switch (op) {
-#define KEEL_DISPATCH(name, ...)  \
-  case Op::k##name:               \
-    ok = dispatch<Op::k##name>(); \
+#define KEEL_DISPATCH(name, ...)      \
+  case Op::k##name:                   \
+    ok = dispatch_any<Op::k##name>(); \
     break;
       KEEL_OPCODES(KEEL_DISPATCH)
 #undef KEEL_DISPATCH
@@ -625,8 +626,11 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
     case Op::kRefFunc: {
       uint32_t callee;
       if (!read_index(callee, module_.functions.size(), "function")) return false;
-      if (!const_mode_ && !ctx_.declared_functions[callee])
+      if (const_mode_) {
+        const_expr_refs_.push_back(callee);
+      } else if (!ctx_.declared_functions[callee]) {
         return invalid("undeclared function reference");
+      }
       iface_.ref_func(callee);
       push(ValType::kFuncRef);
       return true;

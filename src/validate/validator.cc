@@ -18,12 +18,6 @@ ValidationContext::ValidationContext(const Module& m)
 
 namespace {
 
-// Marks functions named by ref.func in constant expressions: they join C.refs.
-struct RefCollector : NullInterface {
-  std::vector<uint8_t>* declared = nullptr;
-  void ref_func(uint32_t func_index) { (*declared)[func_index] = 1; }
-};
-
 Error invalid_at(std::string message, size_t offset) {
   return make_error(ErrorKind::kInvalid, std::move(message), offset);
 }
@@ -98,11 +92,11 @@ class ModuleValidator {
   Status check_const_expr(const ConstExpr& expr, ValType type, uint32_t visible_globals) {
     if (!const_decoder_.decode_const_expr(expr, type, visible_globals))
       return const_decoder_.take_error();
+    for (uint32_t f : const_decoder_.const_expr_refs()) ctx_.declared_functions[f] = 1;
     return {};
   }
 
   Status check_const_exprs() {
-    collector_.declared = &ctx_.declared_functions;
     // Global initialisers see only imported globals (the spec's context C').
     for (uint32_t i = module_.num_imported_globals; i < module_.globals.size(); ++i) {
       const Global& g = module_.globals[i];
@@ -222,8 +216,8 @@ class ModuleValidator {
   const Module& module_;
   ValidationContext ctx_;
   ValidateOptions options_;
-  RefCollector collector_;
-  FunctionBodyDecoder<RefCollector> const_decoder_{ctx_, collector_};
+  NullInterface null_interface_;
+  FunctionBodyDecoder<NullInterface> const_decoder_{ctx_, null_interface_};
 };
 
 }  // namespace

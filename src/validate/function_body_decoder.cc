@@ -1,0 +1,7 @@
+#include "validate/function_body_decoder.h"
+
+namespace keel {
+
+template class FunctionBodyDecoder<NullInterface>;
+
+}  // namespace keel
