@@ -21,27 +21,14 @@ Status scan_function_body(const Module& module, uint32_t func_index) {
     if (r.ok() && total > kMaxLocals)
       return malformed(make_error(ErrorKind::kMalformed, "too many locals", at));
   }
-  uint64_t depth = 1;
+  int64_t depth = 1;
   while (r.ok() && depth > 0) {
     if (r.at_end())
       return malformed(make_error(ErrorKind::kMalformed, "END opcode expected", r.offset()));
     Op op = read_opcode(r, module.features);
     if (!r.ok()) break;
     skip_immediates(r, op, module.features);
-    switch (op) {
-      case Op::kBlock:
-      case Op::kLoop:
-      case Op::kIf:
-      case Op::kTry:
-        ++depth;
-        break;
-      case Op::kEnd:
-      case Op::kDelegate:
-        --depth;
-        break;
-      default:
-        break;
-    }
+    depth += nesting_change(op);
   }
   if (!r.ok()) return malformed(r.take_error());
   if (!r.at_end())

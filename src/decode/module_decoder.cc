@@ -367,23 +367,10 @@ class ModuleDecoder {
       Op op = read_opcode(r_, f_);
       if (!r_.ok()) break;
       skip_immediates(r_, op, f_);
-      switch (op) {
-        case Op::kBlock:
-        case Op::kLoop:
-        case Op::kIf:
-        case Op::kTry:
-          ++depth;
-          break;
-        case Op::kDelegate:
-          if (depth > 0) --depth;
-          break;
-        case Op::kEnd:
-          if (depth == 0) return {{start, static_cast<uint32_t>(r_.offset()) - start}};
-          --depth;
-          break;
-        default:
-          break;
-      }
+      // The final `end` closes the expression itself; a stray `delegate` does not count below 0.
+      if (op == Op::kEnd && depth == 0)
+        return {{start, static_cast<uint32_t>(r_.offset()) - start}};
+      if (nesting_change(op) > 0 || depth > 0) depth += nesting_change(op);
     }
     return {};
   }

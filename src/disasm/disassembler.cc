@@ -11,8 +11,11 @@
 namespace keel {
 namespace {
 
-void append_u32(std::string& s, uint32_t v) {
-  s += ' ', s += std::to_string(v);
+// " <v>" in decimal.
+template <class Int>
+void append_int(std::string& s, Int v) {
+  s += ' ';
+  s += std::to_string(v);
 }
 
 // Instruction bytes shown per line; longer encodings continue on lines of their own.
@@ -23,8 +26,10 @@ constexpr size_t kBytesPerLine = 9;
 void append_hex(std::string& s, uint64_t v, int min_digits) {
   char digits[16];
   int n = 0;
-  do digits[n++] = "0123456789abcdef"[v & 0xf], v >>= 4;
-  while (v != 0);
+  do {
+    digits[n++] = "0123456789abcdef"[v & 0xf];
+    v >>= 4;
+  } while (v != 0);
   for (int i = n; i < min_digits; ++i) s += '0';
   while (n > 0) s += digits[--n];
 }
@@ -57,7 +62,10 @@ void append_float(std::string& s, Float v, Bits payload_mask, Bits canonical, in
   if (std::isnan(v)) {
     s += "nan";
     uint64_t payload = bits & payload_mask;
-    if (payload != canonical) s += ":0x", append_hex(s, payload, 1);
+    if (payload != canonical) {
+      s += ":0x";
+      append_hex(s, payload, 1);
+    }
     return;
   }
   if (std::isinf(v)) {
@@ -70,12 +78,12 @@ void append_float(std::string& s, Float v, Bits payload_mask, Bits canonical, in
 }
 
 void append_function_ref(std::string& s, const Module& module, uint32_t index) {
-  append_u32(s, index);
+  append_int(s, index);
   if (module.names.functions.count(index)) s += " <" + module.function_name(index) + ">";
 }
 
 void append_memarg(std::string& s, const MemArgImm& imm, ImmKind kind) {
-  if (imm.memory) append_u32(s, imm.memory);
+  if (imm.memory) append_int(s, imm.memory);
   if (imm.offset) s += " offset=" + std::to_string(imm.offset);
   if (imm.align_log2 != natural_alignment_log2(kind)) {
     s += imm.align_log2 < 64 ? " align=" + std::to_string(uint64_t{1} << imm.align_log2)
@@ -83,7 +91,8 @@ void append_memarg(std::string& s, const MemArgImm& imm, ImmKind kind) {
   }
 }
 
-// Reads the immediates of `op` and appends them to `s`, wat-like. Indices print in binary order.
+// Reads the immediates of `op` and appends them to `s` much as wat writes them; a zero memory or
+// table index that wat would leave out is left out.
 void append_immediates(Reader& r, Op op, const Module& module, std::string& s) {
   const Features& f = module.features;
   ImmKind kind = op_info(op).imm;
@@ -105,32 +114,32 @@ void append_immediates(Reader& r, Op op, const Module& module, std::string& s) {
     case ImmKind::Data:
     case ImmKind::Elem:
     case ImmKind::Tag:
-      append_u32(s, r.read_u32());
+      append_int(s, r.read_u32());
       return;
     case ImmKind::Lane16:
     case ImmKind::Lane8:
     case ImmKind::Lane4:
     case ImmKind::Lane2:
-      append_u32(s, read_lane_index(r));
+      append_int(s, read_lane_index(r));
       return;
     case ImmKind::Func:
       append_function_ref(s, module, r.read_u32());
       return;
     case ImmKind::BrTable: {
       uint32_t n = r.read_count();
-      for (uint32_t i = 0; i <= n && r.ok(); ++i) append_u32(s, r.read_u32());
+      for (uint32_t i = 0; i <= n && r.ok(); ++i) append_int(s, r.read_u32());
       return;
     }
     case ImmKind::CallIndirect: {
       uint32_t type_index = r.read_u32();
       uint32_t table = r.read_u32();
-      if (table) append_u32(s, table);
+      if (table) append_int(s, table);
       s += " (type " + std::to_string(type_index) + ")";
       return;
     }
     case ImmKind::Memory: {
       uint32_t memory = read_memory_index(r, f);
-      if (memory) append_u32(s, memory);
+      if (memory) append_int(s, memory);
       return;
     }
     case ImmKind::MemArg8:
@@ -145,14 +154,14 @@ void append_immediates(Reader& r, Op op, const Module& module, std::string& s) {
     case ImmKind::MemLane32:
     case ImmKind::MemLane64: {
       append_memarg(s, read_memarg(r, f), kind);
-      append_u32(s, read_lane_index(r));
+      append_int(s, read_lane_index(r));
       return;
     }
     case ImmKind::I32:
-      s += ' ', s += std::to_string(r.read_s32());
+      append_int(s, r.read_s32());
       return;
     case ImmKind::I64:
-      s += ' ', s += std::to_string(r.read_s64());
+      append_int(s, r.read_s64());
       return;
     case ImmKind::F32:
       append_float(s, read_f32_bits(r), uint32_t{0x7fffff}, uint32_t{0x400000}, 9);
@@ -166,19 +175,23 @@ void append_immediates(Reader& r, Op op, const Module& module, std::string& s) {
       for (int i = 0; i < 4; ++i) {
         uint32_t lane;
         std::memcpy(&lane, imm.bytes + 4 * i, 4);
-        s += " 0x", append_hex(s, lane, 8);
+        s += " 0x";
+        append_hex(s, lane, 8);
       }
       return;
     }
     case ImmKind::Shuffle: {
       V128Imm imm = read_v128(r);
-      for (uint8_t lane : imm.bytes) append_u32(s, lane);
+      for (uint8_t lane : imm.bytes) append_int(s, lane);
       return;
     }
     case ImmKind::SelectT: {
       uint32_t n = r.read_count();
       s += " (result";
-      for (uint32_t i = 0; i < n && r.ok(); ++i) s += ' ', s += val_type_name(read_val_type(r, f));
+      for (uint32_t i = 0; i < n && r.ok(); ++i) {
+        s += ' ';
+        s += val_type_name(read_val_type(r, f));
+      }
       s += ')';
       return;
     }
@@ -190,27 +203,33 @@ void append_immediates(Reader& r, Op op, const Module& module, std::string& s) {
     case ImmKind::MemoryInit: {
       uint32_t data = r.read_u32();
       uint32_t memory = read_memory_index(r, f);
-      if (memory) append_u32(s, memory);
-      append_u32(s, data);
+      if (memory) append_int(s, memory);
+      append_int(s, data);
       return;
     }
     case ImmKind::MemoryCopy: {
       uint32_t dst = read_memory_index(r, f);
       uint32_t src = read_memory_index(r, f);
-      if (dst || src) append_u32(s, dst), append_u32(s, src);
+      if (dst || src) {
+        append_int(s, dst);
+        append_int(s, src);
+      }
       return;
     }
     case ImmKind::TableInit: {
       uint32_t elem = r.read_u32();
       uint32_t table = r.read_u32();
-      if (table) append_u32(s, table);
-      append_u32(s, elem);
+      if (table) append_int(s, table);
+      append_int(s, elem);
       return;
     }
     case ImmKind::TableCopy: {
       uint32_t dst = r.read_u32();
       uint32_t src = r.read_u32();
-      if (dst || src) append_u32(s, dst), append_u32(s, src);
+      if (dst || src) {
+        append_int(s, dst);
+        append_int(s, src);
+      }
       return;
     }
     case ImmKind::Zero:

@@ -15,7 +15,7 @@ enum class Op : uint16_t {
 #define KEEL_OP_ENUM(name, prefix, code, text, imm, sig, feature) k##name,
   KEEL_OPCODES(KEEL_OP_ENUM)
 #undef KEEL_OP_ENUM
-  kCount,
+      kCount,
   kInvalid = kCount,
 };
 
@@ -30,23 +30,37 @@ enum class ImmKind : uint8_t {
   CallIndirect,  // type index, table index
   Local,
   Global,
-  Table,         // table index
-  Memory,        // memory index (one zero byte without multi-memory)
-  MemArg8, MemArg16, MemArg32, MemArg64, MemArg128,      // alignment, [memory], offset
-  MemLane8, MemLane16, MemLane32, MemLane64,             // memarg then lane index
-  I32, I64, F32, F64, V128,
-  SelectT,       // vector of value types
-  RefType,       // reference type of ref.null
-  MemoryInit,    // data index, memory index
-  Data,          // data index
-  MemoryCopy,    // destination memory, source memory
-  TableInit,     // element index, table index
-  Elem,          // element index
-  TableCopy,     // destination table, source table
-  Lane16, Lane8, Lane4, Lane2,  // lane index below the count
-  Shuffle,       // 16 lane indices below 32
-  Tag,           // tag index
-  Zero,          // one reserved zero byte
+  Table,   // table index
+  Memory,  // memory index (one zero byte without multi-memory)
+  MemArg8,
+  MemArg16,
+  MemArg32,
+  MemArg64,
+  MemArg128,  // alignment, [memory], offset
+  MemLane8,
+  MemLane16,
+  MemLane32,
+  MemLane64,  // memarg then lane index
+  I32,
+  I64,
+  F32,
+  F64,
+  V128,
+  SelectT,     // vector of value types
+  RefType,     // reference type of ref.null
+  MemoryInit,  // data index, memory index
+  Data,        // data index
+  MemoryCopy,  // destination memory, source memory
+  TableInit,   // element index, table index
+  Elem,        // element index
+  TableCopy,   // destination table, source table
+  Lane16,
+  Lane8,
+  Lane4,
+  Lane2,    // lane index below the count
+  Shuffle,  // 16 lane indices below 32
+  Tag,      // tag index
+  Zero,     // one reserved zero byte
 };
 
 // The fixed signature of a non-polymorphic instruction.
@@ -61,11 +75,16 @@ struct OpSig {
 namespace detail {
 constexpr ValType sig_letter(char c) {
   switch (c) {
-    case 'i': return ValType::kI32;
-    case 'l': return ValType::kI64;
-    case 'f': return ValType::kF32;
-    case 'd': return ValType::kF64;
-    case 'v': return ValType::kV128;
+    case 'i':
+      return ValType::kI32;
+    case 'l':
+      return ValType::kI64;
+    case 'f':
+      return ValType::kF32;
+    case 'd':
+      return ValType::kF64;
+    case 'v':
+      return ValType::kV128;
   }
   return ValType::kBottom;
 }
@@ -99,29 +118,72 @@ inline constexpr OpInfo kOpInfo[] = {
 };
 static_assert(std::size(kOpInfo) == kOpCount);
 
-constexpr const OpInfo& op_info(Op op) { return kOpInfo[static_cast<size_t>(op)]; }
-constexpr std::string_view op_text(Op op) { return op_info(op).text; }
+constexpr const OpInfo& op_info(Op op) {
+  return kOpInfo[static_cast<size_t>(op)];
+}
+constexpr std::string_view op_text(Op op) {
+  return op_info(op).text;
+}
 
 // Natural alignment (log2 of bytes) of a memory instruction, from its immediate kind.
 constexpr uint32_t natural_alignment_log2(ImmKind imm) {
   switch (imm) {
-    case ImmKind::MemArg8: case ImmKind::MemLane8: return 0;
-    case ImmKind::MemArg16: case ImmKind::MemLane16: return 1;
-    case ImmKind::MemArg32: case ImmKind::MemLane32: return 2;
-    case ImmKind::MemArg64: case ImmKind::MemLane64: return 3;
-    case ImmKind::MemArg128: return 4;
-    default: return 0;
+    case ImmKind::MemArg8:
+    case ImmKind::MemLane8:
+      return 0;
+    case ImmKind::MemArg16:
+    case ImmKind::MemLane16:
+      return 1;
+    case ImmKind::MemArg32:
+    case ImmKind::MemLane32:
+      return 2;
+    case ImmKind::MemArg64:
+    case ImmKind::MemLane64:
+      return 3;
+    case ImmKind::MemArg128:
+      return 4;
+    default:
+      return 0;
   }
 }
-constexpr bool is_memarg(ImmKind imm) { return imm >= ImmKind::MemArg8 && imm <= ImmKind::MemLane64; }
-constexpr bool is_mem_lane(ImmKind imm) { return imm >= ImmKind::MemLane8 && imm <= ImmKind::MemLane64; }
+constexpr bool is_memarg(ImmKind imm) {
+  return imm >= ImmKind::MemArg8 && imm <= ImmKind::MemLane64;
+}
+constexpr bool is_mem_lane(ImmKind imm) {
+  return imm >= ImmKind::MemLane8 && imm <= ImmKind::MemLane64;
+}
 constexpr uint32_t lane_count(ImmKind imm) {
   switch (imm) {
-    case ImmKind::Lane16: case ImmKind::MemLane8: return 16;
-    case ImmKind::Lane8: case ImmKind::MemLane16: return 8;
-    case ImmKind::Lane4: case ImmKind::MemLane32: return 4;
-    case ImmKind::Lane2: case ImmKind::MemLane64: return 2;
-    default: return 0;
+    case ImmKind::Lane16:
+    case ImmKind::MemLane8:
+      return 16;
+    case ImmKind::Lane8:
+    case ImmKind::MemLane16:
+      return 8;
+    case ImmKind::Lane4:
+    case ImmKind::MemLane32:
+      return 4;
+    case ImmKind::Lane2:
+    case ImmKind::MemLane64:
+      return 2;
+    default:
+      return 0;
+  }
+}
+
+// How an instruction changes block nesting: +1 opens a block (its `end` or `delegate` closes it).
+constexpr int nesting_change(Op op) {
+  switch (op) {
+    case Op::kBlock:
+    case Op::kLoop:
+    case Op::kIf:
+    case Op::kTry:
+      return 1;
+    case Op::kEnd:
+    case Op::kDelegate:
+      return -1;
+    default:
+      return 0;
   }
 }
 
@@ -150,18 +212,27 @@ inline constexpr uint8_t kPrefixFD = 0xfd;
 inline constexpr uint8_t kPrefixFE = 0xfe;
 
 inline constexpr auto kSingleByteOps = detail::make_lookup<0, 256>();
-inline constexpr auto kFcOps = detail::make_lookup<kPrefixFC, detail::prefixed_table_size<kPrefixFC>()>();
-inline constexpr auto kFdOps = detail::make_lookup<kPrefixFD, detail::prefixed_table_size<kPrefixFD>()>();
-inline constexpr auto kFeOps = detail::make_lookup<kPrefixFE, detail::prefixed_table_size<kPrefixFE>()>();
+inline constexpr auto kFcOps =
+    detail::make_lookup<kPrefixFC, detail::prefixed_table_size<kPrefixFC>()>();
+inline constexpr auto kFdOps =
+    detail::make_lookup<kPrefixFD, detail::prefixed_table_size<kPrefixFD>()>();
+inline constexpr auto kFeOps =
+    detail::make_lookup<kPrefixFE, detail::prefixed_table_size<kPrefixFE>()>();
 
-constexpr bool is_prefix_byte(uint8_t b) { return b == kPrefixFC || b == kPrefixFD || b == kPrefixFE; }
+constexpr bool is_prefix_byte(uint8_t b) {
+  return b == kPrefixFC || b == kPrefixFD || b == kPrefixFE;
+}
 
 constexpr Op lookup_op(uint8_t prefix, uint32_t code) {
   switch (prefix) {
-    case 0: return code < kSingleByteOps.size() ? kSingleByteOps[code] : Op::kInvalid;
-    case kPrefixFC: return code < kFcOps.size() ? kFcOps[code] : Op::kInvalid;
-    case kPrefixFD: return code < kFdOps.size() ? kFdOps[code] : Op::kInvalid;
-    case kPrefixFE: return code < kFeOps.size() ? kFeOps[code] : Op::kInvalid;
+    case 0:
+      return code < kSingleByteOps.size() ? kSingleByteOps[code] : Op::kInvalid;
+    case kPrefixFC:
+      return code < kFcOps.size() ? kFcOps[code] : Op::kInvalid;
+    case kPrefixFD:
+      return code < kFdOps.size() ? kFdOps[code] : Op::kInvalid;
+    case kPrefixFE:
+      return code < kFeOps.size() ? kFeOps[code] : Op::kInvalid;
   }
   return Op::kInvalid;
 }

@@ -213,6 +213,19 @@ class FunctionBodyDecoder {
     }
     return true;
   }
+  // After a call's arguments are popped: push its results, or for a tail call check that they
+  // are the caller's and end the block's reachable code.
+  bool finish_call(bool tail_call, const FuncType& callee) {
+    if (!tail_call) {
+      push_values(callee.results);
+      return true;
+    }
+    std::span<const ValType> caller = control_.front().sig.results;
+    if (!std::equal(callee.results.begin(), callee.results.end(), caller.begin(), caller.end()))
+      return type_mismatch();
+    set_unreachable();
+    return true;
+  }
   void set_unreachable() {
     ControlFrame& top = control_.back();
     stack_.shrink_to(top.height);

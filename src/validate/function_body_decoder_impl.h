@@ -333,14 +333,7 @@ bool FunctionBodyDecoder<Interface>::decode_hot(Op op) {
       const FuncType& type = module_.function_type(callee);
       if (!pop_values(type.params)) return false;
       iface_.call(op, callee);
-      if (op == Op::kReturnCall) {
-        if (type.results != module_.types[module_.functions[func_index_].type_index].results)
-          return type_mismatch();
-        set_unreachable();
-      } else {
-        push_values(type.results);
-      }
-      return true;
+      return finish_call(op == Op::kReturnCall, type);
     }
 
     case Op::kDrop: {
@@ -467,14 +460,7 @@ bool FunctionBodyDecoder<Interface>::decode_polymorphic(Op op) {
       const FuncType& type = module_.types[type_index];
       if (!pop_expect(ValType::kI32) || !pop_values(type.params)) return false;
       iface_.call_indirect(op, type_index, table);
-      if (op == Op::kReturnCallIndirect) {
-        if (type.results != module_.types[module_.functions[func_index_].type_index].results)
-          return type_mismatch();
-        set_unreachable();
-      } else {
-        push_values(type.results);
-      }
-      return true;
+      return finish_call(op == Op::kReturnCallIndirect, type);
     }
 
     case Op::kSelectT: {
