@@ -1,0 +1,203 @@
+// The command line as users see it: exact output, one-line errors and exit codes.
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+namespace keel::cli {
+namespace {
+
+struct Outcome {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Outcome run(std::vector<std::string> args) {
+  args.insert(args.begin(), "keel");
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  int status = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {status, out.str(), err.str()};
+}
+
+// Writes `bytes` to a fresh file in the test's temporary folder and returns its path.
+std::string write_module(const std::string& name, const std::string& bytes) {
+  std::string path =
+      testing::TempDir() + "keel_cli_test_" + std::to_string(getpid()) + "_" + name + ".wasm";
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+template <size_t N>
+std::string bytes_of(const char (&literal)[N]) {
+  return std::string(literal, N - 1);
+}
+
+// (module (func (export "add") (param i32 i32) (result i32) (local i32)
+//   local.get 0 local.get 1 i32.add)) with a name section calling function 0 "add".
+const std::string kAddModule = bytes_of(
+    "\0asm\x01\0\0\0"
+    "\x01\x07\x01\x60\x02\x7f\x7f\x01\x7f"  // type section: (i32, i32) -> (i32)
+    "\x03\x02\x01\x00"                      // function section: one function of type 0
+    "\x07\x07\x01\x03"
+    "add"
+    "\x00\x00"                      // export section: "add" = func 0
+    "\x0a\x0b\x01\x09\x01\x01\x7f"  // code section: one body; locals: 1 x i32
+    "\x20\x00\x20\x01\x6a\x0b"      //   local.get 0, local.get 1, i32.add, end
+    "\x00\x0d\x04"
+    "name"
+    "\x01\x06\x01\x00\x03"
+    "add");  // name section: func 0 = "add"
+
+TEST(Cli, VersionNamesReleaseAndCommit) {
+  Outcome r = run({"--version"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_TRUE(
+      std::regex_match(r.out, std::regex(R"(keel \d+\.\d+\.\d+ \(([0-9a-f]{4,}|unknown)\)\n)")))
+      << r.out;
+  EXPECT_EQ(r.out, version_string() + "\n");
+}
+
+TEST(Cli, HelpListsSubcommands) {
+  Outcome r = run({"--help"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("validate"), std::string::npos);
+  EXPECT_NE(r.out.find("disasm"), std::string::npos);
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run({}).status, 2);
+  EXPECT_EQ(run({"frobnicate"}).status, 2);
+  EXPECT_EQ(run({"validate"}).status, 2);
+  EXPECT_EQ(run({"validate", "--enable", "no-such-proposal", "x.wasm"}).status, 2);
+}
+
+TEST(Cli, ValidateIsSilentOnValidModule) {
+  std::string path = write_module("add", kAddModule);
+  Outcome r = run({"validate", path});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(Cli, ValidateAcceptsFeatureFlags) {
+  std::string path = write_module("add_features", kAddModule);
+  EXPECT_EQ(run({"validate", "--enable", "threads,tail-call", "--enable", "simd", path}).status, 0);
+  EXPECT_EQ(run({"validate", "--enable-all", path}).status, 0);
+}
+
+TEST(Cli, ValidateReportsMissingFile) {
+  Outcome r = run({"validate", "/nonexistent/keel.wasm"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "keel: /nonexistent/keel.wasm: No such file or directory\n");
+}
+
+TEST(Cli, ValidateReportsMalformedModuleOnOneLine) {
+  std::string path = write_module("bad_magic", bytes_of("\0asn\x01\0\0\0"));
+  Outcome r = run({"validate", path});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "keel: " + path + ": offset 0x0: malformed: magic header not detected\n");
+}
+
+TEST(Cli, ValidateReportsInvalidFunction) {
+  // i32.add becomes i64.add, whose operands are then of the wrong type.
+  std::string bytes = kAddModule;
+  bytes[bytes.find("\x6a\x0b")] = '\x7c';
+  std::string path = write_module("type_mismatch", bytes);
+  Outcome r = run({"validate", path});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "keel: " + path + ": offset 0x29: function 0: invalid: type mismatch\n");
+}
+
+TEST(Cli, DisasmListsInstructionsWithOffsets) {
+  std::string path = write_module("disasm", kAddModule);
+  Outcome r = run({"disasm", path});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "000022 func[0] <$add> (i32, i32) -> (i32):\n"
+            " 000023: 01 7f                      | local[2] type=i32\n"
+            " 000025: 20 00                      | local.get 0\n"
+            " 000027: 20 01                      | local.get 1\n"
+            " 000029: 6a                         | i32.add\n"
+            " 00002a: 0b                         | end\n");
+}
+
+// A module of one `() -> ()` function with `code` (locals vector included) as its body. Sizes fit
+// in one LEB128 byte.
+std::string module_with_body(const std::string& code) {
+  auto section = [](char id, const std::string& contents) {
+    return std::string(1, id) + static_cast<char>(contents.size()) + contents;
+  };
+  return bytes_of("\0asm\x01\0\0\0") + section('\x01', bytes_of("\x01\x60\x00\x00")) +
+         section('\x03', bytes_of("\x01\x00")) +
+         section('\x0a', "\x01" + std::string(1, static_cast<char>(code.size())) + code);
+}
+
+TEST(Cli, DisasmFormatsImmediates) {
+  std::string path = write_module(
+      "immediates",
+      module_with_body(bytes_of("\x00"                  // no locals
+                                "\x02\x7f"              // block (result i32)
+                                "\x41\x7f"              // i32.const -1
+                                "\x0e\x02\x00\x01\x00"  // br_table 0 1 0
+                                "\x0b"                  // end
+                                "\x28\x00\x10"          // i32.load offset=16 align=1
+                                "\x43\x00\x00\xc0\x7f"  // f32.const nan
+                                "\x43\x01\x00\x80\xff"  // f32.const -nan:0x1
+                                "\x44\x00\x00\x00\x00\x00\x00\xf8\xbf"  // f64.const -1.5
+                                "\xfd\x0c\x01\x00\x00\x00\x02\x00\x00\x00"
+                                "\x03\x00\x00\x00\x04\x00\x00\x00"  // v128.const
+                                "\x10\x00"                          // call 0
+                                "\x0b")));
+  Outcome r = run({"disasm", path});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "000016 func[0] () -> ():\n"
+            " 000017: 02 7f                      | block (result i32)\n"
+            " 000019: 41 7f                      |   i32.const -1\n"
+            " 00001b: 0e 02 00 01 00             |   br_table 0 1 0\n"
+            " 000020: 0b                         | end\n"
+            " 000021: 28 00 10                   | i32.load offset=16 align=1\n"
+            " 000024: 43 00 00 c0 7f             | f32.const nan\n"
+            " 000029: 43 01 00 80 ff             | f32.const -nan:0x1\n"
+            " 00002e: 44 00 00 00 00 00 00 f8 bf | f64.const -1.5\n"
+            " 000037: fd 0c 01 00 00 00 02 00 00 | v128.const i32x4 0x00000001 0x00000002 "
+            "0x00000003 0x00000004\n"
+            " 000040: 00 03 00 00 00 04 00 00 00 | \n"
+            " 000049: 10 00                      | call 0\n"
+            " 00004b: 0b                         | end\n");
+}
+
+TEST(Cli, DisasmReportsMalformedInstruction) {
+  std::string bytes = kAddModule;
+  bytes[bytes.find("\x6a\x0b")] = '\xff';  // not an opcode
+  std::string path = write_module("disasm_bad", bytes);
+  Outcome r = run({"disasm", path});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "keel: " + path + ": offset 0x29: function 0: malformed: illegal opcode\n");
+  // What precedes the bad byte is still listed.
+  EXPECT_NE(r.out.find("| local.get 1\n"), std::string::npos) << r.out;
+}
+
+TEST(Cli, LogsOnlyWhenAsked) {
+  std::string path = write_module("logged", kAddModule);
+  EXPECT_EQ(run({"validate", path}).err, "");
+  setenv("KEEL_LOG", "debug", 1);
+  Outcome r = run({"validate", path});
+  unsetenv("KEEL_LOG");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.err.find("[debug]"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace keel::cli

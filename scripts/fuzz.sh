@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang-19, ASan and UBSan (the whole engine, -Werror) in
+# build-fuzz/ and runs fuzz_decode_validate for SECONDS (default 60). Seeds: the spec suite's
+# modules and the examples, from the build folders where present. New inputs accumulate in
+# build-fuzz/corpus; crashes land in build-fuzz/artifacts. Exits nonzero on a crash, leak, timeout
+# or sanitizer report.
+set -euo pipefail
+seconds=${1:-60}
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$root/build-fuzz
+
+cmake -S "$root" -B "$build" -G Ninja \
+  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DKEEL_FUZZ=ON -DKEEL_SANITIZE=address,undefined -DKEEL_WERROR=ON -DKEEL_BUILD_TESTS=OFF
+cmake --build "$build" -j "${KEEL_JOBS:-2}"
+
+seeds=$build/seeds
+rm -rf "$seeds"
+mkdir -p "$seeds" "$build/corpus" "$build/artifacts"
+# The spec suite's modules (converted by a test build's spec-json step) and the examples, from any
+# build folder; named by content so a module found twice counts once.
+shopt -s nullglob
+seed_dirs=("$root"/build*/spec-json "$root"/build*/examples)
+if [ ${#seed_dirs[@]} -gt 0 ]; then
+  while read -r sum file; do
+    cp "$file" "$seeds/$sum"
+  done < <(find "${seed_dirs[@]}" -name '*.wasm' -type f -print0 | xargs -0 -r sha1sum)
+fi
+echo "fuzz.sh: $(find "$seeds" -type f | wc -l) seed modules, fuzzing for ${seconds}s"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+status=0
+"$build/fuzz/fuzz_decode_validate" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+  -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$build/corpus" "$seeds" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "fuzz.sh: fuzz_decode_validate failed (status $status); reproducer in $build/artifacts/" >&2
+  exit "$status"
+fi
+echo "fuzz.sh: no crash, leak or sanitizer report in ${seconds}s"
