@@ -148,6 +148,10 @@ class FunctionBodyDecoder {
   const Error& error() const { return error_; }
   Error take_error() { return std::move(error_); }
 
+  // Module byte offset of the instruction being decoded: a compiling consumer records it for
+  // source maps (backtraces) from inside its hooks.
+  size_t current_offset() const { return instr_offset(); }
+
  private:
   static constexpr ValType kBottom = ValType::kBottom;
 

@@ -39,7 +39,7 @@ for set in 0 1; do
     else
       disagree=$((disagree + 1))
       echo "disagree: feature set $set seed $i: keel=$k wabt=$w $(cat "$work/err")"
-      cp "$work/m.wasm" "disagree-$set-$i.wasm"
+      cp "$work/m.wasm" "${KEEL_DIFF_KEEP:-.}/disagree-$set-$i.wasm"
     fi
   done
 done

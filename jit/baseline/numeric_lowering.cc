@@ -1,0 +1,1 @@
+#include "jit/baseline/numeric_lowering.h"

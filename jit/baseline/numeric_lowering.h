@@ -1,0 +1,56 @@
+// Lowering of the numeric instructions (arithmetic, comparisons, conversions, reinterpretations,
+// sign extension, trapping and saturating truncation) for operands the register cache has
+// already placed in registers. The baseline compiler's core owns allocation; this file owns the
+// exact semantics of each instruction on x86-64, with fast paths for CPU extensions and
+// fallbacks without them.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstdint>
+
+#include "ir/opcodes.h"
+#include "platform/cpu_features.h"
+#include "runtime/vm_abi.h"
+
+namespace keel::jit {
+
+// Registers the register cache never allocates: any emitter may clobber them freely.
+// (rax, rcx, rdx serve div/idiv, shifts by cl and calls; xmm14/xmm15 serve float sequences.)
+inline const asmjit::x86::Gp kScratchGp0 = asmjit::x86::rax;
+inline const asmjit::x86::Gp kScratchGp1 = asmjit::x86::rcx;
+inline const asmjit::x86::Gp kScratchGp2 = asmjit::x86::rdx;
+inline const asmjit::x86::Xmm kScratchXmm0 = asmjit::x86::xmm15;
+inline const asmjit::x86::Xmm kScratchXmm1 = asmjit::x86::xmm14;
+
+// Out-of-line trap stubs, provided by the compiler core: get(code) returns a label that, jumped
+// to, traps with `code` at the current instruction. Stubs go after the function body.
+class TrapLabels {
+ public:
+  virtual ~TrapLabels() = default;
+  virtual asmjit::Label get(vm::TrapCode code) = 0;
+};
+
+struct NumericOperands {
+  // The result: a 64-bit Gp for i32/i64 results (i32 results are written zero-extended, as
+  // any 32-bit x86 write does), an Xmm for f32/f64. May be the same register as lhs, never as
+  // rhs.
+  asmjit::x86::Reg dst;
+  asmjit::x86::Reg lhs;  // the only operand of a unary instruction
+  asmjit::x86::Reg rhs;  // binary instructions, unless rhs_is_imm
+  bool rhs_is_imm = false;
+  int32_t rhs_imm = 0;  // sign-extended to 64 bits for i64 instructions
+};
+
+// True for every instruction emit_numeric handles.
+bool is_numeric_op(Op op);
+// True if emit_numeric accepts an immediate right operand for `op` (integer instructions only).
+bool numeric_accepts_imm(Op op);
+
+// Emits `op`. lhs and rhs are left unchanged unless they are dst; only dst and the scratch
+// registers are written. The code is position independent (no absolute addresses of itself, no
+// external relocations). Float results that are NaN are arithmetic NaNs, as the spec requires.
+void emit_numeric(asmjit::x86::Assembler& a, Op op, const NumericOperands& operands,
+                  TrapLabels& traps, const platform::CpuFeatures& cpu);
+
+}  // namespace keel::jit
