@@ -24,9 +24,16 @@ struct CompiledFunction {
   std::vector<SourceMapEntry> source_map;
 };
 
+struct CompileOptions {
+  platform::CpuFeatures cpu;
+  // The attention-word test at function entry and loop back-edges. Off only to measure its
+  // cost (bench/); without it interrupts and --timeout cannot stop a loop.
+  bool interrupt_checks = true;
+};
+
 // Compiles defined function `func_index` of ctx.module (validated or not: a validation error is
 // returned as one). Thread-safe: any number of threads may compile functions of one module.
 Result<CompiledFunction> compile_baseline(const ValidationContext& ctx, uint32_t func_index,
-                                          const platform::CpuFeatures& cpu);
+                                          const CompileOptions& options);
 
 }  // namespace keel::jit
