@@ -378,3 +378,43 @@ TEST(BaselineErrors, UnsupportedAndInvalid) {
 
 }  // namespace
 }  // namespace keel::test
+
+namespace keel::test {
+namespace {
+
+TEST(BaselineErrors, SimdIsReportedAsUnsupported) {
+  WasmBuilder b;
+  b.func(b.type({}, {}), cat(block(), v128_const(), op::kDrop, op::kEnd));
+  auto loaded = load_module(buffer_of(b.build()));
+  ASSERT_TRUE(loaded.ok());
+  ValidationContext vctx(*loaded);
+  auto compiled = jit::compile_baseline(vctx, 0, JitInstance::default_options());
+  ASSERT_FALSE(compiled.ok());
+  EXPECT_NE(compiled.error().message.find("SIMD"), std::string::npos);
+}
+
+TEST(BaselineCalls, InterruptChecksCanBeOmitted) {
+  WasmBuilder b;
+  b.func(b.type({I32}, {I32}),
+         cat(loop(), lget(0), i32_const(1), kI32Sub, ltee(0), br_if(0), op::kEnd, lget(0)));
+  CompileOptions options = JitInstance::default_options();
+  options.interrupt_checks = false;
+  JitInstance inst(b.build(), nullptr, options);
+  inst.ctx().attention.store(1);
+  EXPECT_EQ(inst.call1(0, {10}), 0u);
+  EXPECT_EQ(inst.attention_calls, 0u);
+}
+
+TEST(BaselineControl, ValuesBelowBlocksSurviveBranches) {
+  WasmBuilder b;
+  uint32_t t = b.type({I32}, {I32});
+  // 100 (constant), x (register) stay below a block that is branched out of and a loop.
+  b.func(t, cat(i32_const(100), lget(0), block(), lget(0), br_if(0), op::kEnd, loop(), op::kEnd,
+                i64_const(0x123456789LL), op::kDrop, op::kI32Add));
+  JitInstance inst(b.build());
+  EXPECT_EQ(inst.call1(0, {5}), 105u);
+  EXPECT_EQ(inst.call1(0, {0}), 100u);
+}
+
+}  // namespace
+}  // namespace keel::test
