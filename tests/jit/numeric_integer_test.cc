@@ -1,48 +1,10 @@
 #include <limits>
 
 #include "jit/numeric_harness.h"
+#include "jit/numeric_values.h"
 
 namespace keel::jit::testing {
 namespace {
-
-std::vector<uint64_t> i32_values() {
-  std::vector<uint64_t> v = {0,          1,          2,          3,          7,          31,
-                             32,         33,         63,         64,         0x7fffffff, 0x80000000,
-                             0x80000001, 0xffffffff, 0xfffffffe, 0xfffffff9, 0x12345678, 0xdeadbeef,
-                             0x00010000, 0x0000ff00, 0x55555555, 0xaaaaaaaa};
-  uint64_t state = 32;
-  for (int i = 0; i < 10; ++i) v.push_back(uint32_t(mix(state)));
-  return v;
-}
-
-std::vector<uint64_t> i64_values() {
-  std::vector<uint64_t> v = {0,
-                             1,
-                             2,
-                             3,
-                             7,
-                             63,
-                             64,
-                             65,
-                             0x7fffffff,
-                             0x80000000,
-                             0xffffffff,
-                             0x100000000,
-                             0x7fffffffffffffff,
-                             0x8000000000000000,
-                             0x8000000000000001,
-                             0xffffffffffffffff,
-                             0xfffffffffffffffe,
-                             0xfffffffffffffff9,
-                             0xffffffff80000000,
-                             0x123456789abcdef0,
-                             0xdeadbeefcafebabe,
-                             0x5555555555555555,
-                             0x0000ff0000000000};
-  uint64_t state = 64;
-  for (int i = 0; i < 10; ++i) v.push_back(mix(state));
-  return v;
-}
 
 template <typename T>
 T rotl(T x, unsigned n) {
