@@ -136,6 +136,25 @@ TEST(NumericInteger, ImmediatesOnlyWhereX86HasThem) {
   EXPECT_FALSE(is_numeric_op(Op::kI32Const));
 }
 
+// Every scalar numeric instruction (no immediate, scalar operands and result) and nothing else.
+TEST(NumericInteger, CoversEveryScalarNumericInstruction) {
+  auto scalar = [](ValType t) {
+    return t == ValType::kI32 || t == ValType::kI64 || t == ValType::kF32 || t == ValType::kF64;
+  };
+  int count = 0;
+  for (size_t i = 0; i < kOpCount; ++i) {
+    const Op op = static_cast<Op>(i);
+    const OpInfo& info = op_info(op);
+    bool numeric = !info.sig.polymorphic && info.imm == ImmKind::None &&
+                   info.sig.num_results == 1 && info.sig.num_params > 0 && scalar(info.sig.result);
+    for (int p = 0; p < info.sig.num_params; ++p) numeric = numeric && scalar(info.sig.params[p]);
+    EXPECT_EQ(is_numeric_op(op), numeric) << op_text(op);
+    count += numeric;
+  }
+  // 0x45..0xc4 of the MVP and sign-extension sets, and the eight saturating truncations.
+  EXPECT_EQ(count, 0xc4 - 0x45 + 1 + 8);
+}
+
 std::vector<Param> params() {
   std::vector<Param> out;
   for (bool baseline : {false, true}) {
