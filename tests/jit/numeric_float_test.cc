@@ -89,11 +89,14 @@ TEST_P(FloatOp, MatchesReference) {
   const std::string_view name = op_text(op).substr(4);
   // Sign operations are bitwise: NaN payloads must come through unchanged.
   const bool bitwise = name == "abs" || name == "neg" || name == "copysign";
-  for (Shape shape : {Shape::kDstIsLhs, Shape::kDstOther}) {
+  for (Shape shape : {Shape::kDstIsLhs, Shape::kDstOther, Shape::kSameOperands}) {
+    if (shape == Shape::kSameOperands && !binary) continue;
     Compiled fn(op, shape, cpu);
     ASSERT_TRUE(fn.ok()) << fn.error();
     for (uint64_t a : values) {
-      for (uint64_t b : binary ? values : std::vector<uint64_t>{0}) {
+      for (uint64_t b : shape == Shape::kSameOperands ? std::vector<uint64_t>{a}
+                        : binary                      ? values
+                                                      : std::vector<uint64_t>{0}) {
         const Outcome want =
             wide ? reference_t<double, uint64_t>(op, a, b) : reference_t<float, uint32_t>(op, a, b);
         const Outcome got = fn.run(a, b);

@@ -29,10 +29,20 @@ struct Outcome {
 };
 
 // How the registers are arranged around the instruction.
-enum class Shape { kDstIsLhs, kDstOther, kImm };
+// kSameOperands: lhs and rhs are one register (x op x), dst another.
+enum class Shape { kDstIsLhs, kDstOther, kImm, kSameOperands };
 
 inline const char* shape_name(Shape s) {
-  return s == Shape::kDstIsLhs ? "dst==lhs" : s == Shape::kDstOther ? "dst!=lhs" : "imm";
+  switch (s) {
+    case Shape::kDstIsLhs:
+      return "dst==lhs";
+    case Shape::kDstOther:
+      return "dst!=lhs";
+    case Shape::kImm:
+      return "imm";
+    default:
+      return "lhs==rhs";
+  }
 }
 
 inline bool is_float(ValType t) {
@@ -93,7 +103,9 @@ class Compiled {
       return gpq(gp);
     };
     const x86::Reg lhs = reg(sig.params[0], 8, 1);
-    const x86::Reg rhs = binary ? reg(sig.params[1], 9, 2) : x86::Reg();
+    const x86::Reg rhs = !binary                         ? x86::Reg()
+                         : shape == Shape::kSameOperands ? lhs
+                                                         : reg(sig.params[1], 9, 2);
     x86::Reg dst = reg(sig.result, 10, 3);
     if (shape == Shape::kDstIsLhs && dst.group() == lhs.group()) dst = lhs;
     auto load = [&](const x86::Reg& r, ValType t, int index) {
@@ -117,7 +129,9 @@ class Compiled {
     for (const Gp& g : {r10, rsi}) a.mov(g, rax);
     for (const Xmm& x : {xmm0, xmm3, xmm13}) a.movq(x, rax);
     load(lhs, sig.params[0], 0);
-    if (binary && shape != Shape::kImm) load(rhs, sig.params[1], 1);
+    if (binary && shape != Shape::kImm && shape != Shape::kSameOperands) {
+      load(rhs, sig.params[1], 1);
+    }
     a.mov(rdi, rax);
 
     NumericOperands operands;
@@ -157,7 +171,7 @@ class Compiled {
     if (!errors_.first.empty()) return;
     if (runtime().add(&fn_, &code_) != kErrorOk) fn_ = nullptr;
     dst_is_lhs_ = dst == lhs;
-    rhs_in_reg_ = binary && shape != Shape::kImm;
+    rhs_in_reg_ = binary && shape != Shape::kImm && shape != Shape::kSameOperands;
     dst_ = dst;
   }
   ~Compiled() {

@@ -109,6 +109,16 @@ TEST_P(IntegerOp, MatchesReference) {
       }
     }
   }
+  if (binary) {
+    Compiled fn(op, Shape::kSameOperands, cpu);
+    ASSERT_TRUE(fn.ok()) << fn.error();
+    for (uint64_t a : values) {
+      const Outcome want = reference(op, a, a);
+      const Outcome got = fn.run(a, a);
+      ASSERT_EQ(got.trap, want.trap) << op_text(op) << " " << hex(a) << " lhs==rhs";
+      ASSERT_EQ(got.bits, want.bits) << op_text(op) << " " << hex(a) << " lhs==rhs";
+    }
+  }
   if (!binary || !numeric_accepts_imm(op)) return;
   for (uint64_t b : values) {
     // An immediate is a sign-extended int32; i64 operands outside that range stay in registers.
