@@ -152,7 +152,7 @@ def run_once(argv, timeout):
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
-        return None, f'exit {result.returncode}: {lines[-1] if lines else "(no output)"}'
+        return None, f'exit {result.returncode}: {" | ".join(lines[:3]) or "(no output)"}'
     lines = [l for l in result.stdout.split('\n') if l.strip()]
     try:
         # Signed or unsigned, the same 64 bits: compare modulo 2^64.
