@@ -3,8 +3,9 @@
 and wasm32 with no imports), runs native, keel and Node.js side by side, checks that all three
 return the same checksum, and prints each runner's time as a ratio to native with geometric means.
 
-Every time is the wall-clock time of a whole process, median over the runs, the runs interleaved so
-that a slow spell of the machine hits every runner alike. So keel's figure includes process start,
+Every time is the wall-clock time of a whole process (or with --clock=cpu its user + system time,
+all threads), median over the runs, the runs interleaved so that a slow spell of the machine hits
+every runner alike. So keel's figure includes process start,
 reading, validating and (lazily) compiling the module; Node's includes its start-up (~40 ms) and
 its own compile. Each program is sized to take about a second natively, which keeps those fixed
 costs small without hiding them; `--startup` measures them alone (N = 0).
@@ -18,6 +19,7 @@ import math
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -134,22 +136,31 @@ def make_runners(args):
                        [args.keel, 'run', *args.keel_flag, '--invoke', 'run', wasm, str(n)]),
         # Node 20 can crash on exit after large-memory programs without this flag.
         'node': Runner('node', lambda native, wasm, n:
-                       [args.node, '--no-turbo-fast-api-calls',
+                       [args.node, '--no-turbo-fast-api-calls', *args.node_flag,
                         os.path.join(HARNESS, 'node_run.mjs'), wasm, str(n)]),
     }
     return [runners[r] for r in args.runners]
 
 
-def run_once(argv, timeout):
-    """Returns (seconds, checksum) or (None, reason)."""
-    start = time.perf_counter()
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(argv, timeout, clock):
+    """Returns (seconds, checksum) or (None, reason). The runs are sequential, so the change in
+    the reaped children's CPU time is this process's alone."""
+    start_wall, start_cpu = time.perf_counter(), children_cpu_seconds()
     try:
         result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return None, f'timed out after {timeout} s'
     except OSError as e:
         return None, str(e)
-    seconds = time.perf_counter() - start
+    if clock == 'cpu':
+        seconds = children_cpu_seconds() - start_cpu
+    else:
+        seconds = time.perf_counter() - start_wall
     if result.returncode != 0:
         lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
         return None, f'exit {result.returncode}: {" | ".join(lines[:3]) or "(no output)"}'
@@ -193,6 +204,11 @@ def main():
     parser.add_argument('--keel-flag', action='append', default=[], metavar='FLAG',
                         help='pass FLAG to `keel run` (repeatable), e.g. --keel-flag=--compile=eager')
     parser.add_argument('--node', default='node', help='the Node.js binary')
+    parser.add_argument('--node-flag', action='append', default=[], metavar='FLAG',
+                        help='pass FLAG to node (repeatable), e.g. --node-flag=--no-liftoff')
+    parser.add_argument('--clock', choices=('wall', 'cpu'), default='wall',
+                        help='wall: elapsed time (default); cpu: user + system time of the '
+                             'process and all its threads, steadier on a busy machine')
     parser.add_argument('--clang', default='clang-19')
     parser.add_argument('--build-dir', default=os.path.join(ROOT, 'build', 'bench', 'programs'))
     parser.add_argument('--runners', default='native,keel,node',
@@ -255,7 +271,8 @@ def main():
                 key = (name, runner.name)
                 if key in problem:
                     continue
-                seconds, value = run_once(runner.command(native, wasm, n), args.timeout)
+                seconds, value = run_once(runner.command(native, wasm, n), args.timeout,
+                                         args.clock)
                 if seconds is None:
                     problem[key] = 'fail'
                     print(f'{runner.name} {name}: {value}', file=sys.stderr)
@@ -275,10 +292,13 @@ def main():
         return 1 if problem else 0
 
     print(f'# {describe_machine()}')
-    print(f'# median of {args.runs} interleaved runs; wall-clock seconds per process'
+    clock = 'wall-clock' if args.clock == 'wall' else 'CPU (user + system)'
+    print(f'# median of {args.runs} interleaved runs; {clock} seconds per process'
           + (' at N = 0 (start-up only)' if args.startup else ''))
     if 'keel' in args.runners:
         print(f'# keel: {args.keel} run {" ".join(args.keel_flag + ["--invoke", "run"])}')
+    if 'node' in args.runners:
+        print(f'# node: {" ".join([args.node, "--no-turbo-fast-api-calls", *args.node_flag])}')
     headers = ['program', 'N', 'native s']
     for r in runners[1:]:
         headers += [f'{r.name} s', f'{r.name}/native']
