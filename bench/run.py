@@ -53,6 +53,8 @@ def default_n(source):
 
 
 def newer(target, sources):
+    # This file holds the compiler flags: editing it rebuilds everything.
+    sources = [*sources, os.path.abspath(__file__)]
     return not os.path.exists(target) or any(
         os.path.getmtime(s) > os.path.getmtime(target) for s in sources)
 
@@ -165,11 +167,12 @@ def run_once(argv, timeout, clock):
         lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
         return None, f'exit {result.returncode}: {" | ".join(lines[:3]) or "(no output)"}'
     lines = [l for l in result.stdout.split('\n') if l.strip()]
-    try:
-        # Signed or unsigned, the same 64 bits: compare modulo 2^64.
-        return seconds, int(lines[-1].strip()) % (1 << 64)
-    except (IndexError, ValueError):
+    # The last whole-word integer on the last line, so an annotation such as "42 (i64)" is fine.
+    numbers = re.findall(r'(?<![\w.])-?\d+(?![\w.])', lines[-1]) if lines else []
+    if not numbers:
         return None, f'no integer result in output {result.stdout[-200:]!r}'
+    # Signed or unsigned, the same 64 bits: compare modulo 2^64.
+    return seconds, int(numbers[-1]) % (1 << 64)
 
 
 def geomean(values):

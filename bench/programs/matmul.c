@@ -2,7 +2,7 @@
 // the same way). One element of A changes each pass so no pass can be hoisted out of the loop.
 #include "bench.h"
 
-#define BENCH_N 800
+#define BENCH_N 1200
 #define DIM 160
 
 static double a[DIM * DIM], b[DIM * DIM], c[DIM * DIM];

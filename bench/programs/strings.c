@@ -3,7 +3,7 @@
 // unpredictable branches and small loops.
 #include "bench.h"
 
-#define BENCH_N 80
+#define BENCH_N 115
 #define TEXT_BYTES (1024 * 1024)
 #define TABLE_SLOTS 16384  // a power of two well above the 4368 possible words
 
