@@ -63,7 +63,8 @@ def measure(extra):
             sys.stderr.write(result.stdout + result.stderr)
             sys.exit(f'compile-speed: {" ".join(argv)} failed (exit {result.returncode})')
         if i == 0:
-            print(f'# {" ".join(argv)}: {result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""}')
+            last = (result.stdout.strip().splitlines() or [''])[-1]
+            print(f'# {" ".join(argv)}: {last}')
             continue
         wall.append(code_mb / seconds)
         # keel prints its own MB/s (compile time alone); take the last such number it prints.

@@ -114,7 +114,8 @@ def build(name, build_dir, clang):
     # One runtime object per program: smoke tests building in parallel never share an output.
     runtime_obj = os.path.join(build_dir, 'wasm', name + '.rt.o')
 
-    compile_to(native, [clang, *COMMON_FLAGS, source, driver, '-o', 'OUT'], [source, header, driver])
+    compile_to(native, [clang, *COMMON_FLAGS, source, driver, '-o', 'OUT'],
+               [source, header, driver])
     compile_to(runtime_obj, [clang, *COMMON_FLAGS, '--target=wasm32-wasi', '-fno-builtin', '-c',
                              runtime, '-o', 'OUT'], [runtime, header])
     compile_to(wasm, [clang, *COMMON_FLAGS, *WASM_FLAGS, source, runtime_obj, '-o', 'OUT'],
@@ -205,7 +206,8 @@ def main():
     parser.add_argument('--keel', default=os.path.join(ROOT, 'build', 'cli', 'keel'),
                         help='the keel binary (default: build/cli/keel)')
     parser.add_argument('--keel-flag', action='append', default=[], metavar='FLAG',
-                        help='pass FLAG to `keel run` (repeatable), e.g. --keel-flag=--compile=eager')
+                        help='pass FLAG to `keel run` (repeatable), '
+                             'e.g. --keel-flag=--compile=eager')
     parser.add_argument('--node', default='node', help='the Node.js binary')
     parser.add_argument('--node-flag', action='append', default=[], metavar='FLAG',
                         help='pass FLAG to node (repeatable), e.g. --node-flag=--no-liftoff')
