@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""keel's benchmark harness: builds every program in bench/programs twice with clang-19 -O2 (native,
+and wasm32 with no imports), runs native, keel and Node.js side by side, checks that all three
+return the same checksum, and prints each runner's time as a ratio to native with geometric means.
+
+Every time is the wall-clock time of a whole process (or with --clock=cpu its user + system time,
+all threads), median over the runs, the runs interleaved so that a slow spell of the machine hits
+every runner alike. So keel's figure includes process start,
+reading, validating and (lazily) compiling the module; Node's includes its start-up (~40 ms) and
+its own compile. Each program is sized to take about a second natively, which keeps those fixed
+costs small without hiding them; `--startup` measures them alone (N = 0).
+
+Exit status: 0 all well; 1 a checksum differed or a runner failed (the table still prints, with
+"fail"/"MISMATCH" in that cell); 2 bad usage or a build failure; 77 (--smoke only) clang-19,
+wasm-ld or the runner under test is missing, for ctest to count as skipped.
+"""
+import argparse
+import math
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH_DIR)
+PROGRAMS = os.path.join(BENCH_DIR, 'programs')
+HARNESS = os.path.join(BENCH_DIR, 'harness')
+SKIPPED = 77
+
+# Both builds get the same flags but the target. -fno-math-errno because wasm32 has no errno: with
+# it, native sqrt would carry an extra branch and libm call that the wasm build does not.
+COMMON_FLAGS = ['-O2', '-fno-math-errno', '-Wall', '-Wextra']
+WASM_FLAGS = ['--target=wasm32-wasi', '-nostdlib', '-Wl,--no-entry', '-Wl,--export=run']
+
+
+def fail(message, status=2):
+    print(f'run.py: {message}', file=sys.stderr)
+    sys.exit(status)
+
+
+def default_n(source):
+    with open(source) as f:
+        match = re.search(r'^#define BENCH_N (\d+)', f.read(), re.M)
+    if not match:
+        fail(f'{source} has no "#define BENCH_N <n>" line')
+    return int(match.group(1))
+
+
+def newer(target, sources):
+    # This file holds the compiler flags: editing it rebuilds everything.
+    sources = [*sources, os.path.abspath(__file__)]
+    return not os.path.exists(target) or any(
+        os.path.getmtime(s) > os.path.getmtime(target) for s in sources)
+
+
+def compile_to(target, command, sources):
+    """Runs `command` (with OUT in place of the output path) unless `target` is up to date. Writes
+    to a temporary name then renames, so ctest's parallel smoke tests never see half a file."""
+    if not newer(target, sources):
+        return
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix='.tmp-')
+    os.close(fd)
+    try:
+        argv = [tmp if a == 'OUT' else a for a in command]
+        result = subprocess.run(argv, capture_output=True, text=True)
+        if result.returncode != 0:
+            fail(f'build failed: {" ".join(argv)}\n{result.stderr}')
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def read_leb(data, pos):
+    value = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7f) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, pos
+
+
+def import_count(wasm):
+    """The number of imports, read from the module's import section (id 2)."""
+    with open(wasm, 'rb') as f:
+        data = f.read()
+    pos = 8
+    while pos < len(data):
+        section_id = data[pos]
+        size, pos = read_leb(data, pos + 1)
+        if section_id == 2:
+            return read_leb(data, pos)[0]
+        pos += size
+    return 0
+
+
+def build(name, build_dir, clang):
+    """Builds NAME natively and for wasm32; returns (native binary, wasm module)."""
+    source = os.path.join(PROGRAMS, name + '.c')
+    header = os.path.join(PROGRAMS, 'bench.h')
+    driver = os.path.join(HARNESS, 'native_main.c')
+    runtime = os.path.join(HARNESS, 'wasm_rt.c')
+    native = os.path.join(build_dir, 'native', name)
+    wasm = os.path.join(build_dir, 'wasm', name + '.wasm')
+    # One runtime object per program: smoke tests building in parallel never share an output.
+    runtime_obj = os.path.join(build_dir, 'wasm', name + '.rt.o')
+
+    compile_to(native, [clang, *COMMON_FLAGS, source, driver, '-o', 'OUT'],
+               [source, header, driver])
+    compile_to(runtime_obj, [clang, *COMMON_FLAGS, '--target=wasm32-wasi', '-fno-builtin', '-c',
+                             runtime, '-o', 'OUT'], [runtime, header])
+    compile_to(wasm, [clang, *COMMON_FLAGS, *WASM_FLAGS, source, runtime_obj, '-o', 'OUT'],
+               [source, header, runtime_obj])
+    # keel has no WASI yet and Node's driver passes no imports: an import would fail instantiation.
+    if import_count(wasm) != 0:
+        fail(f'{wasm} has imports; the programs must not call libc (see bench/programs/bench.h)')
+    return native, wasm
+
+
+class Runner:
+    def __init__(self, name, command):
+        self.name = name
+        self.command = command  # (native, wasm, n) -> argv
+
+
+def make_runners(args):
+    runners = {
+        'native': Runner('native', lambda native, wasm, n: [native, str(n)]),
+        'keel': Runner('keel', lambda native, wasm, n:
+                       [args.keel, 'run', *args.keel_flag, '--invoke', 'run', wasm, str(n)]),
+        # Node 20 can crash on exit after large-memory programs without this flag.
+        'node': Runner('node', lambda native, wasm, n:
+                       [args.node, '--no-turbo-fast-api-calls', *args.node_flag,
+                        os.path.join(HARNESS, 'node_run.mjs'), wasm, str(n)]),
+    }
+    return [runners[r] for r in args.runners]
+
+
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(argv, timeout, clock):
+    """Returns (seconds, checksum) or (None, reason). The runs are sequential, so the change in
+    the reaped children's CPU time is this process's alone."""
+    start_wall, start_cpu = time.perf_counter(), children_cpu_seconds()
+    try:
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, f'timed out after {timeout} s'
+    except OSError as e:
+        return None, str(e)
+    if clock == 'cpu':
+        seconds = children_cpu_seconds() - start_cpu
+    else:
+        seconds = time.perf_counter() - start_wall
+    if result.returncode != 0:
+        lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
+        return None, f'exit {result.returncode}: {" | ".join(lines[:3]) or "(no output)"}'
+    lines = [l for l in result.stdout.split('\n') if l.strip()]
+    # The last whole-word integer on the last line, so an annotation such as "42 (i64)" is fine.
+    numbers = re.findall(r'(?<![\w.])-?\d+(?![\w.])', lines[-1]) if lines else []
+    if not numbers:
+        return None, f'no integer result in output {result.stdout[-200:]!r}'
+    # Signed or unsigned, the same 64 bits: compare modulo 2^64.
+    return seconds, int(numbers[-1]) % (1 << 64)
+
+
+def geomean(values):
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
+def describe_machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo') as f:
+            match = re.search(r'^model name\s*:\s*(.*)$', f.read(), re.M)
+        if match:
+            cpu = match.group(1)
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'],
+                                capture_output=True, text=True).stdout.strip()
+    except OSError:
+        commit = '?'
+    return f'{cpu}, {os.cpu_count()} CPUs; keel tree {commit or "?"}'
+
+
+def main():
+    names = sorted(f[:-2] for f in os.listdir(PROGRAMS) if f.endswith('.c'))
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f'programs: {" ".join(names)}')
+    parser.add_argument('--keel', default=os.path.join(ROOT, 'build', 'cli', 'keel'),
+                        help='the keel binary (default: build/cli/keel)')
+    parser.add_argument('--keel-flag', action='append', default=[], metavar='FLAG',
+                        help='pass FLAG to `keel run` (repeatable), '
+                             'e.g. --keel-flag=--compile=eager')
+    parser.add_argument('--node', default='node', help='the Node.js binary')
+    parser.add_argument('--node-flag', action='append', default=[], metavar='FLAG',
+                        help='pass FLAG to node (repeatable), e.g. --node-flag=--no-liftoff')
+    parser.add_argument('--clock', choices=('wall', 'cpu'), default='wall',
+                        help='wall: elapsed time (default); cpu: user + system time of the '
+                             'process and all its threads, steadier on a busy machine')
+    parser.add_argument('--clang', default='clang-19')
+    parser.add_argument('--build-dir', default=os.path.join(ROOT, 'build', 'bench', 'programs'))
+    parser.add_argument('--runners', default='native,keel,node',
+                        help='comma-separated subset of native,keel,node (native is always run)')
+    parser.add_argument('--only', help='comma-separated programs to run (default: all)')
+    parser.add_argument('--runs', type=int, default=5, help='runs per runner; the median is kept')
+    parser.add_argument('--scale', type=float, default=1.0,
+                        help="multiply each program's N (its ~1 s native size) by this")
+    parser.add_argument('--n', type=int, help="use this N for every program instead")
+    parser.add_argument('--timeout', type=float, default=120.0, help='seconds per process')
+    parser.add_argument('--startup', action='store_true',
+                        help='time N = 0 instead: process start, load and compile alone')
+    parser.add_argument('--smoke', action='store_true',
+                        help='a correctness check for ctest: N = 1, one run, no table; skips (77) '
+                             'when clang-19, wasm-ld or a runner is missing')
+    args = parser.parse_args()
+
+    args.runners = ['native'] + [r for r in args.runners.split(',') if r and r != 'native']
+    for r in args.runners:
+        if r not in ('native', 'keel', 'node'):
+            fail(f'unknown runner {r!r}')
+    selected = names if not args.only else args.only.split(',')
+    for name in selected:
+        if name not in names:
+            fail(f'no program {name!r} (have: {" ".join(names)})')
+    if args.smoke:
+        args.runs = 1
+        if args.n is None:
+            args.n = 1
+
+    missing = [tool for tool in (args.clang, 'wasm-ld') if not shutil.which(tool)]
+    if 'node' in args.runners and not shutil.which(args.node):
+        missing.append(args.node)
+    if 'keel' in args.runners and not os.access(args.keel, os.X_OK):
+        missing.append(args.keel)
+    if missing:
+        fail(f'missing: {", ".join(missing)}', SKIPPED if args.smoke else 2)
+    if args.smoke and 'keel' in args.runners and not re.search(
+            r'^\s+run\s', subprocess.run([args.keel, '--help'], capture_output=True,
+                                         text=True).stdout, re.M):
+        # Until `keel run` lands (it is written in parallel with this harness) there is nothing to
+        # check; once it exists, every failure of it counts.
+        fail(f'{args.keel} has no `run` command yet', SKIPPED)
+
+    programs = []
+    for name in selected:
+        native, wasm = build(name, args.build_dir, args.clang)
+        n = 0 if args.startup else (args.n if args.n is not None else
+                                    max(1, round(default_n(os.path.join(PROGRAMS, name + '.c'))
+                                                 * args.scale)))
+        programs.append((name, native, wasm, n))
+
+    runners = make_runners(args)
+    times = {(p[0], r.name): [] for p in programs for r in runners}
+    checksum = {}
+    problem = {}  # (program, runner) -> text shown instead of a time
+    for _ in range(args.runs):
+        for name, native, wasm, n in programs:
+            for runner in runners:
+                key = (name, runner.name)
+                if key in problem:
+                    continue
+                seconds, value = run_once(runner.command(native, wasm, n), args.timeout,
+                                         args.clock)
+                if seconds is None:
+                    problem[key] = 'fail'
+                    print(f'{runner.name} {name}: {value}', file=sys.stderr)
+                    continue
+                expected = checksum.setdefault(name, value)
+                if value != expected:
+                    problem[key] = 'MISMATCH'
+                    print(f'{runner.name} {name}: checksum {value} differs from native {expected}',
+                          file=sys.stderr)
+                    continue
+                times[key].append(seconds)
+
+    if args.smoke:
+        for name, _, _, n in programs:
+            print(f'{name} (N={n}): checksum {checksum.get(name)}; ' + ', '.join(
+                f'{r.name} {problem.get((name, r.name), "ok")}' for r in runners))
+        return 1 if problem else 0
+
+    print(f'# {describe_machine()}')
+    clock = 'wall-clock' if args.clock == 'wall' else 'CPU (user + system)'
+    print(f'# median of {args.runs} interleaved runs; {clock} seconds per process'
+          + (' at N = 0 (start-up only)' if args.startup else ''))
+    if 'keel' in args.runners:
+        print(f'# keel: {args.keel} run {" ".join(args.keel_flag + ["--invoke", "run"])}')
+    if 'node' in args.runners:
+        print(f'# node: {" ".join([args.node, "--no-turbo-fast-api-calls", *args.node_flag])}')
+    headers = ['program', 'N', 'native s']
+    for r in runners[1:]:
+        headers += [f'{r.name} s', f'{r.name}/native']
+    rows = []
+    ratios = {r.name: [] for r in runners[1:]}
+    for name, _, _, n in programs:
+        base = problem.get((name, 'native'))
+        native_s = None if base else statistics.median(times[(name, 'native')])
+        row = [name, str(n), base or f'{native_s:.3f}']
+        for r in runners[1:]:
+            cell = problem.get((name, r.name))
+            if cell:
+                row += [cell, cell]
+                continue
+            seconds = statistics.median(times[(name, r.name)])
+            row.append(f'{seconds:.3f}')
+            if native_s and native_s > 0:
+                ratios[r.name].append(seconds / native_s)
+                row.append(f'{seconds / native_s:.2f}x')
+            else:
+                row.append('-')
+        rows.append(row)
+    summary = ['geomean', '', '']
+    for r in runners[1:]:
+        g = geomean(ratios[r.name])
+        counted = len(ratios[r.name])
+        partial = f' ({counted}/{len(programs)})' if counted != len(programs) else ''
+        summary += ['', f'{g:.2f}x{partial}' if g else 'n/a']
+    rows.append(summary)
+
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
+    def line(cells):
+        return '  '.join(c.ljust(w) if i == 0 else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths)))
+    print(line(headers))
+    print(line(['-' * w for w in widths]))
+    for row in rows[:-1]:
+        print(line(row))
+    print(line(['-' * w for w in widths]))
+    print(line(rows[-1]))
+    return 1 if problem else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
