@@ -41,7 +41,7 @@ struct EngineConfig {
   uint64_t max_wasm_stack = 1024 * 1024;         // bytes of native stack wasm frames may use
   uint64_t max_memory_size = uint64_t{4} << 30;  // bytes per linear memory (--max-memory-size)
   bool perfmap = false;                          // write /tmp/perf-<pid>.map for `perf report`
-  bool interrupt_checks = true;                  // off only to measure their cost (bench/)
+  bool interrupt_checks = true;  // off only to measure their cost (bench/)
 };
 
 // A frame of a trap's backtrace, innermost first.
