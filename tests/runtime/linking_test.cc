@@ -96,7 +96,9 @@ TEST(Linking, MemoryLimitsSubtyping) {
     imports.add("env", "m", *memory);
     auto result = store.instantiate(load(b), imports);
     EXPECT_EQ(result.ok(), c.links) << c.offered_min << " " << c.expected_min;
-    if (!c.links) EXPECT_TRUE(FailedWith(result, ErrorKind::kUnlinkable, "incompatible import type"));
+    if (!c.links) {
+      EXPECT_TRUE(FailedWith(result, ErrorKind::kUnlinkable, "incompatible import type"));
+    }
   }
 }
 
