@@ -72,8 +72,9 @@ TEST_F(TrapHandlerTest, GuardFaultInGeneratedCodeBecomesATrap) {
   EXPECT_EQ(trap.backtrace[0].func_index, 0u);
   EXPECT_EQ(trap.backtrace[0].func_name, "#0");
   EXPECT_EQ(trap.backtrace[0].module_offset, 0x2au);
-  EXPECT_EQ(trap.to_string(),
-            "wasm trap: out of bounds memory access\nwasm backtrace:\n    0:   0x2a - <unknown>!#0");
+  EXPECT_EQ(
+      trap.to_string(),
+      "wasm trap: out of bounds memory access\nwasm backtrace:\n    0:   0x2a - <unknown>!#0");
 
   // The handler keeps working after a trap (it returned normally; nothing is left blocked).
   runtime::Activation again;
