@@ -1,9 +1,12 @@
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "jit/stubs/stubs.h"
 #include "platform/code_memory.h"
+#include "platform/virtual_memory.h"
 #include "runtime/code_registry.h"
 #include "runtime/module_impl.h"
 #include "validate/validator.h"
@@ -19,6 +22,25 @@ Result<std::shared_ptr<LoadedModule>> LoadedModule::load(std::shared_ptr<const B
 
 namespace runtime {
 namespace {
+
+// The stubs are installed one per code-memory install, whose tail CodeMemory fills with int3:
+// a stub ends at its last byte that is not 0xcc (none of them ends with one).
+void perfmap_write_stubs() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const jit::Stubs& s = jit::stubs();
+    auto write = [](const void* stub, const char* name) {
+      auto* p = static_cast<const uint8_t*>(stub);
+      size_t page = platform::page_size();
+      size_t end = page - (reinterpret_cast<uintptr_t>(p) & (page - 1));
+      while (end > 0 && p[end - 1] == 0xcc) --end;
+      perfmap_write(reinterpret_cast<uintptr_t>(p), end, name);
+    };
+    write(reinterpret_cast<const void*>(s.entry), "keel::stub::entry");
+    write(s.host_thunk, "keel::stub::host_thunk");
+    write(s.lazy_compile, "keel::stub::lazy_compile");
+  });
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -47,6 +69,7 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
   auto module = load_module(std::move(bytes), config.features);
   if (!module) return std::move(module).error();
   std::shared_ptr<ModuleImpl> impl(new ModuleImpl(std::move(module.value()), config));
+  if (config.perfmap) perfmap_write_stubs();
   if (config.compile_mode == CompileMode::kEager) KEEL_TRY(impl->compile_all());
   return impl;
 }
@@ -85,15 +108,21 @@ void ModuleImpl::publish(uint32_t func_index, const uint8_t* code, size_t size,
   code_[defined].store(code, std::memory_order_release);
 }
 
-const void* ModuleImpl::compile(uint32_t func_index) {
+const void* ModuleImpl::compile(uint32_t func_index, std::string* error) {
   if (const void* done = code(func_index)) return done;
   std::lock_guard lock(compile_locks_[func_index % kCompileLocks]);
   if (const void* done = code(func_index)) return done;  // another thread won
   auto start = std::chrono::steady_clock::now();
   auto compiled = jit::compile_baseline(*validation_, func_index, compile_options());
-  if (!compiled) return nullptr;
+  if (!compiled) {
+    if (error) *error = compiled.error().to_string();
+    return nullptr;
+  }
   auto installed = platform::CodeMemory::global().install(compiled->code);
-  if (!installed) return nullptr;
+  if (!installed) {
+    if (error) *error = installed.error().to_string();
+    return nullptr;
+  }
   add_compile_time(seconds_since(start), module_.functions[func_index].body.size);
   publish(func_index, *installed, compiled->code.size(), std::move(compiled->source_map));
   return *installed;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "jit/baseline/baseline_compiler.h"
@@ -34,8 +35,9 @@ class ModuleImpl final : public LoadedModule {
   const void* code(uint32_t func_index) const {
     return code_[func_index - module_.num_imported_functions].load(std::memory_order_acquire);
   }
-  // Compiles it if needed (once, whichever threads ask); null on failure.
-  const void* compile(uint32_t func_index);
+  // Compiles it if needed (once, whichever threads ask); null on failure, with the reason in
+  // `error` if given.
+  const void* compile(uint32_t func_index, std::string* error = nullptr);
 
  private:
   explicit ModuleImpl(Module module, const EngineConfig& config);

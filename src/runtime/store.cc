@@ -151,6 +151,7 @@ vm::VMGlobal* runtime::StoreState::new_global_storage() {
 void runtime::StoreState::add_context(vm::VMContext* ctx) {
   std::lock_guard lock(contexts_mutex);
   contexts.push_back(ctx);
+  ctx->stack_limit = stack_limit;
   if (interrupted.load()) ctx->attention.store(1, std::memory_order_release);
 }
 
@@ -171,7 +172,13 @@ Result<std::vector<Value>> runtime::StoreState::call(vm::VMFuncRef* ref, const F
     std::vector<Value> results;
     for (ValType t : host->type.results) results.push_back(Value::zero(t));
     HostCall call{args, results, nullptr, {}, 0};
-    vm::TrapCode code = host->fn(call);
+    vm::TrapCode code;
+    try {
+      code = host->fn(call);
+    } catch (...) {
+      code = vm::TrapCode::kHostError;
+      call.message = "host function threw an exception";
+    }
     if (code != vm::TrapCode::kNone) {
       last_trap = host_trap(code, call);
       return make_error(ErrorKind::kTrap, last_trap.message);
@@ -203,6 +210,7 @@ Result<std::vector<Value>> runtime::StoreState::call(vm::VMFuncRef* ref, const F
     if (stack.bottom && limit < stack.bottom + kStackSafetyMargin)
       limit = stack.bottom + kStackSafetyMargin;
     std::lock_guard lock(contexts_mutex);
+    stack_limit = limit;
     for (vm::VMContext* ctx : contexts) ctx->stack_limit = limit;
   }
 

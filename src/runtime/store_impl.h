@@ -100,6 +100,9 @@ struct StoreState {
   std::mutex contexts_mutex;
   std::vector<vm::VMContext*> contexts;
   std::atomic<bool> interrupted{false};
+  // What the outermost running call set; contexts created during a call (a host function
+  // instantiating a module) start with it.
+  uintptr_t stack_limit = 0;
 };
 
 }  // namespace runtime

@@ -79,8 +79,11 @@ void keel_rt_trap(keel::vm::VMContext* /*ctx: may be a host function's, unused*/
   {
     keel::TrapInfo& trap = activation->trap;
     trap.code = static_cast<keel::vm::TrapCode>(code);
-    trap.message = trap.code == keel::vm::TrapCode::kHostError ? std::move(activation->host_message)
-                                                               : keel::vm::trap_message(trap.code);
+    bool explained =
+        (trap.code == keel::vm::TrapCode::kHostError && !activation->host_message.empty()) ||
+        (trap.code == keel::vm::TrapCode::kOutOfMemory && !activation->host_message.empty());
+    trap.message =
+        explained ? std::move(activation->host_message) : keel::vm::trap_message(trap.code);
     trap.exit_status = activation->host_exit_status;
     trap.backtrace = keel::backtrace(pc, fp);
   }  // nothing with a destructor may be live across the jump
@@ -104,8 +107,15 @@ uint32_t keel_rt_attention(keel::vm::VMContext* ctx, uint32_t /*func_index*/) {
 const void* keel_rt_compile_lazy(keel::vm::VMFuncRef* ref) {
   auto* ctx = static_cast<keel::vm::VMContext*>(ref->ctx);
   auto* instance = keel::runtime::InstanceImpl::from_context(ctx);
-  const void* code = instance->loaded->compile(ref->func_index);
-  if (code) ref->code.store(code, std::memory_order_release);
+  std::string error;
+  const void* code = instance->loaded->compile(ref->func_index, &error);
+  if (code) {
+    ref->code.store(code, std::memory_order_release);
+  } else if (Activation* activation = Activation::current()) {
+    // The stub traps with kOutOfMemory; say what actually went wrong.
+    activation->host_message =
+        "cannot compile function " + std::to_string(ref->func_index) + ": " + error;
+  }
   return code;
 }
 

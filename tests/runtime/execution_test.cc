@@ -283,6 +283,7 @@ TEST(PerfMap, NamesInstalledFunctions) {
   std::string line, all;
   while (std::getline(map, line)) all += line + "\n";
   EXPECT_NE(all.find(" wasm[perfmod]::$hot\n"), std::string::npos) << all;
+  EXPECT_NE(all.find(" keel::stub::entry\n"), std::string::npos) << all;
 }
 
 }  // namespace
