@@ -129,7 +129,18 @@ void BaselineCompiler::check_helper_trap() {
 
 // --- function entry and exit ---------------------------------------------------------------------
 
+bool BaselineCompiler::rejects(std::span<const ValType> types) {
+  for (ValType t : types)
+    if (t == ValType::kV128) {
+      unsupported("SIMD (v128) values");
+      return true;
+    }
+  return false;
+}
+
 void BaselineCompiler::start_function(uint32_t, std::span<const ValType> locals) {
+  rejects(locals);
+  rejects(type_->results);
   size_t num_params = type_->params.size();
   local_types_.assign(locals.begin(), locals.end());
   local_disp_.resize(locals.size());
@@ -250,7 +261,11 @@ void BaselineCompiler::go_dead() {
 }
 
 void BaselineCompiler::block(Op op, const BlockSig& sig) {
-  if (op == Op::kTry) return unsupported("exception handling");
+  // After an unsupported construct nothing more is emitted, but frames are still tracked.
+  if (op == Op::kTry)
+    unsupported("exception handling");
+  else
+    rejects(sig.params) || rejects(sig.results);
   FrameKind kind = op == Op::kBlock  ? FrameKind::kBlock
                    : op == Op::kLoop ? FrameKind::kLoop
                                      : FrameKind::kIf;
@@ -304,7 +319,7 @@ void BaselineCompiler::branch_to(Control& target) {
 
 void BaselineCompiler::else_(const ControlFrame&) {
   Control& c = control_.back();
-  if (c.dead) return;
+  if (c.dead || error_) return;
   if (reachable_) branch_to(c);
   a_.bind(c.else_label);
   c.kind = FrameKind::kElse;
@@ -317,6 +332,11 @@ void BaselineCompiler::else_(const ControlFrame&) {
 
 void BaselineCompiler::end(const ControlFrame&) {
   Control& c = control_.back();
+  if (error_) {
+    reachable_ = false;
+    control_.pop_back();
+    return;
+  }
   if (c.kind == FrameKind::kFunction) {
     if (reachable_) emit_return();
     control_.pop_back();

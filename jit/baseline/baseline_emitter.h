@@ -138,6 +138,9 @@ class BaselineCompiler final : public TrapLabels {
   void call_helper(const void* fn);
   void check_helper_trap();
   void unsupported(const char* what);
+  // v128 values wait for the SIMD tier-1 work: reports them as unsupported.
+  bool rejects(std::span<const ValType> types);
+  bool rejects(ValType t) { return rejects(std::span<const ValType>(&t, 1)); }
 
   // --- memory, tables (memory_access.cc) ---------------------------------------------------------
   void load(Op op, const MemArgImm& memarg);

@@ -14,6 +14,7 @@ bool emit_conversion(asmjit::x86::Assembler& a, Op op, const NumericOperands& o,
 
 bool is_integer_op(Op op);
 bool is_float_op(Op op);
+bool is_conversion_op(Op op);
 bool integer_accepts_imm(Op op);
 
 // The 64- or 32-bit view of a general register.

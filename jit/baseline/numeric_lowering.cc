@@ -7,7 +7,7 @@
 namespace keel::jit {
 
 bool is_numeric_op(Op op) {
-  return numeric::is_integer_op(op) || numeric::is_float_op(op);
+  return numeric::is_integer_op(op) || numeric::is_float_op(op) || numeric::is_conversion_op(op);
 }
 
 bool numeric_accepts_imm(Op op) {
@@ -18,6 +18,7 @@ void emit_numeric(asmjit::x86::Assembler& a, Op op, const NumericOperands& opera
                   TrapLabels& traps, const platform::CpuFeatures& cpu) {
   if (numeric::emit_integer(a, op, operands, traps, cpu)) return;
   if (numeric::emit_float(a, op, operands, cpu)) return;
+  if (numeric::emit_conversion(a, op, operands, traps)) return;
   std::abort();  // the core asks is_numeric_op first: reaching here is a compiler bug
 }
 

@@ -288,7 +288,7 @@ void BaselineCompiler::drop(ValType) {
 }
 
 void BaselineCompiler::select(ValType t) {
-  if (!reachable_) return;
+  if (!reachable_ || rejects(t)) return;
   RegSet pinned;
   uint8_t cond = pop_to_reg();
   pinned.add(RegClass::kGp, cond);
@@ -333,7 +333,7 @@ void BaselineCompiler::local(Op op, uint32_t index, ValType t) {
 }
 
 void BaselineCompiler::global(Op op, uint32_t index, ValType t) {
-  if (!reachable_) return;
+  if (!reachable_ || rejects(t)) return;
   if (op == Op::kGlobalGet) {
     uint8_t reg = alloc(reg_class(t));
     a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextGlobals));

@@ -2,48 +2,10 @@
 #include <cmath>
 
 #include "jit/numeric_harness.h"
+#include "jit/numeric_values.h"
 
 namespace keel::jit::testing {
 namespace {
-
-std::vector<uint64_t> f32_values() {
-  std::vector<uint64_t> v = {0x00000000, 0x80000000, 0x3f800000,
-                             0xbf800000, 0x3f000000, 0xbf000000,  // 0 -0 1 -1 .5 -.5
-                             0x3fc00000, 0xbfc00000, 0x40200000,
-                             0xc0200000, 0x40600000, 0xc0600000,  // 1.5 2.5 3.5
-                             0x3effffff, 0xbeffffff, 0x3f7fffff,
-                             0x3f800001, 0x00000001, 0x80000001,  // ~0.5 ~1 denormal
-                             0x007fffff, 0x00800000, 0x7f7fffff,
-                             0xff7fffff, 0x7f800000, 0xff800000,  // min normal, max, inf
-                             0x4b000000, 0xcb000000, 0x4affffff,
-                             0xcaffffff, 0x4b000001, 0x4a800001,  // 2^23 region
-                             0x4effffff, 0x4f000000, 0xcf000000,
-                             0xcf000001, 0x5f000000, 0xdf000000,  // 2^31, 2^63
-                             0x7fc00000, 0xffc00000, 0x7fc12345,
-                             0x7fa00000, 0xff812345, 0x7f800001,  // NaNs
-                             0x40490fdb, 0xc2f6e979};
-  uint64_t state = 3232;
-  for (int i = 0; i < 8; ++i) v.push_back(uint32_t(mix(state)));
-  return v;
-}
-
-std::vector<uint64_t> f64_values() {
-  std::vector<uint64_t> v = {
-      0x0000000000000000, 0x8000000000000000, 0x3ff0000000000000, 0xbff0000000000000,
-      0x3fe0000000000000, 0xbfe0000000000000, 0x3ff8000000000000, 0xbff8000000000000,
-      0x4004000000000000, 0xc004000000000000, 0x400c000000000000, 0xc00c000000000000,
-      0x3fdfffffffffffff, 0xbfdfffffffffffff, 0x3fefffffffffffff, 0x3ff0000000000001,
-      0x0000000000000001, 0x8000000000000001, 0x000fffffffffffff, 0x0010000000000000,
-      0x7fefffffffffffff, 0xffefffffffffffff, 0x7ff0000000000000, 0xfff0000000000000,
-      0x4330000000000000, 0xc330000000000000, 0x432fffffffffffff, 0xc32fffffffffffff,
-      0x4330000000000001, 0x4320000000000001, 0x41dfffffffc00000, 0x41e0000000000000,
-      0xc1e0000000000000, 0xc1e0000000200000, 0x43e0000000000000, 0xc3e0000000000000,
-      0x7ff8000000000000, 0xfff8000000000000, 0x7ff8000000012345, 0x7ff4000000000000,
-      0xfff0000000012345, 0x7ff0000000000001, 0x400921fb54442d18, 0xc05edd2f1a9fbe77};
-  uint64_t state = 6464;
-  for (int i = 0; i < 8; ++i) v.push_back(mix(state));
-  return v;
-}
 
 template <typename F>
 bool is_nan_bits(uint64_t b) {
@@ -127,11 +89,14 @@ TEST_P(FloatOp, MatchesReference) {
   const std::string_view name = op_text(op).substr(4);
   // Sign operations are bitwise: NaN payloads must come through unchanged.
   const bool bitwise = name == "abs" || name == "neg" || name == "copysign";
-  for (Shape shape : {Shape::kDstIsLhs, Shape::kDstOther}) {
+  for (Shape shape : {Shape::kDstIsLhs, Shape::kDstOther, Shape::kSameOperands}) {
+    if (shape == Shape::kSameOperands && !binary) continue;
     Compiled fn(op, shape, cpu);
     ASSERT_TRUE(fn.ok()) << fn.error();
     for (uint64_t a : values) {
-      for (uint64_t b : binary ? values : std::vector<uint64_t>{0}) {
+      for (uint64_t b : shape == Shape::kSameOperands ? std::vector<uint64_t>{a}
+                        : binary                      ? values
+                                                      : std::vector<uint64_t>{0}) {
         const Outcome want =
             wide ? reference_t<double, uint64_t>(op, a, b) : reference_t<float, uint32_t>(op, a, b);
         const Outcome got = fn.run(a, b);

@@ -1,48 +1,10 @@
 #include <limits>
 
 #include "jit/numeric_harness.h"
+#include "jit/numeric_values.h"
 
 namespace keel::jit::testing {
 namespace {
-
-std::vector<uint64_t> i32_values() {
-  std::vector<uint64_t> v = {0,          1,          2,          3,          7,          31,
-                             32,         33,         63,         64,         0x7fffffff, 0x80000000,
-                             0x80000001, 0xffffffff, 0xfffffffe, 0xfffffff9, 0x12345678, 0xdeadbeef,
-                             0x00010000, 0x0000ff00, 0x55555555, 0xaaaaaaaa};
-  uint64_t state = 32;
-  for (int i = 0; i < 10; ++i) v.push_back(uint32_t(mix(state)));
-  return v;
-}
-
-std::vector<uint64_t> i64_values() {
-  std::vector<uint64_t> v = {0,
-                             1,
-                             2,
-                             3,
-                             7,
-                             63,
-                             64,
-                             65,
-                             0x7fffffff,
-                             0x80000000,
-                             0xffffffff,
-                             0x100000000,
-                             0x7fffffffffffffff,
-                             0x8000000000000000,
-                             0x8000000000000001,
-                             0xffffffffffffffff,
-                             0xfffffffffffffffe,
-                             0xfffffffffffffff9,
-                             0xffffffff80000000,
-                             0x123456789abcdef0,
-                             0xdeadbeefcafebabe,
-                             0x5555555555555555,
-                             0x0000ff0000000000};
-  uint64_t state = 64;
-  for (int i = 0; i < 10; ++i) v.push_back(mix(state));
-  return v;
-}
 
 template <typename T>
 T rotl(T x, unsigned n) {
@@ -147,6 +109,16 @@ TEST_P(IntegerOp, MatchesReference) {
       }
     }
   }
+  if (binary) {
+    Compiled fn(op, Shape::kSameOperands, cpu);
+    ASSERT_TRUE(fn.ok()) << fn.error();
+    for (uint64_t a : values) {
+      const Outcome want = reference(op, a, a);
+      const Outcome got = fn.run(a, a);
+      ASSERT_EQ(got.trap, want.trap) << op_text(op) << " " << hex(a) << " lhs==rhs";
+      ASSERT_EQ(got.bits, want.bits) << op_text(op) << " " << hex(a) << " lhs==rhs";
+    }
+  }
   if (!binary || !numeric_accepts_imm(op)) return;
   for (uint64_t b : values) {
     // An immediate is a sign-extended int32; i64 operands outside that range stay in registers.
@@ -172,6 +144,25 @@ TEST(NumericInteger, ImmediatesOnlyWhereX86HasThem) {
   EXPECT_FALSE(numeric_accepts_imm(Op::kF64Add));
   EXPECT_FALSE(is_numeric_op(Op::kI32Load));
   EXPECT_FALSE(is_numeric_op(Op::kI32Const));
+}
+
+// Every scalar numeric instruction (no immediate, scalar operands and result) and nothing else.
+TEST(NumericInteger, CoversEveryScalarNumericInstruction) {
+  auto scalar = [](ValType t) {
+    return t == ValType::kI32 || t == ValType::kI64 || t == ValType::kF32 || t == ValType::kF64;
+  };
+  int count = 0;
+  for (size_t i = 0; i < kOpCount; ++i) {
+    const Op op = static_cast<Op>(i);
+    const OpInfo& info = op_info(op);
+    bool numeric = !info.sig.polymorphic && info.imm == ImmKind::None &&
+                   info.sig.num_results == 1 && info.sig.num_params > 0 && scalar(info.sig.result);
+    for (int p = 0; p < info.sig.num_params; ++p) numeric = numeric && scalar(info.sig.params[p]);
+    EXPECT_EQ(is_numeric_op(op), numeric) << op_text(op);
+    count += numeric;
+  }
+  // 0x45..0xc4 of the MVP and sign-extension sets, and the eight saturating truncations.
+  EXPECT_EQ(count, 0xc4 - 0x45 + 1 + 8);
 }
 
 std::vector<Param> params() {
