@@ -33,6 +33,50 @@ void write_vm_global(vm::VMGlobal& global, const Value& value) {
   std::memcpy(global.v128, value.v128, 16);
 }
 
+void mark_ref_funcs(const Module& module, const ConstExpr& expr, std::vector<uint8_t>& marks) {
+  Reader r(module.bytes(expr.bytes), expr.bytes.offset);
+  while (r.ok() && !r.at_end()) {
+    switch (r.read_u8()) {
+      case 0x41:
+        r.read_s32();
+        break;
+      case 0x42:
+        r.read_s64();
+        break;
+      case 0x43:
+        r.read_fixed_u32();
+        break;
+      case 0x44:
+        r.read_fixed_u64();
+        break;
+      case 0xd0:
+        r.read_u8();
+        break;
+      case 0x23:
+        r.read_u32();
+        break;
+      case 0xfd:
+        r.read_u32(), r.read_bytes(16);
+        break;
+      case 0xd2: {
+        uint32_t f = r.read_u32();
+        if (r.ok() && f < marks.size()) marks[f] = 1;
+        break;
+      }
+      case 0x0b:
+      case 0x6a:
+      case 0x6b:
+      case 0x6c:
+      case 0x7c:
+      case 0x7d:
+      case 0x7e:
+        break;
+      default:
+        return;  // validated already: not reached
+    }
+  }
+}
+
 Result<Value> evaluate_const_expr(const Module& module, const ConstExpr& expr, ValType type,
                                   const ConstEnv& env) {
   Reader r(module.bytes(expr.bytes), expr.bytes.offset);

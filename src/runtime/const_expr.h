@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "base/result.h"
 #include "ir/module.h"
@@ -21,6 +22,10 @@ struct ConstEnv {
 // Reads a value of `type` from a global's storage, and writes one.
 Value read_vm_global(const vm::VMGlobal& global, ValType type);
 void write_vm_global(vm::VMGlobal& global, const Value& value);
+
+// Marks every function a ref.func in `expr` names (the spec's C.refs, which the compiler's
+// ValidationContext needs: load_module keeps its own to itself).
+void mark_ref_funcs(const Module& module, const ConstExpr& expr, std::vector<uint8_t>& marks);
 
 Result<Value> evaluate_const_expr(const Module& module, const ConstExpr& expr, ValType type,
                                   const ConstEnv& env);

@@ -8,6 +8,7 @@
 #include "platform/code_memory.h"
 #include "platform/virtual_memory.h"
 #include "runtime/code_registry.h"
+#include "runtime/const_expr.h"
 #include "runtime/module_impl.h"
 #include "validate/validator.h"
 
@@ -51,6 +52,18 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 ModuleImpl::ModuleImpl(Module module, const EngineConfig& config)
     : module_(std::move(module)), config_(config) {
   validation_ = std::make_unique<ValidationContext>(module_);
+  // C.refs, as validation computed it: functions named outside function bodies.
+  auto& refs = validation_->declared_functions;
+  for (const Global& g : module_.globals)
+    if (!g.imported) mark_ref_funcs(module_, g.init, refs);
+  for (const Table& t : module_.tables)
+    if (t.init) mark_ref_funcs(module_, *t.init, refs);
+  for (const ElemSegment& seg : module_.elems) {
+    for (uint32_t f : seg.functions) refs[f] = 1;
+    for (const ConstExpr& e : seg.expressions) mark_ref_funcs(module_, e, refs);
+  }
+  for (const Export& e : module_.exports)
+    if (e.kind == ExternKind::kFunc) refs[e.index] = 1;
   type_ids_.reserve(module_.types.size());
   for (const FuncType& t : module_.types) type_ids_.push_back(vm::canonical_type_id(t));
   size_t defined = module_.functions.size() - module_.num_imported_functions;
