@@ -231,6 +231,23 @@ TEST_P(Execution, InterruptStopsALoop) {
   EXPECT_EQ(store.last_trap().code, vm::TrapCode::kInterrupted);
 }
 
+TEST_P(Execution, RefFuncOfADeclaredFunction) {
+  WasmBuilder b;
+  uint32_t t = b.type({}, {});
+  uint32_t tr = b.type({}, {ValType::kFuncRef});
+  uint32_t f = b.func(t, {});
+  uint32_t g = b.func(tr, ref_func(f));
+  b.elem_declarative({f});
+  b.export_("f", ExternKind::kFunc, f);
+  b.export_("g", ExternKind::kFunc, g);
+  Store store(config());
+  Instance* instance = instantiate(store, b);
+  ASSERT_TRUE(instance);
+  auto r = call(store, instance, "g");
+  ASSERT_TRUE(Succeeded(r));
+  EXPECT_EQ((*r)[0].ref, instance->get_export("f")->handle);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, Execution,
                          ::testing::Values(CompileMode::kLazy, CompileMode::kEager),
                          [](const auto& info) {
