@@ -167,9 +167,15 @@ SpecCommand parse_command(const json& j, const std::filesystem::path& dir) {
                       : c.type_name == "assert_return_arithmetic_nan" ? NanPattern::kArithmetic
                                                                       : NanPattern::kNone;
   if (legacy != NanPattern::kNone) {
-    for (auto& result : c.expected)
-      for (SpecValue& v : result)
+    for (auto& result : c.expected) {
+      for (SpecValue& v : result) {
+        if (v.any_value && !is_ref_type(v.type) && v.type != ValType::kV128) {
+          v.any_value = false;  // the old form gives the type alone
+          v.lanes.assign(1, SpecLane{});
+        }
         for (SpecLane& lane : v.lanes) lane.nan = legacy;
+      }
+    }
   }
   return c;
 }
