@@ -1,0 +1,459 @@
+#include "jit/baseline/baseline_compiler.h"
+
+#include <cstring>
+
+#include "jit/baseline/baseline_emitter.h"
+
+namespace keel {
+template class FunctionBodyDecoder<jit::BaselineCompiler>;
+}  // namespace keel
+
+namespace keel::jit {
+
+namespace x86 = asmjit::x86;
+using asmjit::Label;
+using vm::TrapCode;
+
+namespace {
+// asmjit reports encoding failures here; the compiler checks after the function.
+class RecordingErrorHandler : public asmjit::ErrorHandler {
+ public:
+  void handleError(asmjit::Error err, const char* message, asmjit::BaseEmitter*) override {
+    if (error == asmjit::kErrorOk) {
+      error = err;
+      text = message;
+    }
+  }
+  asmjit::Error error = asmjit::kErrorOk;
+  std::string text;
+};
+thread_local RecordingErrorHandler t_asm_errors;
+
+// A placeholder that forces a 32-bit immediate encoding, patched with the real frame size.
+constexpr int32_t kFramePlaceholder = 0x10000;
+}  // namespace
+
+BaselineCompiler::BaselineCompiler() = default;
+
+Result<CompiledFunction> compile_baseline(const ValidationContext& ctx, uint32_t func_index,
+                                          const CompileOptions& options) {
+  // Reused per thread: the assembler's buffers and the compiler's vectors keep their capacity.
+  thread_local BaselineCompiler compiler;
+  return compiler.compile(ctx, func_index, options);
+}
+
+Result<CompiledFunction> BaselineCompiler::compile(const ValidationContext& ctx,
+                                                   uint32_t func_index,
+                                                   const CompileOptions& options) {
+  vctx_ = &ctx;
+  module_ = &ctx.module;
+  options_ = options;
+  func_index_ = func_index;
+  if (func_index >= module_->functions.size() || module_->functions[func_index].imported)
+    return make_error(ErrorKind::kUsage, "not a defined function", kNoOffset, func_index);
+  type_ = &module_->function_type(func_index);
+  stack_.clear();
+  control_.clear();
+  traps_.clear();
+  attention_.clear();
+  jump_tables_.clear();
+  source_map_.clear();
+  used_ = {};
+  reachable_ = true;
+  error_.reset();
+  max_out_area_ = 0;
+
+  code_.reset();
+  code_.init(asmjit::Environment::host());
+  t_asm_errors.error = asmjit::kErrorOk;
+  code_.setErrorHandler(&t_asm_errors);
+  code_.attach(&a_);
+
+  BaselineDecoder decoder(ctx, *this);
+  decoder_ = &decoder;
+  bool ok = decoder.decode_function(func_index);
+  decoder_ = nullptr;
+  if (!ok) return decoder.take_error();
+  if (error_) return make_error(ErrorKind::kUsage, *error_, kNoOffset, func_index);
+  finish();
+  if (t_asm_errors.error != asmjit::kErrorOk)
+    return make_error(ErrorKind::kUsage, "code generation failed: " + t_asm_errors.text, kNoOffset,
+                      func_index);
+
+  CompiledFunction out;
+  asmjit::CodeBuffer& buffer = code_.textSection()->buffer();
+  out.code.assign(buffer.data(), buffer.data() + buffer.size());
+  int32_t frame = static_cast<int32_t>((max_slot_ + max_out_area_ + 15) & ~15u) - 8;
+  std::memcpy(out.code.data() + frame_patch_ - 4, &frame, 4);
+  out.source_map = source_map_;
+  return out;
+}
+
+uint32_t BaselineCompiler::module_offset() const {
+  return decoder_ ? static_cast<uint32_t>(decoder_->current_offset()) : 0;
+}
+
+void BaselineCompiler::record(uint32_t code_offset) {
+  uint32_t at = module_offset();
+  if (!source_map_.empty() && source_map_.back().code_offset == code_offset) {
+    source_map_.back().module_offset = at;
+    return;
+  }
+  source_map_.push_back({code_offset, at});
+}
+
+void BaselineCompiler::unsupported(const char* what) {
+  if (!error_) error_ = std::string("tier 1 does not compile ") + what;
+  reachable_ = false;
+}
+
+Label BaselineCompiler::get(TrapCode code) {
+  uint32_t at = module_offset();
+  // One stub per instruction and code: an instruction may test the same condition twice.
+  if (!traps_.empty() && traps_.back().code == code && traps_.back().module_offset == at)
+    return traps_.back().label;
+  traps_.push_back({a_.newLabel(), code, at});
+  return traps_.back().label;
+}
+
+void BaselineCompiler::call_helper(const void* fn) {
+  record_here();
+  a_.mov(x86::rax, reinterpret_cast<uint64_t>(fn));
+  a_.call(x86::rax);
+}
+
+void BaselineCompiler::check_helper_trap() {
+  a_.test(x86::eax, x86::eax);
+  a_.jnz(get(TrapCode::kNone));
+}
+
+// --- function entry and exit ---------------------------------------------------------------------
+
+bool BaselineCompiler::rejects(std::span<const ValType> types) {
+  for (ValType t : types)
+    if (t == ValType::kV128) {
+      unsupported("SIMD (v128) values");
+      return true;
+    }
+  return false;
+}
+
+void BaselineCompiler::start_function(uint32_t, std::span<const ValType> locals) {
+  rejects(locals);
+  rejects(type_->results);
+  size_t num_params = type_->params.size();
+  local_types_.assign(locals.begin(), locals.end());
+  local_disp_.resize(locals.size());
+  uint32_t param_offset = 0;
+  for (size_t i = 0; i < num_params; ++i) {
+    local_disp_[i] = 16 + static_cast<int32_t>(param_offset);
+    param_offset += vm::area_value_size(locals[i]);
+  }
+  int32_t end = 8;
+  for (size_t i = num_params; i < locals.size(); ++i) {
+    int32_t size = slot_size(locals[i]);
+    end = (end + size + size - 1) & ~(size - 1);
+    local_disp_[i] = -end;
+  }
+  locals_end_ = end;
+  max_slot_ = end;
+  control_.push_back(
+      Control{FrameKind::kFunction, false, false, 0, {}, type_->results, a_.newLabel(), {}});
+  emit_prologue(locals);
+}
+
+void BaselineCompiler::emit_prologue(std::span<const ValType> locals) {
+  record_here();
+  a_.push(x86::rbp);
+  a_.mov(x86::rbp, x86::rsp);
+  a_.push(x86::r14);
+  a_.sub(x86::rsp, kFramePlaceholder);
+  frame_patch_ = a_.offset();
+  a_.cmp(x86::rsp, x86::qword_ptr(x86::r14, vm::kContextStackLimit));
+  a_.jb(get(TrapCode::kStackExhausted));
+  // Declared locals start at zero.
+  size_t num_params = type_->params.size();
+  size_t zero_bytes = static_cast<size_t>(locals_end_ - 8);
+  if (locals.size() > num_params) {
+    if (zero_bytes <= 64) {
+      a_.xor_(x86::eax, x86::eax);
+      for (int32_t off = 16; off <= locals_end_; off += 8)
+        a_.mov(x86::qword_ptr(x86::rbp, -off), x86::rax);
+    } else {
+      // No wasm value is live yet, so rdi/rcx are free here.
+      a_.lea(x86::rdi, x86::ptr(x86::rbp, -locals_end_));
+      a_.mov(x86::ecx, static_cast<uint32_t>(zero_bytes / 8));
+      a_.xor_(x86::eax, x86::eax);
+      a_.rep().stosq();
+    }
+  }
+  emit_attention_check();
+}
+
+void BaselineCompiler::emit_attention_check() {
+  if (!options_.interrupt_checks) return;
+  AttentionStub stub{a_.newLabel(), a_.newLabel(), module_offset()};
+  a_.cmp(x86::dword_ptr(x86::r14, vm::kContextAttention), 0);
+  a_.jne(stub.label);
+  a_.bind(stub.resume);
+  attention_.push_back(stub);
+}
+
+void BaselineCompiler::emit_return() {
+  std::span<const ValType> results = type_->results;
+  size_t base = stack_.size() - results.size();
+  uint32_t offset = 16;
+  for (size_t j = 0; j < results.size(); ++j) {
+    store_value(stack_[base + j], x86::ptr(x86::rbp, static_cast<int32_t>(offset)));
+    offset += vm::area_value_size(results[j]);
+  }
+  a_.leave();
+  a_.ret();
+}
+
+void BaselineCompiler::finish() {
+  for (const TrapStub& stub : traps_) {
+    a_.bind(stub.label);
+    source_map_.push_back({static_cast<uint32_t>(a_.offset()), stub.module_offset});
+    if (stub.code == TrapCode::kNone)
+      a_.mov(x86::esi, x86::eax);
+    else
+      a_.mov(x86::esi, static_cast<uint32_t>(stub.code));
+    a_.mov(x86::rdi, x86::r14);
+    a_.lea(x86::rdx, x86::ptr(stub.label));
+    a_.mov(x86::rcx, x86::rbp);
+    a_.mov(x86::rax, reinterpret_cast<uint64_t>(&keel_rt_trap));
+    a_.call(x86::rax);
+  }
+  for (const AttentionStub& stub : attention_) {
+    // Checks sit where every value is in memory (entry, loop headers): nothing to save.
+    a_.bind(stub.label);
+    source_map_.push_back({static_cast<uint32_t>(a_.offset()), stub.module_offset});
+    a_.mov(x86::rdi, x86::r14);
+    a_.mov(x86::esi, func_index_);
+    a_.mov(x86::rax, reinterpret_cast<uint64_t>(&keel_rt_attention));
+    a_.call(x86::rax);
+    a_.test(x86::eax, x86::eax);
+    Label trap = a_.newLabel();
+    a_.jnz(trap);
+    a_.jmp(stub.resume);
+    a_.bind(trap);
+    source_map_.push_back({static_cast<uint32_t>(a_.offset()), stub.module_offset});
+    a_.mov(x86::esi, x86::eax);
+    a_.mov(x86::rdi, x86::r14);
+    a_.lea(x86::rdx, x86::ptr(trap));
+    a_.mov(x86::rcx, x86::rbp);
+    a_.mov(x86::rax, reinterpret_cast<uint64_t>(&keel_rt_trap));
+    a_.call(x86::rax);
+  }
+  for (const JumpTable& table : jump_tables_) {
+    a_.align(asmjit::AlignMode::kData, 4);
+    a_.bind(table.table);
+    for (const Label& target : table.targets) a_.embedLabelDelta(target, table.table, 4);
+  }
+}
+
+// --- control flow --------------------------------------------------------------------------------
+
+void BaselineCompiler::go_dead() {
+  reachable_ = false;
+  resize_stack(control_.back().height);
+}
+
+void BaselineCompiler::block(Op op, const BlockSig& sig) {
+  // After an unsupported construct nothing more is emitted, but frames are still tracked.
+  if (op == Op::kTry)
+    unsupported("exception handling");
+  else
+    rejects(sig.params) || rejects(sig.results);
+  FrameKind kind = op == Op::kBlock  ? FrameKind::kBlock
+                   : op == Op::kLoop ? FrameKind::kLoop
+                                     : FrameKind::kIf;
+  uint32_t np = static_cast<uint32_t>(sig.params.size());
+  if (!reachable_) {
+    uint32_t height = stack_.size() >= np ? static_cast<uint32_t>(stack_.size()) - np : 0;
+    control_.push_back(Control{kind, true, false, height, sig.params, sig.results, {}, {}});
+    return;
+  }
+  Control c{kind, false, false, 0, sig.params, sig.results, a_.newLabel(), {}};
+  if (kind == FrameKind::kLoop) {
+    spill_all();
+    a_.bind(c.label);
+    emit_attention_check();
+  } else if (kind == FrameKind::kIf) {
+    uint8_t cond = pop_to_reg();
+    spill_all();
+    c.else_label = a_.newLabel();
+    a_.test(x86::gpd(cond), x86::gpd(cond));
+    a_.jz(c.else_label);
+  }
+  c.height = static_cast<uint32_t>(stack_.size()) - np;
+  control_.push_back(c);
+}
+
+void BaselineCompiler::move_to_label(const Control& target) {
+  std::span<const ValType> types = target.label_types();
+  size_t arity = types.size();
+  size_t src = stack_.size() - arity;
+  // Values below the target's height are the same ones there: they just go to their own slots.
+  for (size_t i = 0; i < target.height; ++i)
+    if (stack_[i].loc != Loc::kStack) spill(stack_[i]);
+  int32_t base = target.height == 0 ? locals_end_ : stack_[target.height - 1].offset;
+  // Ascending order never overwrites a source not yet moved (targets sit at or below sources).
+  for (size_t i = 0; i < arity; ++i) {
+    int32_t size = slot_size(types[i]);
+    base = (base + size + size - 1) & ~(size - 1);
+    VarState& v = stack_[src + i];
+    if (v.loc == Loc::kStack && v.offset == base) continue;
+    store_value(v, slot(base));
+  }
+  if (base > max_slot_) max_slot_ = base;
+}
+
+void BaselineCompiler::branch_to(Control& target) {
+  if (target.kind == FrameKind::kFunction) return emit_return();
+  move_to_label(target);
+  if (target.kind != FrameKind::kLoop) target.label_reached = true;
+  a_.jmp(target.label);
+}
+
+void BaselineCompiler::else_(const ControlFrame&) {
+  Control& c = control_.back();
+  if (c.dead || error_) return;
+  if (reachable_) branch_to(c);
+  a_.bind(c.else_label);
+  c.kind = FrameKind::kElse;
+  // The false path starts as the `if` left it: everything spilled.
+  resize_stack(c.height);
+  used_ = {};
+  for (ValType t : c.params) push_stack(t);
+  reachable_ = true;
+}
+
+void BaselineCompiler::end(const ControlFrame&) {
+  Control& c = control_.back();
+  if (error_) {
+    reachable_ = false;
+    control_.pop_back();
+    return;
+  }
+  if (c.kind == FrameKind::kFunction) {
+    if (reachable_) emit_return();
+    control_.pop_back();
+    return;
+  }
+  if (c.dead) {
+    resize_stack(c.height);
+    for (ValType t : c.results) push_stack(t);
+    control_.pop_back();
+    return;
+  }
+  bool joins = c.label_reached || c.kind == FrameKind::kIf;
+  if (c.kind == FrameKind::kLoop || !joins) {
+    // Only the fall-through reaches here: the cache state carries on as it is.
+    if (!reachable_) {
+      resize_stack(c.height);
+      for (ValType t : c.results) push_stack(t);
+    }
+    control_.pop_back();
+    return;
+  }
+  if (reachable_) move_to_label(c);
+  if (c.kind == FrameKind::kIf) a_.bind(c.else_label);
+  a_.bind(c.label);
+  resize_stack(c.height);
+  used_ = {};
+  for (ValType t : c.results) push_stack(t);
+  reachable_ = true;
+  control_.pop_back();
+}
+
+void BaselineCompiler::br(uint32_t depth) {
+  if (!reachable_) return;
+  branch_to(label_frame(depth));
+  go_dead();
+}
+
+void BaselineCompiler::br_if(uint32_t depth) {
+  if (!reachable_) return;
+  Control& target = label_frame(depth);
+  uint8_t cond = pop_to_reg();
+  if (target.kind == FrameKind::kFunction) {
+    Label skip = a_.newLabel();
+    a_.test(x86::gpd(cond), x86::gpd(cond));
+    a_.jz(skip);
+    emit_return();
+    a_.bind(skip);
+    return;
+  }
+  spill_all();
+  size_t arity = target.label_types().size();
+  a_.test(x86::gpd(cond), x86::gpd(cond));
+  if (stack_.size() - arity == target.height) {
+    // The values already sit in the target's slots.
+    if (target.kind != FrameKind::kLoop) target.label_reached = true;
+    a_.jnz(target.label);
+  } else {
+    Label skip = a_.newLabel();
+    a_.jz(skip);
+    branch_to(target);
+    a_.bind(skip);
+  }
+}
+
+void BaselineCompiler::br_table(std::span<const uint32_t> targets, uint32_t default_depth) {
+  if (!reachable_) return;
+  uint8_t index = pop_to_reg();
+  spill_all();
+  // Each distinct target gets one landing pad that moves the values and jumps.
+  std::vector<std::pair<uint32_t, Label>> pads;
+  auto pad_for = [&](uint32_t depth) {
+    for (auto& [d, l] : pads)
+      if (d == depth) return l;
+    pads.push_back({depth, a_.newLabel()});
+    return pads.back().second;
+  };
+  Label def = pad_for(default_depth);
+  x86::Gpd idx = x86::gpd(index);
+  if (targets.size() <= 4) {
+    for (size_t i = 0; i < targets.size(); ++i) {
+      a_.cmp(idx, static_cast<uint32_t>(i));
+      a_.je(pad_for(targets[i]));
+    }
+    a_.jmp(def);
+  } else {
+    JumpTable table{a_.newLabel(), {}};
+    table.targets.reserve(targets.size());
+    for (uint32_t depth : targets) table.targets.push_back(pad_for(depth));
+    a_.cmp(idx, static_cast<uint32_t>(targets.size()));
+    a_.jae(def);
+    a_.lea(x86::rax, x86::ptr(table.table));
+    a_.movsxd(x86::rcx, x86::dword_ptr(x86::rax, idx.r64(), 2));
+    a_.add(x86::rax, x86::rcx);
+    a_.jmp(x86::rax);
+    jump_tables_.push_back(std::move(table));
+  }
+  for (auto& [depth, label] : pads) {
+    a_.bind(label);
+    branch_to(label_frame(depth));
+  }
+  go_dead();
+}
+
+void BaselineCompiler::return_() {
+  if (!reachable_) return;
+  emit_return();
+  go_dead();
+}
+
+void BaselineCompiler::unreachable() {
+  if (!reachable_) return;
+  a_.jmp(get(TrapCode::kUnreachable));
+  go_dead();
+}
+
+void BaselineCompiler::exception_op(Op, uint32_t) {
+  unsupported("exception handling");
+}
+
+}  // namespace keel::jit

@@ -1,0 +1,189 @@
+// The baseline compiler's consumer of the body decoding loop: one object per thread, reset per
+// function. Its hooks are split across files by instruction family (control, values, memory and
+// tables, calls); this header is the state they share.
+//
+// Frame layout (rbp-relative; rbp is 16-aligned):
+//   [rbp + 16 ...]     the caller's argument/result area: parameters are locals in place
+//   [rbp + 8]          return address
+//   [rbp]              caller's rbp
+//   [rbp - 8]          r14 (the instance context), to restore it after cross-instance calls
+//   [rbp - 16 ...]     declared locals, 8 bytes each, zeroed by the prologue
+//   below              spill slots, one per operand-stack position, aligned to their size
+//   [rsp ...]          outgoing argument area of the largest call
+// The frame size is patched into the prologue's `sub rsp, imm32` once the body is done.
+//
+// Control-flow joins use one canonical state: every value in its stack position's spill slot and
+// no register in use. Blocks that nothing branches to keep their values in registers.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "jit/baseline/baseline_compiler.h"
+#include "jit/baseline/numeric_lowering.h"
+#include "jit/baseline/value_cache.h"
+#include "runtime/vm_abi.h"
+#include "validate/function_body_decoder.h"
+
+namespace keel::jit {
+
+class BaselineCompiler;
+using BaselineDecoder = FunctionBodyDecoder<BaselineCompiler>;
+
+class BaselineCompiler final : public TrapLabels {
+ public:
+  BaselineCompiler();
+
+  // Compiles one function; the object is reusable afterwards.
+  Result<CompiledFunction> compile(const ValidationContext& ctx, uint32_t func_index,
+                                   const CompileOptions& options);
+
+  // --- decoder hooks (see NullInterface) ---------------------------------------------------------
+  void start_function(uint32_t func_index, std::span<const ValType> locals);
+  void instr(Op op, const InstrImm& imm);
+  void block(Op op, const BlockSig& sig);
+  void else_(const ControlFrame& frame);
+  void end(const ControlFrame& frame);
+  void br(uint32_t depth);
+  void br_if(uint32_t depth);
+  void br_table(std::span<const uint32_t> targets, uint32_t default_depth);
+  void return_();
+  void unreachable();
+  void call(Op op, uint32_t func_index);
+  void call_indirect(Op op, uint32_t type_index, uint32_t table);
+  void drop(ValType t);
+  void select(ValType t);
+  void local(Op op, uint32_t index, ValType t);
+  void global(Op op, uint32_t index, ValType t);
+  void table_op(Op op, uint32_t a, uint32_t b);
+  void memory_op(Op op, uint32_t a, uint32_t b);
+  void ref_null(ValType t);
+  void ref_is_null();
+  void ref_func(uint32_t func_index);
+  void exception_op(Op op, uint32_t index);
+
+  // TrapLabels: a stub after the body that traps with `code` at the current instruction.
+  asmjit::Label get(vm::TrapCode code) override;
+
+ private:
+  struct Control {
+    FrameKind kind;
+    bool dead;           // the whole construct is unreachable code
+    bool label_reached;  // a branch targeted the end label (blocks and ifs)
+    uint32_t height;     // value-stack height at entry, parameters excluded
+    std::span<const ValType> params;
+    std::span<const ValType> results;
+    asmjit::Label label;       // branch target: the end, or a loop's header
+    asmjit::Label else_label;  // ifs: where a false condition goes
+    std::span<const ValType> label_types() const {
+      return kind == FrameKind::kLoop ? params : results;
+    }
+  };
+  struct TrapStub {
+    asmjit::Label label;
+    vm::TrapCode code;  // kNone: the code is in eax (a helper's result)
+    uint32_t module_offset;
+  };
+  struct AttentionStub {
+    asmjit::Label label;
+    asmjit::Label resume;
+    uint32_t module_offset;
+  };
+
+  // --- frame and stack slots ---------------------------------------------------------------------
+  int32_t next_slot(ValType t) const;
+  static asmjit::x86::Mem slot(int32_t offset) {
+    return asmjit::x86::ptr(asmjit::x86::rbp, -offset);
+  }
+  asmjit::x86::Mem local_mem(uint32_t index) const {
+    return asmjit::x86::ptr(asmjit::x86::rbp, local_disp_[index]);
+  }
+
+  // --- register cache (value_cache.cc) -----------------------------------------------------------
+  uint8_t alloc(RegClass c, RegSet pinned = {});
+  void spill_one(RegClass c, RegSet pinned);
+  void spill(VarState& v);
+  void spill_all();
+  void push_reg(ValType t, uint8_t reg);
+  void push_const(ValType t, int64_t bits);
+  void push_stack(ValType t);
+  VarState pop();
+  // Pops the top value into a register it owns from now on (no longer in use by the cache).
+  uint8_t pop_to_reg(RegSet pinned = {});
+  uint8_t to_reg(const VarState& v, RegSet pinned);
+  void materialize(const VarState& v, uint8_t reg);
+  void load_mem(ValType t, uint8_t reg, const asmjit::x86::Mem& m);
+  // Stores a value (any location) into memory at the natural width; may use rax.
+  void store_value(const VarState& v, asmjit::x86::Mem m);
+  void free_value(const VarState& v);
+  void resize_stack(size_t n);
+  void numeric(Op op);
+
+  // --- control (baseline_compiler.cc) ------------------------------------------------------------
+  void emit_prologue(std::span<const ValType> locals);
+  void emit_return();
+  void move_to_label(const Control& target);  // values to their canonical slots
+  void branch_to(Control& target);            // unconditional; state is then dead
+  void emit_attention_check();
+  void finish();
+  void go_dead();
+  Control& label_frame(uint32_t depth) { return control_[control_.size() - 1 - depth]; }
+  void record(uint32_t code_offset);  // source map entry at the current instruction
+  void record_here() { record(static_cast<uint32_t>(a_.offset())); }
+  uint32_t module_offset() const;
+  void call_helper(const void* fn);
+  void check_helper_trap();
+  void unsupported(const char* what);
+  // v128 values wait for the SIMD tier-1 work: reports them as unsupported.
+  bool rejects(std::span<const ValType> types);
+  bool rejects(ValType t) { return rejects(std::span<const ValType>(&t, 1)); }
+
+  // --- memory, tables (memory_access.cc) ---------------------------------------------------------
+  void load(Op op, const MemArgImm& memarg);
+  void store(Op op, const MemArgImm& memarg);
+  asmjit::x86::Mem address(const MemArgImm& memarg, uint32_t size, RegSet& pinned);
+  // Loads the operands of a helper (top `count` values, deepest first) into the SysV argument
+  // registers after `fixed` leading ones, spilling everything else first.
+  void helper_args(std::span<const uint32_t> fixed, size_t count);
+  void load_table(uint32_t table);  // rax = VMTable*
+
+  // --- calls (calls.cc) --------------------------------------------------------------------------
+  void emit_call(const FuncType& type, bool switch_context, bool indirect, uint32_t index,
+                 uint32_t table);
+
+  asmjit::CodeHolder code_;
+  asmjit::x86::Assembler a_;
+  const ValidationContext* vctx_ = nullptr;
+  const Module* module_ = nullptr;
+  BaselineDecoder* decoder_ = nullptr;
+  CompileOptions options_;
+  uint32_t func_index_ = 0;
+  const FuncType* type_ = nullptr;
+
+  std::vector<VarState> stack_;
+  std::vector<Control> control_;
+  std::vector<int32_t> local_disp_;
+  std::vector<ValType> local_types_;
+  RegSet used_;
+  bool reachable_ = true;
+  std::optional<std::string> error_;
+  int32_t locals_end_ = 8;
+  int32_t max_slot_ = 8;
+  uint32_t max_out_area_ = 0;
+  size_t frame_patch_ = 0;  // offset of the prologue's frame-size imm32
+
+  std::vector<TrapStub> traps_;
+  std::vector<AttentionStub> attention_;
+  struct JumpTable {
+    asmjit::Label table;
+    std::vector<asmjit::Label> targets;
+  };
+  std::vector<JumpTable> jump_tables_;
+  std::vector<SourceMapEntry> source_map_;
+};
+
+}  // namespace keel::jit

@@ -1,0 +1,81 @@
+// Calls between wasm functions through VMFuncRefs (vm_abi.h): arguments go to the outgoing area
+// at [rsp], results come back in the same place. Everything is spilled first, since a call
+// clobbers every allocatable register.
+#include "jit/baseline/baseline_emitter.h"
+
+namespace keel::jit {
+
+namespace x86 = asmjit::x86;
+using vm::TrapCode;
+
+void BaselineCompiler::call(Op op, uint32_t func_index) {
+  if (!reachable_) return;
+  if (op == Op::kReturnCall) return unsupported("tail calls");
+  // An import may belong to another instance (or the host): it gets the context switch.
+  emit_call(module_->function_type(func_index), module_->functions[func_index].imported, false,
+            func_index, 0);
+}
+
+void BaselineCompiler::call_indirect(Op op, uint32_t type_index, uint32_t table) {
+  if (!reachable_) return;
+  if (op == Op::kReturnCallIndirect) return unsupported("tail calls");
+  emit_call(module_->types[type_index], true, true, type_index, table);
+}
+
+void BaselineCompiler::emit_call(const FuncType& type, bool switch_context, bool indirect,
+                                 uint32_t index, uint32_t table) {
+  if (rejects(type.params) || rejects(type.results)) return;
+  uint32_t area = vm::call_area_bytes(type);
+  if (area > max_out_area_) max_out_area_ = area;
+  spill_all();
+  VarState element{};
+  if (indirect) element = pop();
+  size_t base = stack_.size() - type.params.size();
+  for (size_t i = 0; i < type.params.size(); ++i) {
+    int32_t offset = static_cast<int32_t>(vm::value_offset(type.params, i));
+    store_value(stack_[base + i], x86::ptr(x86::rsp, offset));
+  }
+  resize_stack(base);
+
+  if (indirect) {
+    if (element.loc == Loc::kConst)
+      a_.mov(x86::ecx, static_cast<uint32_t>(element.imm));
+    else
+      a_.mov(x86::ecx, x86::dword_ptr(x86::rbp, -element.offset));
+    load_table(table);
+    a_.cmp(x86::ecx, x86::dword_ptr(x86::rax, vm::kTableSize));
+    a_.jae(get(TrapCode::kUndefinedElement));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, vm::kTableElements));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, x86::rcx, 3));
+    a_.test(x86::rax, x86::rax);
+    a_.jz(get(TrapCode::kUninitializedElement));
+    a_.mov(x86::rdx, x86::qword_ptr(x86::r14, vm::kContextTypeIds));
+    a_.mov(x86::edx, x86::dword_ptr(x86::rdx, static_cast<int32_t>(4 * index)));
+    a_.cmp(x86::edx, x86::dword_ptr(x86::rax, vm::kFuncRefTypeId));
+    a_.jne(get(TrapCode::kIndirectCallTypeMismatch));
+  } else {
+    a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextFuncs));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(8 * index)));
+  }
+  if (switch_context) {
+    a_.mov(x86::r13, x86::r14);
+    a_.mov(x86::r14, x86::qword_ptr(x86::rax, vm::kFuncRefCtx));
+    a_.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));
+  }
+  record_here();
+  a_.call(x86::qword_ptr(x86::rax, vm::kFuncRefCode));
+  if (switch_context) {
+    a_.mov(x86::r14, x86::qword_ptr(x86::rbp, -8));
+    a_.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));
+  }
+  for (size_t j = 0; j < type.results.size(); ++j) {
+    ValType t = type.results[j];
+    int32_t offset = static_cast<int32_t>(vm::value_offset(type.results, j));
+    uint8_t reg = alloc(reg_class(t));
+    load_mem(t, reg, x86::ptr(x86::rsp, offset));
+    used_.remove(reg_class(t), reg);
+    push_reg(t, reg);
+  }
+}
+
+}  // namespace keel::jit

@@ -1,0 +1,420 @@
+// Integer arithmetic, bit counting, shifts and comparisons.
+#include "jit/baseline/numeric_internal.h"
+
+namespace keel::jit::numeric {
+namespace {
+
+using asmjit::Imm;
+using asmjit::Label;
+using asmjit::x86::CondCode;
+using asmjit::x86::Gp;
+using vm::TrapCode;
+
+enum class Kind {
+  kAdd,
+  kSub,
+  kMul,
+  kAnd,
+  kOr,
+  kXor,
+  kShl,
+  kShrS,
+  kShrU,
+  kRotl,
+  kRotr,
+  kDivS,
+  kDivU,
+  kRemS,
+  kRemU,
+  kCmp,
+  kEqz,
+  kClz,
+  kCtz,
+  kPopcnt,
+};
+
+struct IntInfo {
+  Kind kind;
+  bool wide;  // i64 operands
+  CondCode cc = CondCode::kE;
+};
+
+bool classify(Op op, IntInfo& info) {
+  switch (op) {
+#define KEEL_INT(name, kind, wide) \
+  case Op::k##name:                \
+    info = {Kind::kind, wide};     \
+    return true;
+#define KEEL_CMP(name, wide, cond)                \
+  case Op::k##name:                               \
+    info = {Kind::kCmp, wide, CondCode::k##cond}; \
+    return true;
+    KEEL_INT(I32Add, kAdd, false)
+    KEEL_INT(I32Sub, kSub, false)
+    KEEL_INT(I32Mul, kMul, false)
+    KEEL_INT(I32And, kAnd, false)
+    KEEL_INT(I32Or, kOr, false)
+    KEEL_INT(I32Xor, kXor, false)
+    KEEL_INT(I32Shl, kShl, false)
+    KEEL_INT(I32ShrS, kShrS, false)
+    KEEL_INT(I32ShrU, kShrU, false)
+    KEEL_INT(I32Rotl, kRotl, false)
+    KEEL_INT(I32Rotr, kRotr, false)
+    KEEL_INT(I32DivS, kDivS, false)
+    KEEL_INT(I32DivU, kDivU, false)
+    KEEL_INT(I32RemS, kRemS, false)
+    KEEL_INT(I32RemU, kRemU, false)
+    KEEL_INT(I32Eqz, kEqz, false)
+    KEEL_INT(I32Clz, kClz, false)
+    KEEL_INT(I32Ctz, kCtz, false)
+    KEEL_INT(I32Popcnt, kPopcnt, false)
+    KEEL_INT(I64Add, kAdd, true)
+    KEEL_INT(I64Sub, kSub, true)
+    KEEL_INT(I64Mul, kMul, true)
+    KEEL_INT(I64And, kAnd, true)
+    KEEL_INT(I64Or, kOr, true)
+    KEEL_INT(I64Xor, kXor, true)
+    KEEL_INT(I64Shl, kShl, true)
+    KEEL_INT(I64ShrS, kShrS, true)
+    KEEL_INT(I64ShrU, kShrU, true)
+    KEEL_INT(I64Rotl, kRotl, true)
+    KEEL_INT(I64Rotr, kRotr, true)
+    KEEL_INT(I64DivS, kDivS, true)
+    KEEL_INT(I64DivU, kDivU, true)
+    KEEL_INT(I64RemS, kRemS, true)
+    KEEL_INT(I64RemU, kRemU, true)
+    KEEL_INT(I64Eqz, kEqz, true)
+    KEEL_INT(I64Clz, kClz, true)
+    KEEL_INT(I64Ctz, kCtz, true)
+    KEEL_INT(I64Popcnt, kPopcnt, true)
+    KEEL_CMP(I32Eq, false, E)
+    KEEL_CMP(I32Ne, false, NE)
+    KEEL_CMP(I32LtS, false, L)
+    KEEL_CMP(I32LtU, false, B)
+    KEEL_CMP(I32GtS, false, G)
+    KEEL_CMP(I32GtU, false, A)
+    KEEL_CMP(I32LeS, false, LE)
+    KEEL_CMP(I32LeU, false, BE)
+    KEEL_CMP(I32GeS, false, GE)
+    KEEL_CMP(I32GeU, false, AE)
+    KEEL_CMP(I64Eq, true, E)
+    KEEL_CMP(I64Ne, true, NE)
+    KEEL_CMP(I64LtS, true, L)
+    KEEL_CMP(I64LtU, true, B)
+    KEEL_CMP(I64GtS, true, G)
+    KEEL_CMP(I64GtU, true, A)
+    KEEL_CMP(I64LeS, true, LE)
+    KEEL_CMP(I64LeU, true, BE)
+    KEEL_CMP(I64GeS, true, GE)
+    KEEL_CMP(I64GeU, true, AE)
+#undef KEEL_INT
+#undef KEEL_CMP
+    default:
+      return false;
+  }
+}
+
+// dst := lhs, unless they are one register. A 32-bit move also clears the upper half.
+void copy(asmjit::x86::Assembler& a, const Gp& dst, const Gp& lhs) {
+  if (dst.id() != lhs.id()) a.mov(dst, lhs);
+}
+
+void emit_alu(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& lhs,
+              const NumericOperands& o, bool wide) {
+  if (o.rhs_is_imm) {
+    Imm imm(o.rhs_imm);
+    if (kind == Kind::kMul) {
+      a.imul(dst, lhs, imm);
+      return;
+    }
+    copy(a, dst, lhs);
+    switch (kind) {
+      case Kind::kAdd:
+        a.add(dst, imm);
+        break;
+      case Kind::kSub:
+        a.sub(dst, imm);
+        break;
+      case Kind::kAnd:
+        a.and_(dst, imm);
+        break;
+      case Kind::kOr:
+        a.or_(dst, imm);
+        break;
+      default:
+        a.xor_(dst, imm);
+        break;
+    }
+    return;
+  }
+  Gp rhs = sized(o.rhs, wide);
+  copy(a, dst, lhs);  // dst is never rhs, so rhs survives
+  switch (kind) {
+    case Kind::kAdd:
+      a.add(dst, rhs);
+      break;
+    case Kind::kSub:
+      a.sub(dst, rhs);
+      break;
+    case Kind::kMul:
+      a.imul(dst, rhs);
+      break;
+    case Kind::kAnd:
+      a.and_(dst, rhs);
+      break;
+    case Kind::kOr:
+      a.or_(dst, rhs);
+      break;
+    default:
+      a.xor_(dst, rhs);
+      break;
+  }
+}
+
+// x86 masks shift and rotate counts to the operand width, exactly as Wasm wants.
+void emit_shift(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& lhs,
+                const NumericOperands& o, bool wide, const platform::CpuFeatures& cpu) {
+  if (o.rhs_is_imm) {
+    int count = o.rhs_imm & (wide ? 63 : 31);
+    copy(a, dst, lhs);
+    if (count == 0) return;
+    switch (kind) {
+      case Kind::kShl:
+        a.shl(dst, count);
+        break;
+      case Kind::kShrS:
+        a.sar(dst, count);
+        break;
+      case Kind::kShrU:
+        a.shr(dst, count);
+        break;
+      case Kind::kRotl:
+        a.rol(dst, count);
+        break;
+      default:
+        a.ror(dst, count);
+        break;
+    }
+    return;
+  }
+  Gp rhs = sized(o.rhs, wide);
+  if (cpu.bmi2 && (kind == Kind::kShl || kind == Kind::kShrS || kind == Kind::kShrU)) {
+    if (kind == Kind::kShl) a.shlx(dst, lhs, rhs);
+    if (kind == Kind::kShrS) a.sarx(dst, lhs, rhs);
+    if (kind == Kind::kShrU) a.shrx(dst, lhs, rhs);
+    return;
+  }
+  a.mov(kScratchGp1.r32(), rhs.r32());
+  copy(a, dst, lhs);
+  const Gp cl = kScratchGp1.r8();
+  switch (kind) {
+    case Kind::kShl:
+      a.shl(dst, cl);
+      break;
+    case Kind::kShrS:
+      a.sar(dst, cl);
+      break;
+    case Kind::kShrU:
+      a.shr(dst, cl);
+      break;
+    case Kind::kRotl:
+      a.rol(dst, cl);
+      break;
+    default:
+      a.ror(dst, cl);
+      break;
+  }
+}
+
+// idiv faults on INT_MIN / -1; Wasm wants a trap for div_s and 0 for rem_s, so -1 never reaches
+// idiv. dst is written last: it may be lhs, which the division still needs.
+void emit_div(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& lhs, const Gp& rhs,
+              bool wide, TrapLabels& traps) {
+  const Gp ax = sized(kScratchGp0, wide);
+  const Gp dx = sized(kScratchGp2, wide);
+  Label done = a.newLabel();
+  a.test(rhs, rhs);
+  a.jz(traps.get(TrapCode::kIntegerDivideByZero));
+  const bool is_signed = kind == Kind::kDivS || kind == Kind::kRemS;
+  if (is_signed) {
+    Label normal = a.newLabel();
+    a.cmp(rhs, -1);
+    a.jne(normal);
+    if (kind == Kind::kDivS) {
+      a.mov(ax, lhs);
+      a.neg(ax);
+      a.jo(traps.get(TrapCode::kIntegerOverflow));
+    } else {
+      a.xor_(ax.r32(), ax.r32());
+    }
+    a.jmp(done);
+    a.bind(normal);
+    a.mov(ax, lhs);
+    if (wide) {
+      a.cqo(dx, ax);
+    } else {
+      a.cdq(dx, ax);
+    }
+    a.idiv(dx, ax, rhs);
+  } else {
+    a.mov(ax, lhs);
+    a.xor_(dx.r32(), dx.r32());
+    a.div(dx, ax, rhs);
+  }
+  if (kind == Kind::kRemS || kind == Kind::kRemU) a.mov(ax, dx);
+  a.bind(done);
+  a.mov(dst, ax);
+}
+
+void emit_bitcount(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& lhs, bool wide,
+                   const platform::CpuFeatures& cpu) {
+  const int bits = wide ? 64 : 32;
+  switch (kind) {
+    case Kind::kClz:
+      if (cpu.lzcnt) {
+        a.lzcnt(dst, lhs);
+      } else {
+        // bsr gives the index of the top set bit (bits-1 - clz) and sets ZF on zero input;
+        // 2*bits-1 xor (bits-1) is bits.
+        a.bsr(dst, lhs);
+        a.mov(kScratchGp1.r32(), 2 * bits - 1);
+        a.cmovz(dst.r32(), kScratchGp1.r32());
+        a.xor_(dst.r32(), bits - 1);
+      }
+      return;
+    case Kind::kCtz:
+      if (cpu.bmi1) {
+        a.tzcnt(dst, lhs);
+      } else {
+        a.bsf(dst, lhs);
+        a.mov(kScratchGp1.r32(), bits);
+        a.cmovz(dst.r32(), kScratchGp1.r32());
+      }
+      return;
+    default:
+      break;
+  }
+  if (cpu.popcnt) {
+    a.popcnt(dst, lhs);
+    return;
+  }
+  // SWAR popcount: 2-bit sums, 4-bit sums, byte sums, then a multiply adds the bytes into the top.
+  const Gp x = sized(kScratchGp0, wide);
+  const Gp t = sized(kScratchGp1, wide);
+  const Gp m = sized(kScratchGp2, wide);
+  auto mask = [&](uint64_t pattern) {
+    if (wide) {
+      a.mov(m, pattern);
+    } else {
+      a.mov(m, static_cast<uint32_t>(pattern));
+    }
+  };
+  a.mov(x, lhs);
+  a.mov(t, x);
+  a.shr(t, 1);
+  mask(0x5555555555555555);
+  a.and_(t, m);
+  a.sub(x, t);
+  mask(0x3333333333333333);
+  a.mov(t, x);
+  a.shr(t, 2);
+  a.and_(x, m);
+  a.and_(t, m);
+  a.add(x, t);
+  a.mov(t, x);
+  a.shr(t, 4);
+  a.add(x, t);
+  mask(0x0f0f0f0f0f0f0f0f);
+  a.and_(x, m);
+  mask(0x0101010101010101);
+  a.imul(x, m);
+  a.shr(x, bits - 8);
+  a.mov(dst, x);
+}
+
+}  // namespace
+
+bool is_integer_op(Op op) {
+  IntInfo info;
+  return classify(op, info);
+}
+
+bool integer_accepts_imm(Op op) {
+  IntInfo info;
+  if (!classify(op, info)) return false;
+  switch (info.kind) {
+    case Kind::kAdd:
+    case Kind::kSub:
+    case Kind::kMul:
+    case Kind::kAnd:
+    case Kind::kOr:
+    case Kind::kXor:
+    case Kind::kShl:
+    case Kind::kShrS:
+    case Kind::kShrU:
+    case Kind::kRotl:
+    case Kind::kRotr:
+    case Kind::kCmp:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool emit_integer(asmjit::x86::Assembler& a, Op op, const NumericOperands& o, TrapLabels& traps,
+                  const platform::CpuFeatures& cpu) {
+  IntInfo info;
+  if (!classify(op, info)) return false;
+  const Gp lhs = sized(o.lhs, info.wide);
+  switch (info.kind) {
+    case Kind::kCmp: {
+      if (o.rhs_is_imm) {
+        a.cmp(lhs, o.rhs_imm);
+      } else {
+        a.cmp(lhs, sized(o.rhs, info.wide));
+      }
+      const Gp& dst = o.dst.as<Gp>();
+      a.set(info.cc, dst.r8());
+      a.movzx(dst.r32(), dst.r8());
+      return true;
+    }
+    case Kind::kEqz: {
+      const Gp& dst = o.dst.as<Gp>();
+      a.test(lhs, lhs);
+      a.sete(dst.r8());
+      a.movzx(dst.r32(), dst.r8());
+      return true;
+    }
+    default:
+      break;
+  }
+  const Gp dst = sized(o.dst, info.wide);
+  switch (info.kind) {
+    case Kind::kAdd:
+    case Kind::kSub:
+    case Kind::kMul:
+    case Kind::kAnd:
+    case Kind::kOr:
+    case Kind::kXor:
+      emit_alu(a, info.kind, dst, lhs, o, info.wide);
+      return true;
+    case Kind::kShl:
+    case Kind::kShrS:
+    case Kind::kShrU:
+    case Kind::kRotl:
+    case Kind::kRotr:
+      emit_shift(a, info.kind, dst, lhs, o, info.wide, cpu);
+      return true;
+    case Kind::kDivS:
+    case Kind::kDivU:
+    case Kind::kRemS:
+    case Kind::kRemU:
+      emit_div(a, info.kind, dst, lhs, sized(o.rhs, info.wide), info.wide, traps);
+      return true;
+    default:
+      emit_bitcount(a, info.kind, dst, lhs, info.wide, cpu);
+      return true;
+  }
+}
+
+}  // namespace keel::jit::numeric
