@@ -49,6 +49,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   const std::vector<Subcommand> commands = {
       add_validate_command(app),
       add_disasm_command(app),
+      add_run_command(app),
+      add_compile_command(app),
   };
 
   if (argc <= 1) {

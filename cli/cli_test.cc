@@ -189,6 +189,96 @@ TEST(Cli, DisasmReportsMalformedInstruction) {
   EXPECT_NE(r.out.find("| local.get 1\n"), std::string::npos) << r.out;
 }
 
+TEST(Cli, RunInvokesWithArgumentsAndPrintsResults) {
+  std::string path = write_module("run_add", kAddModule);
+  Outcome r = run({"run", "--invoke", "add", path, "40", "2"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "42\n");
+  // Negative numbers after FILE are arguments, not options; results print signed.
+  r = run({"run", "--invoke", "add", path, "-5", "0x2"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "-3\n");
+  r = run({"run", "--compile=eager", "-W", "max-wasm-stack=2M,timeout=10s", "--invoke", "add", path,
+           "2147483647", "1"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "-2147483648\n");
+}
+
+TEST(Cli, RunRejectsBadArguments) {
+  std::string path = write_module("run_args", kAddModule);
+  Outcome r = run({"run", "--invoke", "add", path, "1"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "keel: `add` takes 2 arguments (i32, i32) -> (i32), got 1\n");
+  r = run({"run", "--invoke", "add", path, "1", "4294967296"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "keel: argument 2 of `add`: i32 out of range: \"4294967296\"\n");
+  r = run({"run", "--invoke", "sub", path});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "keel: " + path + ": no exported function `sub`\n");
+  EXPECT_EQ(run({"run", "-W", "frobnicate=1", "--invoke", "add", path, "1", "2"}).status, 2);
+  EXPECT_EQ(run({"run", "--profile=jitdump", "--invoke", "add", path, "1", "2"}).status, 2);
+}
+
+// (module (import "env" "f" (func)))
+const std::string kImportModule = bytes_of(
+    "\0asm\x01\0\0\0"
+    "\x01\x04\x01\x60\x00\x00"  // type section: () -> ()
+    "\x02\x09\x01\x03"
+    "env"
+    "\x01"
+    "f"
+    "\x00\x00");  // import section: env::f, func of type 0
+
+TEST(Cli, RunNamesAnUnknownImport) {
+  std::string path = write_module("run_import", kImportModule);
+  Outcome r = run({"run", "--invoke", "f", path});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "keel: " + path + ": unknown import: `env::f` has not been defined\n");
+}
+
+// (module (func (export "trap") unreachable) (func (export "spin") (loop br 0)))
+std::string trap_module() {
+  return bytes_of(
+      "\0asm\x01\0\0\0"
+      "\x01\x04\x01\x60\x00\x00"  // type section: () -> ()
+      "\x03\x03\x02\x00\x00"      // two functions of type 0
+      "\x07\x0f\x02\x04"
+      "trap"
+      "\x00\x00\x04"
+      "spin"
+      "\x00\x01"  // exports
+      "\x0a\x0d\x02"
+      "\x03\x00\x00\x0b"                    // unreachable
+      "\x07\x00\x03\x40\x0c\x00\x0b\x0b");  // loop br 0 end
+}
+
+TEST(Cli, RunReportsTrapsWithWasmtimeStatus) {
+  std::string path = write_module("run_trap", trap_module());
+  Outcome r = run({"run", "--invoke", "trap", path});
+  EXPECT_EQ(r.status, 134);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("unreachable"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("wasm backtrace"), std::string::npos) << r.err;
+}
+
+TEST(Cli, RunTimeoutInterrupts) {
+  std::string path = write_module("run_spin", trap_module());
+  Outcome r = run({"run", "-W", "timeout=100ms", "--invoke", "spin", path});
+  EXPECT_EQ(r.status, 134);
+  EXPECT_NE(r.err.find("interrupted"), std::string::npos) << r.err;
+}
+
+TEST(Cli, CompileReportsSpeed) {
+  std::string path = write_module("compile", trap_module());
+  Outcome r = run({"compile", "--threads", "1", path});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(std::regex_match(r.out, std::regex("functions compiled: 2\n"
+                                                 "code section: [0-9.]+ MB\n"
+                                                 "time: [0-9.]+ ms\n"
+                                                 "speed: [0-9.]+ MB/s\n")))
+      << r.out;
+}
+
 TEST(Cli, LogsOnlyWhenAsked) {
   std::string path = write_module("logged", kAddModule);
   EXPECT_EQ(run({"validate", path}).err, "");

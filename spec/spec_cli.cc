@@ -101,6 +101,9 @@ int spec_main(int argc, char** argv) {
                "Fail a rejection whose message does not start with the spec's text");
   app.add_flag("--allow-failures", options.allow_failures,
                "Exit 0 despite failed commands (expectations still apply)");
+  bool validate_only = false;
+  app.add_flag("--validate-only", validate_only,
+               "Only decode and validate modules; count commands that need execution as skipped");
   std::string features;
   app.add_option("--features", features,
                  "Features for every file (default: Wasm 2.0, plus the proposal's for files "
@@ -111,7 +114,8 @@ int spec_main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (features == "all") options.features = FeatureMode::kAll;
   if (features == "default") options.features = FeatureMode::kDefault;
-  return run_spec(options, make_validating_engine, std::cout, std::cerr);
+  return run_spec(options, validate_only ? make_validating_engine : make_executing_engine,
+                  std::cout, std::cerr);
 }
 
 }  // namespace keel::spec

@@ -6,6 +6,10 @@
 namespace keel::spec {
 namespace {
 
+Error unsupported(const char* what) {
+  return make_error(ErrorKind::kUsage, std::string("this engine cannot ") + what);
+}
+
 class ValidatingEngine final : public SpecEngine {
  public:
   explicit ValidatingEngine(const Features& features) : features_(features) {}
@@ -26,6 +30,23 @@ class ValidatingEngine final : public SpecEngine {
 };
 
 }  // namespace
+
+Status SpecEngine::instantiate(const std::filesystem::path&, const std::string&) {
+  return unsupported("instantiate");
+}
+
+Status SpecEngine::register_module(const std::string&, const std::string&) {
+  return unsupported("register modules");
+}
+
+Result<std::vector<Value>> SpecEngine::invoke(const std::string&, const std::string&,
+                                              std::span<const Value>) {
+  return unsupported("invoke");
+}
+
+Result<Value> SpecEngine::get_global(const std::string&, const std::string&) {
+  return unsupported("read globals");
+}
 
 std::unique_ptr<SpecEngine> make_validating_engine(const Features& features) {
   return std::make_unique<ValidatingEngine>(features);

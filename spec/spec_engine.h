@@ -7,9 +7,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <span>
+#include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "ir/features.h"
+#include "runtime/value.h"
 
 namespace keel::spec {
 
@@ -17,6 +21,7 @@ namespace keel::spec {
 enum class Capability : uint8_t {
   kInstantiate,  // module instances, imports and `register`
   kInvoke,       // calling exports, reading globals, traps
+  kExceptions,   // assert_exception: observing an uncaught wasm exception
 };
 
 class SpecEngine {
@@ -25,11 +30,27 @@ class SpecEngine {
   virtual bool supports(Capability capability) const = 0;
   // Decodes and validates a binary module; the error kind says which phase rejected it.
   virtual Status load(const std::filesystem::path& module_path) = 0;
+
+  // kInstantiate. Loads and instantiates a module with the `spectest` module and every registered
+  // one importable; it becomes the current module, and `name` ("$m", may be empty) names it.
+  // Link errors are kUnlinkable, traps while initialising or in the start function kTrap.
+  virtual Status instantiate(const std::filesystem::path& module_path, const std::string& name);
+  // Offers the exports of module `name` (empty: the current one) as import module `as`.
+  virtual Status register_module(const std::string& name, const std::string& as);
+
+  // kInvoke. `module` empty means the current module. A trap is a kTrap error whose message is
+  // the trap's; a missing export or a bad argument is a kUsage error.
+  virtual Result<std::vector<Value>> invoke(const std::string& module, const std::string& field,
+                                            std::span<const Value> args);
+  virtual Result<Value> get_global(const std::string& module, const std::string& field);
 };
 
 using EngineFactory = std::function<std::unique_ptr<SpecEngine>(const Features&)>;
 
-// keel as it stands: decode and validate, nothing more.
+// keel's front end alone: decode and validate, nothing more.
 std::unique_ptr<SpecEngine> make_validating_engine(const Features& features);
+
+// The runtime: instances, calls and traps through the public Store API (spec_exec_engine.cc).
+std::unique_ptr<SpecEngine> make_executing_engine(const Features& features);
 
 }  // namespace keel::spec

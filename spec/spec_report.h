@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "expected_totals.h"
@@ -17,6 +19,7 @@ struct Totals {
   uint32_t failed = 0;
   uint32_t skipped_text = 0;
   uint32_t skipped_execution = 0;
+  std::map<std::string, uint32_t> skipped_deferred;  // reason -> commands
   uint32_t mismatches = 0;
   uint32_t not_converted = 0;
 };

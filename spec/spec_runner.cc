@@ -1,5 +1,8 @@
 #include "spec_runner.h"
 
+#include <cstring>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -7,8 +10,8 @@ namespace keel::spec {
 namespace {
 
 // The capability a command needs beyond decode and validate, if any.
-std::optional<Capability> needed_capability(CommandType type) {
-  switch (type) {
+std::optional<Capability> needed_capability(const SpecCommand& c) {
+  switch (c.type) {
     case CommandType::kAssertUnlinkable:
     case CommandType::kAssertUninstantiable:
     case CommandType::kRegister:
@@ -16,9 +19,10 @@ std::optional<Capability> needed_capability(CommandType type) {
     case CommandType::kAssertReturn:
     case CommandType::kAssertTrap:
     case CommandType::kAssertExhaustion:
-    case CommandType::kAssertException:
     case CommandType::kAction:
       return Capability::kInvoke;
+    case CommandType::kAssertException:
+      return Capability::kExceptions;
     case CommandType::kModule:
     case CommandType::kAssertMalformed:
     case CommandType::kAssertInvalid:
@@ -28,17 +32,72 @@ std::optional<Capability> needed_capability(CommandType type) {
   return std::nullopt;
 }
 
+bool is_float_nan(uint64_t bits, uint32_t width, NanPattern pattern) {
+  uint64_t exponent = width == 32 ? 0x7f800000u : 0x7ff0000000000000u;
+  uint64_t quiet = width == 32 ? 0x00400000u : 0x0008000000000000u;
+  uint64_t sign = width == 32 ? 0x80000000u : 0x8000000000000000u;
+  uint64_t magnitude = bits & ~sign;
+  if (pattern == NanPattern::kCanonical) return magnitude == (exponent | quiet);
+  return (magnitude & (exponent | quiet)) == (exponent | quiet);
+}
+
+bool lane_matches(uint64_t bits, ValType type, uint32_t width, const SpecLane& lane) {
+  bool is_float = type == ValType::kF32 || type == ValType::kF64;
+  if (is_float && lane.nan != NanPattern::kNone) return is_float_nan(bits, width, lane.nan);
+  return bits == lane.bits;
+}
+
+uint64_t v128_lane(const Value& v, uint32_t width, size_t index) {
+  uint64_t bits = 0;
+  std::memcpy(&bits, v.v128 + index * width / 8, width / 8);  // x86-64: little-endian, as wasm
+  return bits;
+}
+
+Value to_value(const SpecValue& s, const std::function<void*(uint64_t)>& host_ref) {
+  switch (s.type) {
+    case ValType::kI32:
+      return Value::from_i32(static_cast<uint32_t>(s.lanes.at(0).bits));
+    case ValType::kI64:
+      return Value::from_i64(s.lanes.at(0).bits);
+    case ValType::kF32:
+      return Value::from_f32_bits(static_cast<uint32_t>(s.lanes.at(0).bits));
+    case ValType::kF64:
+      return Value::from_f64_bits(s.lanes.at(0).bits);
+    case ValType::kV128: {
+      Value v = Value::zero(ValType::kV128);
+      for (size_t i = 0; i < s.lanes.size(); ++i) {
+        std::memcpy(v.v128 + i * s.lane_bits / 8, &s.lanes[i].bits, s.lane_bits / 8);
+      }
+      return v;
+    }
+    case ValType::kFuncRef:
+    case ValType::kExternRef:
+      return Value::from_ref(s.type, s.ref == RefPattern::kHost ? host_ref(s.host) : nullptr);
+    case ValType::kBottom:
+      break;
+  }
+  return Value::zero(s.type);
+}
+
 class ScriptRun {
  public:
-  ScriptRun(SpecEngine& engine, const RunOptions& options) : engine_(engine), options_(options) {}
+  ScriptRun(SpecEngine& engine, const RunOptions& options, const std::string& defer)
+      : engine_(engine), options_(options) {
+    result_.deferred_reason = defer;
+  }
 
   void run(const SpecCommand& c) {
-    if (auto needed = needed_capability(c.type); needed && !engine_.supports(*needed)) {
-      ++result_.skipped_execution;
-      return;
-    }
     if (c.text_module) {
       ++result_.skipped_text;
+      return;
+    }
+    bool executes = needed_capability(c).has_value();
+    if (executes && !result_.deferred_reason.empty()) {
+      ++result_.skipped_deferred;
+      return;
+    }
+    if (auto needed = needed_capability(c); needed && !engine_.supports(*needed)) {
+      ++result_.skipped_execution;
       return;
     }
     switch (c.type) {
@@ -48,16 +107,38 @@ class ScriptRun {
         return run_assert_rejected(c, ErrorKind::kMalformed);
       case CommandType::kAssertInvalid:
         return run_assert_rejected(c, ErrorKind::kInvalid);
-      default:
-        return fail(c, "unknown command type");
+      case CommandType::kAssertUnlinkable:
+        return run_assert_not_instantiated(c, ErrorKind::kUnlinkable);
+      case CommandType::kAssertUninstantiable:
+        return run_assert_not_instantiated(c, ErrorKind::kTrap);
+      case CommandType::kRegister:
+        return run_register(c);
+      case CommandType::kAssertReturn:
+        return run_assert_return(c);
+      case CommandType::kAssertTrap:
+        if (!c.action) return run_assert_not_instantiated(c, ErrorKind::kTrap);
+        return run_assert_trap(c);
+      case CommandType::kAssertExhaustion:
+        return run_assert_trap(c);
+      case CommandType::kAction:
+        return run_action(c);
+      case CommandType::kAssertException:
+      case CommandType::kUnknown:
+        break;
     }
+    fail(c, "unknown command type");
   }
 
   ScriptResult take() { return std::move(result_); }
 
  private:
+  bool instantiates() const {
+    return engine_.supports(Capability::kInstantiate) && result_.deferred_reason.empty();
+  }
+
   void run_module(const SpecCommand& c) {
-    Status status = engine_.load(c.module_path);
+    Status status =
+        instantiates() ? engine_.instantiate(c.module_path, c.name) : engine_.load(c.module_path);
     if (status) {
       ++result_.passed;
     } else {
@@ -65,19 +146,93 @@ class ScriptRun {
     }
   }
 
-  void run_assert_rejected(const SpecCommand& c, ErrorKind expected) {
-    Status status = engine_.load(c.module_path);
+  // The error must be of kind `expected` and its message start with the spec's text. A different
+  // message only counts as a mismatch unless `strict` (trap messages are always strict).
+  void check_rejection(const SpecCommand& c, const Status& status, ErrorKind expected,
+                       bool strict) {
     std::string expectation =
         std::string("expected ") + error_kind_name(expected) + " \"" + c.text + "\"";
-    if (status) return fail(c, expectation + ", but the module was accepted");
+    if (status) return fail(c, expectation + ", but it succeeded");
     const Error& error = status.error();
     if (error.kind != expected) return fail(c, expectation + ", got: " + error.to_string());
     if (!std::string_view(error.message).starts_with(c.text)) {
       std::string detail = expectation + ", got message: " + error.to_string();
+      if (strict) return fail(c, detail);
       result_.mismatches.push_back({c.line, c.type_name + ": " + detail});
       if (options_.strict_messages) return fail(c, detail);
     }
     ++result_.passed;
+  }
+
+  void run_assert_rejected(const SpecCommand& c, ErrorKind expected) {
+    check_rejection(c, engine_.load(c.module_path), expected, false);
+  }
+
+  void run_assert_not_instantiated(const SpecCommand& c, ErrorKind expected) {
+    check_rejection(c, engine_.instantiate(c.module_path, {}), expected,
+                    expected == ErrorKind::kTrap);
+  }
+
+  void run_register(const SpecCommand& c) {
+    Status status = engine_.register_module(c.name, c.as);
+    if (!status) return fail(c, status.error().to_string());
+    ++result_.passed;
+  }
+
+  Result<std::vector<Value>> perform(const SpecCommand& c) {
+    if (!c.action) return make_error(ErrorKind::kUsage, "the command has no action");
+    const SpecAction& a = *c.action;
+    if (a.type == SpecAction::Type::kGet) {
+      auto value = engine_.get_global(a.module, a.field);
+      if (!value) return std::move(value).error();
+      return std::vector<Value>{*value};
+    }
+    std::vector<Value> args;
+    for (const SpecValue& arg : a.args) {
+      if (arg.any_value || (is_ref_type(arg.type) && arg.ref == RefPattern::kAnyNonNull)) {
+        return make_error(ErrorKind::kUsage, "argument without a value: " + arg.to_string());
+      }
+      args.push_back(to_value(arg, host_ref_fn_));
+    }
+    return engine_.invoke(a.module, a.field, args);
+  }
+
+  void run_action(const SpecCommand& c) {
+    auto results = perform(c);
+    if (!results) return fail(c, results.error().to_string());
+    ++result_.passed;
+  }
+
+  void run_assert_trap(const SpecCommand& c) {
+    auto results = perform(c);
+    Status status;
+    if (!results) status = std::move(results).error();
+    check_rejection(c, status, ErrorKind::kTrap, true);
+  }
+
+  void run_assert_return(const SpecCommand& c) {
+    auto results = perform(c);
+    if (!results) return fail(c, results.error().to_string());
+    std::string got;
+    for (const Value& v : *results) got += (got.empty() ? "" : " ") + value_text(v);
+    bool ok = results->size() == c.expected.size();
+    for (size_t i = 0; ok && i < results->size(); ++i) {
+      bool any = false;
+      for (const SpecValue& alt : c.expected[i])
+        any |= value_matches((*results)[i], alt, host_ref_fn_);
+      ok = any;
+    }
+    if (ok) {
+      ++result_.passed;
+      return;
+    }
+    std::string want;
+    for (const auto& alternatives : c.expected) {
+      want += want.empty() ? "" : " ";
+      for (size_t j = 0; j < alternatives.size(); ++j)
+        want += (j ? "|" : "") + alternatives[j].to_string();
+    }
+    fail(c, "expected (" + want + "), got (" + got + ")");
   }
 
   void fail(const SpecCommand& c, const std::string& detail) {
@@ -85,15 +240,84 @@ class ScriptRun {
     result_.failures.push_back({c.line, c.type_name + ": " + detail});
   }
 
+  // externref N: one distinct, stable, non-null address per N for the whole script.
+  void* host_ref(uint64_t n) {
+    auto& slot = host_refs_[n];
+    if (!slot) slot = std::make_unique<uint64_t>(n);
+    return slot.get();
+  }
+
   SpecEngine& engine_;
   const RunOptions& options_;
   ScriptResult result_;
+  std::map<uint64_t, std::unique_ptr<uint64_t>> host_refs_;
+  std::function<void*(uint64_t)> host_ref_fn_ = [this](uint64_t n) { return host_ref(n); };
 };
 
 }  // namespace
 
-ScriptResult run_script(const SpecScript& script, SpecEngine& engine, const RunOptions& options) {
-  ScriptRun run(engine, options);
+bool value_matches(const Value& actual, const SpecValue& expected,
+                   const std::function<void*(uint64_t)>& host_ref) {
+  if (actual.type != expected.type) return false;
+  if (expected.any_value) return true;
+  switch (expected.type) {
+    case ValType::kI32:
+    case ValType::kF32:
+      return lane_matches(actual.i32, expected.type, 32, expected.lanes.at(0));
+    case ValType::kI64:
+    case ValType::kF64:
+      return lane_matches(actual.i64, expected.type, 64, expected.lanes.at(0));
+    case ValType::kV128:
+      for (size_t i = 0; i < expected.lanes.size(); ++i) {
+        uint64_t bits = v128_lane(actual, expected.lane_bits, i);
+        if (!lane_matches(bits, expected.lane_type, expected.lane_bits, expected.lanes[i]))
+          return false;
+      }
+      return true;
+    case ValType::kFuncRef:
+    case ValType::kExternRef:
+      switch (expected.ref) {
+        case RefPattern::kNull:
+          return actual.ref == nullptr;
+        case RefPattern::kAnyNonNull:
+          return actual.ref != nullptr;
+        case RefPattern::kHost:
+          return actual.ref == host_ref(expected.host);
+      }
+      return false;
+    case ValType::kBottom:
+      break;
+  }
+  return false;
+}
+
+std::string value_text(const Value& v) {
+  std::string s = val_type_name(v.type);
+  switch (v.type) {
+    case ValType::kI32:
+    case ValType::kF32:
+      return s + ":" + std::to_string(v.i32);
+    case ValType::kI64:
+    case ValType::kF64:
+      return s + ":" + std::to_string(v.i64);
+    case ValType::kV128:
+      s += ":i32x4:";
+      for (size_t i = 0; i < 4; ++i) s += (i ? " " : "") + std::to_string(v128_lane(v, 32, i));
+      return s;
+    case ValType::kFuncRef:
+    case ValType::kExternRef:
+      if (v.ref == nullptr) return s + ":null";
+      // The runner's host references hold their N (see host_ref); funcrefs print as non-null.
+      return s + ":non-null";
+    case ValType::kBottom:
+      break;
+  }
+  return s;
+}
+
+ScriptResult run_script(const SpecScript& script, SpecEngine& engine, const RunOptions& options,
+                        const std::string& defer_execution) {
+  ScriptRun run(engine, options, defer_execution);
   for (const SpecCommand& c : script.commands) run.run(c);
   return run.take();
 }

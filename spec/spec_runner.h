@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,12 +28,25 @@ struct ScriptResult {
   uint32_t failed = 0;
   uint32_t skipped_text = 0;       // text-format modules: keel has no text parser
   uint32_t skipped_execution = 0;  // the engine lacks a capability the command needs
+  // Execution deferred for the whole script (`deferred_reason`, e.g. "simd (issue 5)"): its
+  // modules are still decoded and validated, nothing in it is instantiated or called.
+  uint32_t skipped_deferred = 0;
+  std::string deferred_reason;
   std::vector<CommandIssue> failures;
   std::vector<CommandIssue> mismatches;
 
-  uint32_t skipped() const { return skipped_text + skipped_execution; }
+  uint32_t skipped() const { return skipped_text + skipped_execution + skipped_deferred; }
 };
 
-ScriptResult run_script(const SpecScript& script, SpecEngine& engine, const RunOptions& options);
+// `defer_execution`, when not empty, says why this script's execution is deferred.
+ScriptResult run_script(const SpecScript& script, SpecEngine& engine, const RunOptions& options,
+                        const std::string& defer_execution = {});
+
+// Whether `actual` is a value `expected` allows (exact bits, a NaN pattern, a reference).
+// `host_ref` maps an externref N to the pointer the runner passed for it.
+bool value_matches(const Value& actual, const SpecValue& expected,
+                   const std::function<void*(uint64_t)>& host_ref);
+// "i32:42", "f32:2143289344": the form SpecValue::to_string uses, for failure messages.
+std::string value_text(const Value& value);
 
 }  // namespace keel::spec

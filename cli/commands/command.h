@@ -15,6 +15,8 @@ namespace keel::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // invalid or malformed module, unreadable file
 inline constexpr int kExitUsage = 2;    // bad command line (as wasmtime)
+// A wasm trap: wasmtime exits as a process killed by SIGABRT would (128 + 6) on Unix.
+inline constexpr int kExitTrap = 134;
 
 struct Io {
   std::ostream& out;
@@ -28,5 +30,7 @@ struct Subcommand {
 
 Subcommand add_validate_command(CLI::App& parent);
 Subcommand add_disasm_command(CLI::App& parent);
+Subcommand add_run_command(CLI::App& parent);
+Subcommand add_compile_command(CLI::App& parent);
 
 }  // namespace keel::cli
