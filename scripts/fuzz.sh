@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang-19, ASan and UBSan (the whole engine, -Werror) in
-# build-fuzz/ and runs fuzz_decode_validate for SECONDS (default 60). Seeds: the spec suite's
+# Builds keel with clang-19, ASan and UBSan (everything, tests included, -Werror) in build-fuzz/
+# and runs fuzz_decode_validate for SECONDS (default 60). scripts/sanitize.sh shares the build. Seeds: the spec suite's
 # modules and the examples, from the build folders where present. New inputs accumulate in
 # build-fuzz/corpus; crashes land in build-fuzz/artifacts. Exits nonzero on a crash, leak, timeout
 # or sanitizer report.
@@ -11,7 +11,7 @@ build=$root/build-fuzz
 
 cmake -S "$root" -B "$build" -G Ninja \
   -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DKEEL_FUZZ=ON -DKEEL_SANITIZE=address,undefined -DKEEL_WERROR=ON -DKEEL_BUILD_TESTS=OFF
+  -DKEEL_FUZZ=ON -DKEEL_SANITIZE=address,undefined -DKEEL_WERROR=ON -DKEEL_BUILD_TESTS=ON
 cmake --build "$build" -j "${KEEL_JOBS:-2}"
 
 seeds=$build/seeds
