@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "tests/wasi/fs_sandbox_fixture.h"
+#include "fs_sandbox_fixture.h"
 
 namespace keel::wasi::fs {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "tests/wasi/fs_sandbox_fixture.h"
+#include "fs_sandbox_fixture.h"
 
 namespace keel::wasi::fs {
 namespace {
