@@ -140,8 +140,8 @@ int raw_openat2(int dir, const char* path, uint64_t flags, mode_t mode) {
   struct open_how how;
   memset(&how, 0, sizeof how);
   how.flags = flags;
-  // openat2 rejects a mode without a flag that creates.
-  if (flags & (O_CREAT | __O_TMPFILE)) how.mode = mode;
+  // openat2 rejects a mode without a flag that creates (O_TMPFILE includes O_DIRECTORY's bit).
+  if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) how.mode = mode;
   how.resolve = kResolve;
   return static_cast<int>(syscall(SYS_openat2, dir, path, &how, sizeof how));
 }
