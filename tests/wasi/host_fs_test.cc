@@ -104,7 +104,7 @@ TEST_F(WasiHostFs, OpenedFileRightsAreWithinRequestAndOpenMode) {
   EXPECT_EQ(g.load<uint64_t>(24), R::kFdRead | R::kFdSeek);  // path_open is no file right
   g.iovec(8, 100, 1);
   EXPECT_EQ(g.call("fd_write", {fd, 8, 1, 48}), Errno::kNotcapable);
-  EXPECT_EQ(g.call("fd_readdir", {fd, 100, 64, A::i64(0), 48}), Errno::kNotcapable);
+  EXPECT_EQ(g.call("fd_readdir", {fd, 100, 64, A::i64(0), 48}), Errno::kNotdir);
   // Rights only drop.
   EXPECT_EQ(g.call("fd_fdstat_set_rights", {fd, A::i64(R::kFdSeek), A::i64(0)}), Errno::kSuccess);
   EXPECT_EQ(g.call("fd_read", {fd, 8, 1, 48}), Errno::kNotcapable);
@@ -238,7 +238,7 @@ TEST_F(WasiHostFs, ReaddirCookiesAndTruncation) {
   EXPECT_EQ(g.load<uint32_t>(0), 0u);
   uint32_t end = uint32_t(g.mem_size());
   EXPECT_EQ(g.call("fd_readdir", {3, end - 10, 11, A::i64(0), 0}), Errno::kFault);
-  EXPECT_EQ(g.call("fd_readdir", {1, 0, 10, A::i64(0), 100}), Errno::kNotcapable);
+  EXPECT_EQ(g.call("fd_readdir", {1, 0, 10, A::i64(0), 100}), Errno::kNotdir);
 }
 
 TEST_F(WasiHostFs, PathOperations) {
@@ -272,7 +272,7 @@ TEST_F(WasiHostFs, PathOperations) {
   EXPECT_EQ(g.call("path_remove_directory", {3, kPath, 1}), Errno::kSuccess);
   EXPECT_EQ(g.call("path_unlink_file", {3, kPath + 20, 1}), Errno::kSuccess);
   EXPECT_EQ(g.call("path_create_directory", {3, 0xfffffff0u, 100}), Errno::kFault);
-  EXPECT_EQ(g.call("path_create_directory", {1, kPath, 1}), Errno::kNotcapable);
+  EXPECT_EQ(g.call("path_create_directory", {1, kPath, 1}), Errno::kNotdir);
 }
 
 TEST_F(WasiHostFs, SetTimesValidatesExtremes) {
@@ -299,6 +299,9 @@ TEST_F(WasiHostFs, SetTimesValidatesExtremes) {
   EXPECT_EQ(g.call("fd_seek", {fd, A::i64(0), 3, 8}), Errno::kInval);
   EXPECT_EQ(g.call("fd_advise", {fd, A::i64(0), A::i64(0), 6}), Errno::kInval);
   EXPECT_EQ(g.call("fd_advise", {fd, A::i64(0), A::i64(0), 1}), Errno::kSuccess);
+  // Byte-stream calls on a directory are EBADF, whatever its rights.
+  EXPECT_EQ(g.call("fd_seek", {3, A::i64(0), 1, 8}), Errno::kBadf);
+  EXPECT_EQ(g.call("fd_tell", {3, 8}), Errno::kBadf);
   EXPECT_EQ(g.call("fd_sync", {fd}), Errno::kSuccess);
   EXPECT_EQ(g.call("fd_datasync", {fd}), Errno::kSuccess);
 }

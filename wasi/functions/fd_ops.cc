@@ -91,6 +91,15 @@ Errno host_error() {
   return errno_from_host(errno);
 }
 
+// Byte-stream operations on a directory fd are EBADF, as on a POSIX host (and wasmtime), whatever
+// the rights say; the type is checked before the rights.
+ErrnoOr<FdEntry*> stream(WasiCall& call, uint32_t fd, uint64_t needed) {
+  auto e = call.ctx.fds.get(fd);
+  if (!e) return e.error();
+  if ((*e)->kind == FdKind::kDirectory) return Errno::kBadf;
+  return call.ctx.fds.get(fd, needed);
+}
+
 // readv/writev/preadv/pwritev, retried on EINTR, the count stored at `nptr`.
 template <class Op>
 Errno transfer(WasiCall& call, uint32_t iovs, uint32_t count, uint32_t nptr, Op op) {
@@ -106,7 +115,7 @@ Errno transfer(WasiCall& call, uint32_t iovs, uint32_t count, uint32_t nptr, Op 
 }
 
 Errno fd_read(WasiCall& call) {
-  auto e = call.ctx.fds.get(call.u32(0), rights::kFdRead);
+  auto e = stream(call, call.u32(0), rights::kFdRead);
   if (!e) return e.error();
   int fd = (*e)->host_fd;
   return transfer(call, call.u32(1), call.u32(2), call.u32(3),
@@ -114,7 +123,7 @@ Errno fd_read(WasiCall& call) {
 }
 
 Errno fd_write(WasiCall& call) {
-  auto e = call.ctx.fds.get(call.u32(0), rights::kFdWrite);
+  auto e = stream(call, call.u32(0), rights::kFdWrite);
   if (!e) return e.error();
   int fd = (*e)->host_fd;
   return transfer(call, call.u32(1), call.u32(2), call.u32(3),
@@ -122,7 +131,7 @@ Errno fd_write(WasiCall& call) {
 }
 
 Errno fd_pread(WasiCall& call) {
-  auto e = call.ctx.fds.get(call.u32(0), rights::kFdRead | rights::kFdSeek);
+  auto e = stream(call, call.u32(0), rights::kFdRead | rights::kFdSeek);
   if (!e) return e.error();
   int fd = (*e)->host_fd;
   uint64_t offset = call.u64(3);
@@ -133,7 +142,7 @@ Errno fd_pread(WasiCall& call) {
 }
 
 Errno fd_pwrite(WasiCall& call) {
-  auto e = call.ctx.fds.get(call.u32(0), rights::kFdWrite | rights::kFdSeek);
+  auto e = stream(call, call.u32(0), rights::kFdWrite | rights::kFdSeek);
   if (!e) return e.error();
   int fd = (*e)->host_fd;
   uint64_t offset = call.u64(3);
@@ -149,7 +158,7 @@ Errno fd_seek(WasiCall& call) {
   if (whence < 0 || call.u32(2) > 0xff) return Errno::kInval;
   // Asking where we are is fd_tell's right; moving needs fd_seek.
   uint64_t needed = (whence == SEEK_CUR && offset == 0) ? rights::kFdTell : rights::kFdSeek;
-  auto e = call.ctx.fds.get(call.u32(0), needed);
+  auto e = stream(call, call.u32(0), needed);
   if (!e) return e.error();
   if (!call.mem.in_bounds(call.u32(3), 8)) return Errno::kFault;
   off_t pos = lseek((*e)->host_fd, offset, whence);
@@ -158,7 +167,7 @@ Errno fd_seek(WasiCall& call) {
 }
 
 Errno fd_tell(WasiCall& call) {
-  auto e = call.ctx.fds.get(call.u32(0), rights::kFdTell);
+  auto e = stream(call, call.u32(0), rights::kFdTell);
   if (!e) return e.error();
   if (!call.mem.in_bounds(call.u32(1), 8)) return Errno::kFault;
   off_t pos = lseek((*e)->host_fd, 0, SEEK_CUR);
@@ -362,9 +371,11 @@ ErrnoOr<std::vector<DirEntry>> list_directory(int dir_fd) {
 // buffer's end (the spec's signal that more remain: bufused == buf_len). Each entry is built in
 // zeroed host memory first, so padding never carries uninitialised bytes.
 Errno fd_readdir(WasiCall& call) {
-  auto e = call.ctx.fds.get(call.u32(0), rights::kFdReaddir);
+  auto e = call.ctx.fds.get(call.u32(0));
   if (!e) return e.error();
-  if ((*e)->kind != FdKind::kDirectory) return Errno::kNotdir;
+  if ((*e)->kind != FdKind::kDirectory) return Errno::kNotdir;  // type before rights
+  e = call.ctx.fds.get(call.u32(0), rights::kFdReaddir);
+  if (!e) return e.error();
   uint32_t buf = call.u32(1), buf_len = call.u32(2), used_ptr = call.u32(4);
   uint64_t cookie = call.u64(3);
   if (!call.mem.in_bounds(buf, buf_len) || !call.mem.in_bounds(used_ptr, 4)) return Errno::kFault;

@@ -17,9 +17,9 @@ namespace {
 ErrnoOr<FdEntry*> directory(WasiCall& call, uint32_t fd, uint64_t needed) {
   auto e = call.ctx.fds.get(fd);
   if (!e) return e.error();
+  if ((*e)->kind != FdKind::kDirectory) return Errno::kNotdir;  // type before rights
   if ((*e)->read_only && (needed & rights::kMutating)) return Errno::kPerm;
   if (((*e)->rights_base & needed) != needed) return Errno::kNotcapable;
-  if ((*e)->kind != FdKind::kDirectory) return Errno::kNotdir;
   return *e;
 }
 
@@ -52,9 +52,12 @@ Errno path_open(WasiCall& call) {
   if (!got) return got.error();
   FdEntry& dir = **got;
 
+  // A directory is never opened for writing, so the file rights it passes ask for nothing
+  // (wasi-libc's opendir passes every right).
+  bool is_dir = oflag & oflags::kDirectory;
   bool wants_write =
-      (base & (rights::kFdWrite | rights::kFdAllocate | rights::kFdFilestatSetSize)) ||
-      (fdflag & fdflags::kAppend);
+      !is_dir && ((base & (rights::kFdWrite | rights::kFdAllocate | rights::kFdFilestatSetSize)) ||
+                  (fdflag & fdflags::kAppend));
   // A read-only grant refuses anything that would create or change a file up front (EPERM, as
   // wasmtime), rather than silently opening read-only.
   if (dir.read_only && ((oflag & (oflags::kCreat | oflags::kTrunc)) || wants_write))
