@@ -47,4 +47,8 @@ class WasiHost {
 // message on stderr from the caller).
 int exit_status_for(int guest_status);
 
+// Sets the "wasi" logger from KEEL_LOG: "wasi=trace" prints every call with its arguments and
+// errno to stderr; the default is off. The CLI calls it once before running a module.
+void configure_logging_from_env();
+
 }  // namespace keel::wasi

@@ -1,0 +1,7 @@
+#include "wasi/host_context.h"
+
+namespace keel::wasi {
+std::span<const WasiFunctionInfo> path_functions() {
+  return {};
+}
+}  // namespace keel::wasi
