@@ -349,6 +349,7 @@ Subcommand add_run_command(CLI::App& parent) {
               io.err << "keel: " << p.error().message << '\n';
               return kExitUsage;
             }
+            wasi::configure_logging_from_env();  // KEEL_LOG=wasi=trace: every call, strace-style
             int status = kExitFailure;
             // Room for the wasm stack the configuration allows, plus keel's own frames.
             size_t stack =
