@@ -7,6 +7,7 @@ set -euo pipefail
 keel=${1:?usage: yosys.sh KEEL CACHE_DIR}
 cache=${2:?usage: yosys.sh KEEL CACHE_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
+cache=$(mkdir -p "$cache" && cd "$cache" && pwd)
 wasm=$(bash "$here/../bench/fetch-yosys.sh" "$cache") || exit $?
 
 # The data files ship inside resources-yosys.js as an exported `filesystem` tree; npm's cache
@@ -24,7 +25,8 @@ if [ ! -d "$share/share" ]; then
   node --input-type=module -e '
     import fs from "node:fs";
     import path from "node:path";
-    const { filesystem } = await import(process.argv[1]);
+    import { pathToFileURL } from "node:url";
+    const { filesystem } = await import(pathToFileURL(path.resolve(process.argv[1])).href);
     const write = (dir, tree) => {
       fs.mkdirSync(dir, { recursive: true });
       for (const [name, value] of Object.entries(tree)) {
