@@ -1,7 +1,10 @@
 #include "cli/cli.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <exception>
+#include <string_view>
 #include <vector>
 
 #include <spdlog/sinks/ostream_sink.h>
@@ -35,6 +38,17 @@ class LoggingScope {
   std::shared_ptr<spdlog::logger> previous_;
 };
 
+// Whether `first` starts a run command line without the word `run`: it is no subcommand and no
+// top-level option, and names a file or is an option (only `run` has options beyond those).
+bool implies_run(const CLI::App& app, std::string_view first) {
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    if (sub->check_name(std::string(first))) return false;
+  if (first == "-h" || first == "--help" || first == "--version") return false;
+  if (first.starts_with("-")) return true;
+  struct stat st;
+  return stat(std::string(first).c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
 }  // namespace
 
 std::string version_string() {
@@ -57,8 +71,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     err << app.help();
     return kExitUsage;
   }
+  // `keel prog.wasm ARGS` and `keel --dir . prog.wasm` mean `keel run ...`, as with wasmtime.
+  std::vector<const char*> args(argv, argv + argc);
+  if (implies_run(app, args[1])) args.insert(args.begin() + 1, "run");
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     return app.exit(e, out, err) == 0 ? kExitOk : kExitUsage;
   }

@@ -233,7 +233,40 @@ TEST(Cli, RunNamesAnUnknownImport) {
   std::string path = write_module("run_import", kImportModule);
   Outcome r = run({"run", "--invoke", "f", path});
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.err, "keel: " + path + ": unknown import: `env::f` has not been defined\n");
+  EXPECT_EQ(r.err,
+            "keel: " + path +
+                ": unknown import: `env::f` has not been defined (expected func () -> ())\n");
+  // The shorthand without `run` says the same.
+  EXPECT_EQ(run({path}).err, r.err);
+}
+
+std::string trap_module();  // below
+
+TEST(Cli, RunWasiUsageErrorsExitTwo) {
+  std::string path = write_module("run_wasi_usage", trap_module());
+  EXPECT_EQ(run({"run", "-S", "frobnicate", path}).status, 2);
+  EXPECT_EQ(run({"run", "-S", "inherit-env=maybe", path}).status, 2);
+  EXPECT_EQ(run({"run", "--dir", "a::b::c::d", path}).status, 2);
+  EXPECT_EQ(run({"run", "--dir", "::guest", path}).status, 2);
+  EXPECT_EQ(run({"run", "--env", "=x", path}).status, 2);
+  EXPECT_EQ(run({"run", "--tcplisten", "no-port", path}).status, 2);
+  EXPECT_EQ(run({"--frobnicate", path}).status, 2);  // shorthand: an option run lacks
+}
+
+TEST(Cli, RunShorthandAndGuestArguments) {
+  std::string path = write_module("run_shorthand", trap_module());
+  // No `_start`: exit 1 and the message says so, with or without `run`, and options after the
+  // module belong to the guest (so --help here is not keel's).
+  for (auto args : {std::vector<std::string>{"run", path, "--help"},
+                    std::vector<std::string>{path, "--help", "-x"},
+                    std::vector<std::string>{"--dir", ".", "-S", "inherit-env", path}}) {
+    Outcome r = run(args);
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.err.find("no `_start` export"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  // A granted directory that does not exist is a failure to start, not a usage error.
+  EXPECT_EQ(run({"run", "--dir", "/nonexistent/keel-dir", path}).status, 1);
 }
 
 // (module (func (export "trap") unreachable) (func (export "spin") (loop br 0)))

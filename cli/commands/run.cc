@@ -1,6 +1,7 @@
-// `keel run [OPTIONS] FILE [ARGS...]`: instantiates a module and calls an export (`--invoke`) or
-// `_start`, printing results as wasmtime does. Option spellings follow wasmtime's (`-W key=value`,
-// `--profile=perfmap`) with long forms of the -W keys as well.
+// `keel run [OPTIONS] FILE [ARGS...]`: instantiates a module with the WASI preview1 host and runs
+// `_start` (a command) or calls an export (`--invoke`, results printed as wasmtime does). Option
+// spellings and exit statuses follow wasmtime's: `-W key=value`, `-S key=value`, `--dir`, `--env`,
+// `--profile=perfmap`; the guest's exit status, 134 on a trap, 1 when loading or linking fails.
 #include <pthread.h>
 
 #include <chrono>
@@ -15,13 +16,16 @@
 #include "cli/commands/command.h"
 #include "cli/commands/invoke_values.h"
 #include "cli/commands/module_input.h"
+#include "cli/commands/wasi_options.h"
 #include "runtime/store.h"
+#include "wasi/wasi_host.h"
 
 namespace keel::cli {
 namespace {
 
 struct RunOptions {
   ModuleInput input;
+  WasiOptions wasi;
   std::string invoke;
   std::vector<std::string> args;
   std::vector<std::string> wasm_options;  // -W key=value[,key=value]
@@ -135,48 +139,74 @@ class Watchdog {
   std::thread thread_;  // last: starts once the members it uses exist
 };
 
-int report_trap(Io io, const Store& store, const Error& error) {
-  const TrapInfo& trap = store.last_trap();
-  if (trap.code == vm::TrapCode::kExit) return trap.exit_status;
+// Limits as the text format writes them: "1 65536", or "1" without a maximum.
+std::string limits_text(const Limits& limits) {
+  std::string text = std::to_string(limits.min);
+  if (limits.max) text += " " + std::to_string(*limits.max);
+  return text;
+}
+
+// What an import expects, for the message about a missing one.
+std::string import_type_text(const Module& m, const Import& import) {
+  switch (import.kind) {
+    case ExternKind::kFunc:
+      return "func " + m.function_type(import.index).to_string();
+    case ExternKind::kTable:
+      return "table " + limits_text(m.tables[import.index].type.limits) + " " +
+             val_type_name(m.tables[import.index].type.element);
+    case ExternKind::kMemory:
+      return "memory " + limits_text(m.memories[import.index].type.limits);
+    case ExternKind::kGlobal: {
+      const GlobalType& g = m.globals[import.index].type;
+      return std::string("global ") + (g.is_mutable ? "mut " : "") + val_type_name(g.type);
+    }
+    case ExternKind::kTag:
+      return "tag";
+  }
+  return extern_kind_name(import.kind);
+}
+
+// Names every import nothing provides: keel's own message says more than the store's
+// "unknown import" (which field, and the type it should have had).
+bool report_missing_imports(Io io, const std::string& path, const Module& m,
+                            const Imports& imports) {
+  bool missing = false;
+  for (const Import& import : m.imports) {
+    if (imports.find(import.module, import.name)) continue;
+    io.err << "keel: " << path << ": unknown import: `" << import.module << "::" << import.name
+           << "` has not been defined (expected " << import_type_text(m, import) << ")\n";
+    missing = true;
+  }
+  return missing;
+}
+
+// The module's file name stands in for a module without a name section's module name, as in
+// wasmtime's backtraces ("0: 0x1a2 - prog.wasm!$main").
+int report_trap(Io io, const std::string& path, const Store& store, const Error& error) {
+  TrapInfo trap = store.last_trap();
+  if (trap.code == vm::TrapCode::kExit) {
+    int status = trap.exit_status < 0 ? 1 : wasi::exit_status_for(trap.exit_status);
+    if (status != trap.exit_status) {
+      io.err << "keel: " << path << ": the guest exited with status "
+             << static_cast<uint32_t>(trap.exit_status)
+             << ", which a process cannot report (126 and above are the shell's): exit 1\n";
+    }
+    return status;
+  }
+  std::string file = path.substr(path.find_last_of('/') + 1);
+  for (TrapFrame& frame : trap.backtrace)
+    if (frame.module_name.empty()) frame.module_name = file;
   if (trap.code != vm::TrapCode::kNone) {
-    io.err << trap.to_string() << '\n';
+    io.err << "keel: " << path << ": " << trap.to_string() << '\n';
   } else {
-    io.err << "wasm trap: " << error.message << '\n';
+    io.err << "keel: " << path << ": wasm trap: " << error.message << '\n';
   }
   return kExitTrap;
 }
 
-int run_module(const RunOptions& o, const RunPlan& p, Io io) {
-  const std::string& path = o.input.path;
-  auto buffer = ByteBuffer::from_file(path);
-  if (!buffer) return report_error(io.err, path, buffer.error());
-  auto module = LoadedModule::load(std::move(*buffer), p.config);
-  if (!module) return report_error(io.err, path, module.error());
-  // keel provides no host modules yet (WASI comes later), so any import is unknown.
-  for (const Import& import : (*module)->module().imports) {
-    io.err << "keel: " << path << ": unknown import: `" << import.module << "::" << import.name
-           << "` has not been defined\n";
-    return kExitFailure;
-  }
-  Store store(p.config);
-  std::optional<Watchdog> watchdog;
-  if (p.timeout) watchdog.emplace(store, *p.timeout);
-  auto instance = store.instantiate(*module, Imports{});
-  if (!instance) {
-    if (instance.error().kind == ErrorKind::kTrap) return report_trap(io, store, instance.error());
-    return report_error(io.err, path, instance.error());
-  }
-  std::string name = o.invoke.empty() ? "_start" : o.invoke;
-  auto func = (*instance)->get_export(name);
-  if (!func || func->kind != ExternKind::kFunc) {
-    if (o.invoke.empty()) {
-      io.err << "keel: " << path << ": no `_start` export: name a function with --invoke\n";
-    } else {
-      io.err << "keel: " << path << ": no exported function `" << name << "`\n";
-    }
-    return kExitFailure;
-  }
-  const FuncType& type = func->func_type;
+// Calls `func` with the --invoke arguments parsed against its type; prints the results.
+int invoke(const RunOptions& o, Store& store, const Extern& func, const std::string& name, Io io) {
+  const FuncType& type = func.func_type;
   if (o.args.size() != type.params.size()) {
     io.err << "keel: `" << name << "` takes " << type.params.size() << " argument"
            << (type.params.size() == 1 ? "" : "s") << " " << type.to_string() << ", got "
@@ -192,15 +222,92 @@ int run_module(const RunOptions& o, const RunPlan& p, Io io) {
     }
     args.push_back(*v);
   }
-  auto results = store.call(*func, args);
-  watchdog.reset();
+  auto results = store.call(func, args);
   if (!results) {
-    if (results.error().kind == ErrorKind::kTrap) return report_trap(io, store, results.error());
-    return report_error(io.err, path, results.error());
+    if (results.error().kind == ErrorKind::kTrap)
+      return report_trap(io, o.input.path, store, results.error());
+    return report_error(io.err, o.input.path, results.error());
   }
   for (const Value& v : *results) io.out << format_invoke_result(v) << '\n';
   io.out.flush();
   return kExitOk;
+}
+
+int run_module(const RunOptions& o, const RunPlan& p, Io io) {
+  const std::string& path = o.input.path;
+  auto buffer = ByteBuffer::from_file(path);
+  if (!buffer) return report_error(io.err, path, buffer.error());
+  auto module = LoadedModule::load(std::move(*buffer), p.config);
+  if (!module) return report_error(io.err, path, module.error());
+
+  // With --invoke the trailing arguments belong to the function, and the guest's argv is just
+  // argv[0] (as in wasmtime).
+  std::vector<wasi::fs::UniqueFd> sockets;  // outlive the host that lends them to the guest
+  auto config = make_wasi_config(o.wasi, path,
+                                 o.invoke.empty() ? o.args : std::vector<std::string>{}, sockets);
+  if (!config) {
+    io.err << "keel: " << config.error().message << '\n';
+    return config.error().kind == ErrorKind::kUsage ? kExitUsage : kExitFailure;
+  }
+  auto host = wasi::WasiHost::create(*config);
+  if (!host) {
+    io.err << "keel: " << host.error().message << '\n';
+    return kExitFailure;
+  }
+  Store store(p.config);  // after the host: host functions may refer to it, never the reverse
+  Imports imports;
+  (*host)->add_to_imports(store, imports);
+  if (report_missing_imports(io, path, (*module)->module(), imports)) return kExitFailure;
+
+  std::optional<Watchdog> watchdog;
+  if (p.timeout) watchdog.emplace(store, *p.timeout);
+  auto instance = store.instantiate(*module, imports);
+  if (!instance) {
+    if (instance.error().kind == ErrorKind::kTrap)
+      return report_trap(io, path, store, instance.error());
+    return report_error(io.err, path, instance.error());
+  }
+  auto function = [&](const std::string& name) -> std::optional<Extern> {
+    auto e = (*instance)->get_export(name);
+    if (!e || e->kind != ExternKind::kFunc) return std::nullopt;
+    return e;
+  };
+
+  if (o.invoke.empty()) {
+    auto start = function("_start");
+    if (!start) {
+      io.err << "keel: " << path << ": no `_start` export: name a function with --invoke\n";
+      return kExitFailure;
+    }
+    if (!start->func_type.params.empty() || !start->func_type.results.empty()) {
+      io.err << "keel: " << path << ": `_start` has type " << start->func_type.to_string()
+             << ", not () -> ()\n";
+      return kExitFailure;
+    }
+    auto results = store.call(*start, {});
+    watchdog.reset();
+    if (!results) {
+      if (results.error().kind == ErrorKind::kTrap)
+        return report_trap(io, path, store, results.error());
+      return report_error(io.err, path, results.error());
+    }
+    return kExitOk;
+  }
+
+  auto func = function(o.invoke);
+  if (!func) {
+    io.err << "keel: " << path << ": no exported function `" << o.invoke << "`\n";
+    return kExitFailure;
+  }
+  // A WASI reactor initialises itself in `_initialize` before any other export may be called.
+  if (auto init = function("_initialize"); init && o.invoke != "_initialize") {
+    auto done = store.call(*init, {});
+    if (!done) {
+      if (done.error().kind == ErrorKind::kTrap) return report_trap(io, path, store, done.error());
+      return report_error(io.err, path, done.error());
+    }
+  }
+  return invoke(o, store, *func, o.invoke, io);
 }
 
 }  // namespace
@@ -208,11 +315,13 @@ int run_module(const RunOptions& o, const RunPlan& p, Io io) {
 Subcommand add_run_command(CLI::App& parent) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* command =
-      parent.add_subcommand("run", "Instantiate a module and call an export (or _start)");
+      parent.add_subcommand("run", "Run a WASI command, or call an export with --invoke");
   command->add_option("--invoke", o->invoke, "Call this exported function (default: _start)")
       ->type_name("NAME");
   add_module_input(*command, o->input);
-  command->add_option("ARGS", o->args, "Arguments of the function, one per parameter");
+  add_wasi_options(*command, o->wasi);
+  command->add_option("ARGS", o->args,
+                      "The guest's arguments (argv[1] on), or with --invoke the function's");
   command
       ->add_option("-W", o->wasm_options,
                    "Wasm options as wasmtime spells them: max-wasm-stack=BYTES, "
@@ -231,7 +340,8 @@ Subcommand add_run_command(CLI::App& parent) {
       ->check(CLI::IsMember({"lazy", "eager"}))
       ->capture_default_str();
   command->add_flag("--no-interrupt-checks", o->no_interrupt_checks)->group("");
-  // Everything after FILE is an argument of the function, negative numbers included.
+  // Everything after FILE belongs to the guest (or the function), options and negative numbers
+  // included.
   command->positionals_at_end();
   return {command, [o](Io io) {
             auto p = plan(*o);
@@ -239,6 +349,7 @@ Subcommand add_run_command(CLI::App& parent) {
               io.err << "keel: " << p.error().message << '\n';
               return kExitUsage;
             }
+            wasi::configure_logging_from_env();  // KEEL_LOG=wasi=trace: every call, strace-style
             int status = kExitFailure;
             // Room for the wasm stack the configuration allows, plus keel's own frames.
             size_t stack =

@@ -1,0 +1,259 @@
+#include "cli/commands/wasi_options.h"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include <CLI/CLI.hpp>
+
+extern char** environ;
+
+namespace keel::cli {
+namespace {
+
+Error usage(std::string message) {
+  return make_error(ErrorKind::kUsage, std::move(message));
+}
+
+// wasmtime's boolean -S values: a bare key is "yes".
+std::optional<bool> parse_bool(std::string_view value) {
+  if (value.empty() || value == "y" || value == "yes" || value == "true") return true;
+  if (value == "n" || value == "no" || value == "false") return false;
+  return std::nullopt;
+}
+
+}  // namespace
+
+void add_wasi_options(CLI::App& command, WasiOptions& o) {
+  const std::string group = "WASI";
+  command
+      .add_option("--dir", o.dir_values,
+                  "Grant a host directory: HOST (the guest sees the same path), HOST::GUEST, "
+                  "or HOST::GUEST::ro for read-only (repeatable)")
+      ->type_name("HOST[::GUEST][::ro]")
+      ->each([&o](const std::string& spec) {
+        o.dirs.push_back({spec, false});
+      })
+      ->allow_extra_args(false)
+      ->group(group);
+  command.add_option("--dir-ro", o.dir_values, "Grant a host directory read-only (repeatable)")
+      ->type_name("HOST[::GUEST]")
+      ->each([&o](const std::string& spec) {
+        o.dirs.push_back({spec, true});
+      })
+      ->allow_extra_args(false)
+      ->group(group);
+  command
+      .add_option("--env", o.envs,
+                  "Set NAME=VALUE in the guest's environment, or copy NAME from keel's "
+                  "(repeatable; the guest's environment is otherwise empty)")
+      ->type_name("NAME[=VALUE]")
+      ->allow_extra_args(false)
+      ->group(group);
+  command
+      .add_option("-S", o.wasi,
+                  "WASI options as wasmtime spells them: inherit-env, tcplisten=ADDR:PORT, "
+                  "listenfd (comma-separated or repeated)")
+      ->type_name("KEY[=VALUE]")
+      ->allow_extra_args(false)
+      ->group(group);
+  command
+      .add_option("--tcplisten", o.tcplisten,
+                  "Bind and listen on ADDR:PORT; the guest gets the socket (fd 3 on, repeatable)")
+      ->type_name("ADDR:PORT")
+      ->allow_extra_args(false)
+      ->group(group);
+  command
+      .add_flag("--listenfd", o.listenfd,
+                "Pass on the sockets systemd gave keel (LISTEN_FDS, LISTEN_PID)")
+      ->group(group);
+  command.add_option("--argv0", o.argv0, "The guest's argv[0] (default: the module's path)")
+      ->group(group);
+}
+
+Result<wasi::PreopenDir> parse_dir(std::string_view spec, bool read_only) {
+  std::vector<std::string_view> parts;
+  for (std::string_view rest = spec;;) {
+    size_t sep = rest.find("::");
+    parts.push_back(rest.substr(0, sep));
+    if (sep == std::string_view::npos) break;
+    rest.remove_prefix(sep + 2);
+  }
+  if (parts.size() == 3 && (parts[2] == "ro" || parts[2] == "readonly")) {
+    read_only = true;
+    parts.pop_back();
+  }
+  if (parts.size() > 2 || parts[0].empty() || (parts.size() == 2 && parts[1].empty())) {
+    return usage("--dir wants HOST, HOST::GUEST or HOST::GUEST::ro, got \"" + std::string(spec) +
+                 "\"");
+  }
+  wasi::PreopenDir dir;
+  dir.host_path = std::string(parts[0]);
+  dir.guest_path = std::string(parts.size() == 2 ? parts[1] : parts[0]);
+  dir.read_only = read_only;
+  return dir;
+}
+
+Result<WasiSettings> parse_wasi_settings(const WasiOptions& o) {
+  WasiSettings s;
+  s.listenfd = o.listenfd;
+  for (const std::string& list : o.wasi) {
+    std::string_view rest = list;
+    while (!rest.empty()) {
+      std::string_view item = rest.substr(0, rest.find(','));
+      rest.remove_prefix(std::min(rest.size(), item.size() + 1));
+      size_t eq = item.find('=');
+      std::string_view key = item.substr(0, eq);
+      std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
+      if (key == "tcplisten") {
+        if (value.empty()) return usage("-S tcplisten wants ADDR:PORT");
+        s.tcplisten.emplace_back(value);
+        continue;
+      }
+      std::optional<bool> on = parse_bool(value);
+      if (!on) {
+        return usage("-S " + std::string(key) + " wants y or n, got \"" + std::string(value) +
+                     "\"");
+      }
+      if (key == "inherit-env") {
+        s.inherit_env = *on;
+      } else if (key == "listenfd") {
+        s.listenfd = *on;
+      } else if (key == "cli" || key == "common") {
+        // wasmtime's switches for the CLI interfaces, on by default; keel always has them.
+        if (!*on) return usage("-S " + std::string(key) + "=n is not supported");
+      } else if (key == "preview2") {
+        // wasmtime chooses between two preview1 implementations; keel has one.
+      } else {
+        return usage("unknown -S option \"" + std::string(key) +
+                     "\" (known: inherit-env, tcplisten, listenfd, cli, common, preview2)");
+      }
+    }
+  }
+  s.tcplisten.insert(s.tcplisten.end(), o.tcplisten.begin(), o.tcplisten.end());
+  return s;
+}
+
+Result<std::vector<std::string>> guest_environment(const WasiOptions& o,
+                                                   const WasiSettings& settings,
+                                                   const char* const* host_environ) {
+  std::vector<std::string> env;
+  auto set = [&env](std::string_view name, std::string_view value) {
+    std::string entry = std::string(name) + "=" + std::string(value);
+    for (std::string& e : env) {
+      if (e.compare(0, name.size() + 1, entry, 0, name.size() + 1) == 0) {
+        e = std::move(entry);
+        return;
+      }
+    }
+    env.push_back(std::move(entry));
+  };
+  auto host_value = [host_environ](std::string_view name) -> const char* {
+    for (const char* const* p = host_environ; p && *p; ++p) {
+      std::string_view e = *p;
+      if (e.size() > name.size() && e.substr(0, name.size()) == name && e[name.size()] == '=')
+        return *p + name.size() + 1;
+    }
+    return nullptr;
+  };
+  if (settings.inherit_env) {
+    for (const char* const* p = host_environ; p && *p; ++p) {
+      std::string_view e = *p;
+      size_t eq = e.find('=');
+      if (eq == std::string_view::npos || eq == 0) continue;
+      set(e.substr(0, eq), e.substr(eq + 1));
+    }
+  }
+  for (const std::string& spec : o.envs) {
+    size_t eq = spec.find('=');
+    std::string_view name = std::string_view(spec).substr(0, eq);
+    if (name.empty()) return usage("--env wants NAME=VALUE or NAME, got \"" + spec + "\"");
+    if (eq != std::string::npos) {
+      set(name, std::string_view(spec).substr(eq + 1));
+    } else if (const char* value = host_value(name)) {
+      set(name, value);
+    }  // a NAME keel's environment lacks is left out, as wasmtime does
+  }
+  return env;
+}
+
+Result<wasi::fs::UniqueFd> bind_tcp_listener(std::string_view address) {
+  std::string text(address);
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    return usage("--tcplisten wants ADDR:PORT, got \"" + text + "\"");
+  std::string host = text.substr(0, colon);
+  std::string port = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0)
+    return make_error(ErrorKind::kIo, "--tcplisten " + text + ": " + gai_strerror(rc));
+  int saved = 0;
+  for (addrinfo* a = found; a; a = a->ai_next) {
+    wasi::fs::UniqueFd fd(socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol));
+    if (!fd.valid()) {
+      saved = errno;
+      continue;
+    }
+    int one = 1;
+    // A restarted server should not wait out TIME_WAIT on its own port.
+    setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd.get(), a->ai_addr, a->ai_addrlen) == 0 && listen(fd.get(), SOMAXCONN) == 0) {
+      freeaddrinfo(found);
+      return fd;
+    }
+    saved = errno;
+  }
+  freeaddrinfo(found);
+  return make_error(ErrorKind::kIo, "--tcplisten " + text + ": " + std::strerror(saved));
+}
+
+std::vector<int> systemd_listen_fds() {
+  const char* pid = std::getenv("LISTEN_PID");
+  const char* count = std::getenv("LISTEN_FDS");
+  if (!pid || !count || std::strtol(pid, nullptr, 10) != getpid()) return {};
+  long n = std::strtol(count, nullptr, 10);
+  std::vector<int> fds;
+  constexpr int kFirst = 3;  // SD_LISTEN_FDS_START
+  for (long i = 0; i < n && i < 1024; ++i) fds.push_back(kFirst + static_cast<int>(i));
+  return fds;
+}
+
+Result<wasi::WasiConfig> make_wasi_config(const WasiOptions& o, const std::string& module_path,
+                                          const std::vector<std::string>& guest_args,
+                                          std::vector<wasi::fs::UniqueFd>& owned) {
+  auto settings = parse_wasi_settings(o);
+  if (!settings) return std::move(settings).error();
+  wasi::WasiConfig config;
+  config.args.push_back(o.argv0.empty() ? module_path : o.argv0);
+  config.args.insert(config.args.end(), guest_args.begin(), guest_args.end());
+  auto env = guest_environment(o, *settings, environ);
+  if (!env) return std::move(env).error();
+  config.env = std::move(*env);
+  for (const DirSpec& spec : o.dirs) {
+    auto dir = parse_dir(spec.spec, spec.read_only);
+    if (!dir) return std::move(dir).error();
+    config.dirs.push_back(std::move(*dir));
+  }
+  // wasmtime's order: systemd's sockets, then the ones bound here, then the directories.
+  if (settings->listenfd) config.listen_fds = systemd_listen_fds();
+  for (const std::string& address : settings->tcplisten) {
+    auto fd = bind_tcp_listener(address);
+    if (!fd) return std::move(fd).error();
+    config.listen_fds.push_back(fd->get());
+    owned.push_back(std::move(*fd));
+  }
+  return config;
+}
+
+}  // namespace keel::cli
