@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one command that builds keel and runs every test, on a fresh Debian 12 machine (as root or
 # with sudo): dependencies, the g++-12 -Werror build in build/, then ctest. Among the tests,
-# fuzz-decode-validate builds the engine again with clang-19 -Werror and ASan/UBSan (build-fuzz/)
-# and fuzzes it for 60 s; yosys-validate is skipped, never passed, when npm is unreachable.
+# `sanitizers` builds keel again with clang-19 -Werror and ASan/UBSan (build-fuzz/), runs the unit
+# tests and the spec suite under it and fuzzes for 60 s; the yosys tests are skipped, never
+# passed, when npm is unreachable.
 # ctest's summary is the last thing printed; the exit status is nonzero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
