@@ -8,10 +8,9 @@ namespace keel::test {
 namespace {
 
 using vm::TrapCode;
-constexpr ValType I32 = ValType::kI32, I64 = ValType::kI64, F32 = ValType::kF32,
-                  F64 = ValType::kF64, FUNCREF = ValType::kFuncRef;
-constexpr uint8_t kI32Sub = 0x6b, kI32Mul = 0x6c, kI32LtS = 0x48, kI32GtS = 0x4a, kI32Eq = 0x46,
-                  kF64Add = 0xa0, kI64Mul = 0x7e;
+constexpr ValType I32 = ValType::kI32, I64 = ValType::kI64, F64 = ValType::kF64,
+                  FUNCREF = ValType::kFuncRef;
+constexpr uint8_t kI32Sub = 0x6b, kI32LtS = 0x48, kI32GtS = 0x4a, kF64Add = 0xa0, kI64Mul = 0x7e;
 
 Bytes lget(uint32_t i) {
   return local_get(i);
