@@ -35,6 +35,8 @@ uint8_t BaselineCompiler::alloc(RegClass c, RegSet pinned) {
 }
 
 void BaselineCompiler::spill_one(RegClass c, RegSet pinned) {
+  // A local is reloaded only when used again; an operand-stack value is always used again.
+  if (evict_lru_local(c, pinned)) return;
   // The deepest value is the one needed last.
   for (VarState& v : stack_) {
     if (v.loc == Loc::kReg && reg_class(v.type) == c && !pinned.has(c, v.reg)) {
@@ -52,7 +54,8 @@ void BaselineCompiler::spill(VarState& v) {
 }
 
 void BaselineCompiler::spill_all() {
-  for (VarState& v : stack_) spill(v);
+  spill_stack();
+  flush_locals();
 }
 
 void BaselineCompiler::push_reg(ValType t, uint8_t reg) {
@@ -315,21 +318,8 @@ void BaselineCompiler::select(ValType t) {
 
 void BaselineCompiler::local(Op op, uint32_t index, ValType t) {
   if (!reachable_) return;
-  if (op == Op::kLocalGet) {
-    uint8_t reg = alloc(reg_class(t));
-    load_mem(t, reg, local_mem(index));
-    used_.remove(reg_class(t), reg);
-    push_reg(t, reg);
-    return;
-  }
-  if (op == Op::kLocalSet) {
-    VarState v = pop();
-    store_value(v, local_mem(index));
-    return;
-  }
-  uint8_t reg = pop_to_reg();
-  push_reg(t, reg);
-  store_value(stack_.back(), local_mem(index));
+  if (op == Op::kLocalGet) return local_get(index, t);
+  local_set(index, t, op == Op::kLocalTee);
 }
 
 void BaselineCompiler::global(Op op, uint32_t index, ValType t) {
