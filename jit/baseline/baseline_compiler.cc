@@ -61,6 +61,7 @@ Result<CompiledFunction> BaselineCompiler::compile(const ValidationContext& ctx,
   jump_tables_.clear();
   source_map_.clear();
   used_ = {};
+  fused_cc_.reset();
   reachable_ = true;
   error_.reset();
   max_out_area_ = 0;
@@ -322,13 +323,12 @@ void BaselineCompiler::block(Op op, const BlockSig& sig) {
     a_.bind(c.label);
     emit_attention_check();
   } else if (kind == FrameKind::kIf) {
-    uint8_t cond = pop_to_reg();
+    x86::CondCode cc = pop_condition();
     spill_stack();
     c.entry_begin = snapshot();
     c.entry_len = static_cast<uint32_t>(states_.size()) - c.entry_begin;
     c.else_label = a_.newLabel();
-    a_.test(x86::gpd(cond), x86::gpd(cond));
-    a_.jz(c.else_label);
+    a_.j(x86::negateCond(cc), c.else_label);
   }
   c.height = static_cast<uint32_t>(stack_.size()) - np;
   control_.push_back(c);
@@ -441,18 +441,16 @@ void BaselineCompiler::br(uint32_t depth) {
 void BaselineCompiler::br_if(uint32_t depth) {
   if (!reachable_) return;
   Control& target = label_frame(depth);
-  uint8_t cond = pop_to_reg();
+  x86::CondCode cc = pop_condition();
   if (target.kind == FrameKind::kFunction) {
     Label skip = a_.newLabel();
-    a_.test(x86::gpd(cond), x86::gpd(cond));
-    a_.jz(skip);
+    a_.j(x86::negateCond(cc), skip);
     emit_return();
     a_.bind(skip);
     return;
   }
   spill_stack();
   size_t arity = target.label_types().size();
-  a_.test(x86::gpd(cond), x86::gpd(cond));
   bool same = !target.state_set;
   if (target.state_set) {
     uint32_t here = snapshot();
@@ -464,10 +462,10 @@ void BaselineCompiler::br_if(uint32_t depth) {
     // The values already sit in the target's slots and the locals in its registers.
     reach_label(target);
     if (target.kind != FrameKind::kLoop) target.label_reached = true;
-    a_.jnz(target.label);
+    a_.j(cc, target.label);
   } else {
     Label skip = a_.newLabel();
-    a_.jz(skip);
+    a_.j(x86::negateCond(cc), skip);
     branch_to(target);
     a_.bind(skip);
   }

@@ -138,6 +138,10 @@ class BaselineCompiler final : public TrapLabels {
   void free_value(const VarState& v);
   void resize_stack(size_t n);
   void numeric(Op op);
+  // An integer comparison followed by br_if or if leaves its result in the flags (fused_cc_).
+  bool fuse_compare(Op op);
+  // Pops a branch condition; the returned condition code holds when it is true.
+  asmjit::x86::CondCode pop_condition();
 
   // --- locals in registers (local_registers.cc) --------------------------------------------------
   void local_get(uint32_t index, ValType t);
@@ -204,6 +208,7 @@ class BaselineCompiler final : public TrapLabels {
   std::vector<int32_t> local_disp_;
   std::vector<ValType> local_types_;
   RegSet used_;
+  std::optional<asmjit::x86::CondCode> fused_cc_;
   std::vector<LocalLoc> local_loc_;
   std::vector<uint32_t> local_stamp_;  // last use, to evict the least recently used local
   uint32_t stamp_ = 0;

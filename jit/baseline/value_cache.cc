@@ -247,7 +247,57 @@ void BaselineCompiler::instr(Op op, const InstrImm& imm) {
   unsupported(op_text(op).data());
 }
 
+bool BaselineCompiler::fuse_compare(Op op) {
+  using asmjit::x86::CondCode;
+  static constexpr CondCode kCodes[] = {CondCode::kE,  CondCode::kE,  CondCode::kNE, CondCode::kL,
+                                        CondCode::kB,  CondCode::kG,  CondCode::kA,  CondCode::kLE,
+                                        CondCode::kBE, CondCode::kGE, CondCode::kAE};
+  bool is64 = op >= Op::kI64Eqz && op <= Op::kI64GeU;
+  if (!is64 && !(op >= Op::kI32Eqz && op <= Op::kI32GeU)) return false;
+  int k = static_cast<int>(op) - static_cast<int>(is64 ? Op::kI64Eqz : Op::kI32Eqz);
+  // Only when the very next instruction consumes the flags (a one-pass lookahead, as Liftoff
+  // does): br_if and if then branch on them, and nothing they emit before the jump writes flags.
+  size_t at = module_offset();
+  std::span<const uint8_t> bytes = module_->bytes();
+  if (at + 1 >= bytes.size() || bytes[at] != (is64 ? 0x50 : 0x45) + k) return false;
+  if (bytes[at + 1] != 0x0d && bytes[at + 1] != 0x04) return false;
+  auto gp = [&](uint8_t r) { return is64 ? x86::Gp(x86::gpq(r)) : x86::Gp(x86::gpd(r)); };
+  if (k == 0) {
+    uint8_t r = pop_to_reg();
+    a_.test(gp(r), gp(r));
+  } else {
+    VarState rhs = stack_.back();
+    if (rhs.loc == Loc::kConst && (!is64 || fits_i32(rhs.imm))) {
+      stack_.pop_back();
+      uint8_t l = pop_to_reg();
+      a_.cmp(gp(l), static_cast<int32_t>(rhs.imm));
+    } else {
+      RegSet pinned;
+      uint8_t r = pop_to_reg();
+      pinned.add(RegClass::kGp, r);
+      uint8_t l = pop_to_reg(pinned);
+      a_.cmp(gp(l), gp(r));
+    }
+  }
+  fused_cc_ = kCodes[k];
+  push_const(ValType::kI32, 0);  // stands for the flags; br_if or if pops it next
+  return true;
+}
+
+asmjit::x86::CondCode BaselineCompiler::pop_condition() {
+  if (fused_cc_) {
+    stack_.pop_back();
+    auto cc = *fused_cc_;
+    fused_cc_.reset();
+    return cc;
+  }
+  uint8_t cond = pop_to_reg();
+  a_.test(x86::gpd(cond), x86::gpd(cond));
+  return x86::CondCode::kNE;
+}
+
 void BaselineCompiler::numeric(Op op) {
+  if (fuse_compare(op)) return;
   const OpSig& sig = op_info(op).sig;
   NumericOperands operands;
   RegSet pinned;
