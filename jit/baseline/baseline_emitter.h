@@ -131,6 +131,9 @@ class BaselineCompiler final : public TrapLabels {
   // Pops the top value into a register it owns from now on (no longer in use by the cache).
   uint8_t pop_to_reg(RegSet pinned = {});
   uint8_t to_reg(const VarState& v, RegSet pinned);
+  // Pops the top value into a register that is only read, not written, by the caller (a local's
+  // register serves as it is); the register is added to `pinned`.
+  uint8_t pop_to_read(RegSet& pinned);
   void materialize(const VarState& v, uint8_t reg);
   void load_mem(ValType t, uint8_t reg, const asmjit::x86::Mem& m);
   // Stores a value (any location) into memory at the natural width; may use rax.
@@ -149,7 +152,9 @@ class BaselineCompiler final : public TrapLabels {
   // Puts a value into local `index`'s register, allocating one if it has none.
   void write_local(uint32_t index, const VarState& v, RegSet pinned);
   void own(uint32_t index, uint8_t reg, bool dirty);
-  void evict_local(RegClass c, uint8_t reg);
+  void evict_local(RegClass c, uint8_t reg, bool spill_refs = true);
+  // Turns operand-stack references to local `index` into copies, before its register changes.
+  void copy_refs(uint32_t index);
   bool evict_lru_local(RegClass c, RegSet pinned);
   void flush_locals();  // every local back to its slot, no register held
   void spill_stack();   // operand-stack values to their slots; locals keep their registers

@@ -1,8 +1,8 @@
 // Locals in registers: a local gets a register at its first use and keeps it until a call, an
-// eviction under register pressure, or a join whose label state has it in memory. Registers are
-// never shared between a local and an operand-stack value: local.get copies, which register
-// renaming makes nearly free, and local.set writes into the local's register so that loop
-// back-edges usually find the locals where the loop header expects them.
+// eviction under register pressure, or a join whose label state has it in memory. local.get
+// pushes a reference to the local's register (Loc::kLocal) that instructions only reading an
+// operand use as it is; the others copy it. local.set writes into the local's register, so that
+// loop back-edges usually find the locals where the loop header expects them.
 #include <algorithm>
 #include <bit>
 
@@ -29,9 +29,24 @@ void BaselineCompiler::own(uint32_t index, uint8_t reg, bool dirty) {
   local_regs_.add(c, reg);
 }
 
-void BaselineCompiler::evict_local(RegClass c, uint8_t reg) {
+void BaselineCompiler::copy_refs(uint32_t index) {
+  for (VarState& v : stack_) {
+    if (v.loc != Loc::kLocal || v.imm != index) continue;
+    RegSet pinned;
+    pinned.add(reg_class(v.type), v.reg);
+    uint8_t reg = to_reg(v, pinned);
+    used_.add(reg_class(v.type), reg);
+    v.loc = Loc::kReg;
+    v.reg = reg;
+  }
+}
+
+void BaselineCompiler::evict_local(RegClass c, uint8_t reg, bool spill_refs) {
   int32_t index = reg_owner_[static_cast<int>(c)][reg];
   LocalLoc& l = local_loc_[index];
+  if (spill_refs)
+    for (VarState& v : stack_)
+      if (v.loc == Loc::kLocal && v.imm == index) spill(v);
   if (l.dirty) {
     VarState v{local_types_[index], Loc::kReg, reg, 0, 0};
     store_value(v, local_mem(index));
@@ -61,7 +76,7 @@ bool BaselineCompiler::evict_lru_local(RegClass c, RegSet pinned) {
 void BaselineCompiler::flush_locals() {
   for (int c = 0; c < 2; ++c)
     for (uint32_t m = local_regs_.of(static_cast<RegClass>(c)); m; m &= m - 1)
-      evict_local(static_cast<RegClass>(c), static_cast<uint8_t>(std::countr_zero(m)));
+      evict_local(static_cast<RegClass>(c), static_cast<uint8_t>(std::countr_zero(m)), false);
 }
 
 void BaselineCompiler::spill_stack() {
@@ -72,11 +87,12 @@ void BaselineCompiler::write_local(uint32_t index, const VarState& v, RegSet pin
   LocalLoc& l = local_loc_[index];
   RegClass c = reg_class(v.type);
   if (l.reg == kNoReg) {
-    if (v.loc == Loc::kReg) pinned.add(c, v.reg);
+    if (v.loc == Loc::kReg || v.loc == Loc::kLocal) pinned.add(c, v.reg);
     own(index, alloc(c, pinned), true);
   }
   switch (v.loc) {
     case Loc::kReg:
+    case Loc::kLocal:
       if (v.reg != l.reg) move_reg(a_, c, l.reg, v.reg);
       break;
     case Loc::kConst:
@@ -99,18 +115,15 @@ void BaselineCompiler::local_get(uint32_t index, ValType t) {
     used_.remove(c, reg);
     own(index, reg, false);
   }
-  RegSet pinned;
-  pinned.add(c, l.reg);
-  uint8_t dst = alloc(c, pinned);
-  // alloc may have evicted other locals, never this one (pinned); l is still valid.
-  move_reg(a_, c, dst, local_loc_[index].reg);
-  used_.remove(c, dst);
-  push_reg(t, dst);
+  push_reg(t, l.reg);
+  stack_.back().loc = Loc::kLocal;
+  stack_.back().imm = index;
 }
 
 void BaselineCompiler::local_set(uint32_t index, ValType t, bool tee) {
   RegClass c = reg_class(t);
   local_stamp_[index] = ++stamp_;
+  if (local_loc_[index].reg != kNoReg) copy_refs(index);
   if (tee) {
     VarState& v = stack_.back();
     RegSet pinned;

@@ -144,9 +144,14 @@ void BaselineCompiler::materialize(const VarState& v, uint8_t reg) {
 
 uint8_t BaselineCompiler::to_reg(const VarState& v, RegSet pinned) {
   if (v.loc == Loc::kReg) return v.reg;
-  uint8_t reg = alloc(reg_class(v.type), pinned);
+  RegClass c = reg_class(v.type);
+  if (v.loc == Loc::kLocal) pinned.add(c, v.reg);
+  uint8_t reg = alloc(c, pinned);
   if (v.loc == Loc::kConst)
     materialize(v, reg);
+  else if (v.loc == Loc::kLocal)
+    c == RegClass::kGp ? a_.mov(x86::gpq(reg), x86::gpq(v.reg))
+                       : a_.movaps(x86::xmm(reg), x86::xmm(v.reg));
   else
     load_mem(v.type, reg, slot(v.offset));
   used_.remove(reg_class(v.type), reg);
@@ -158,9 +163,17 @@ uint8_t BaselineCompiler::pop_to_reg(RegSet pinned) {
   return to_reg(v, pinned);
 }
 
+uint8_t BaselineCompiler::pop_to_read(RegSet& pinned) {
+  VarState v = pop();
+  uint8_t reg = v.loc == Loc::kLocal ? v.reg : to_reg(v, pinned);
+  pinned.add(reg_class(v.type), reg);
+  return reg;
+}
+
 void BaselineCompiler::store_value(const VarState& v, x86::Mem m) {
   switch (v.loc) {
     case Loc::kReg:
+    case Loc::kLocal:
       switch (v.type) {
         case ValType::kI32:
           m.setSize(4);
@@ -262,20 +275,19 @@ bool BaselineCompiler::fuse_compare(Op op) {
   if (at + 1 >= bytes.size() || bytes[at] != (is64 ? 0x50 : 0x45) + k) return false;
   if (bytes[at + 1] != 0x0d && bytes[at + 1] != 0x04) return false;
   auto gp = [&](uint8_t r) { return is64 ? x86::Gp(x86::gpq(r)) : x86::Gp(x86::gpd(r)); };
+  RegSet pinned;
   if (k == 0) {
-    uint8_t r = pop_to_reg();
+    uint8_t r = pop_to_read(pinned);
     a_.test(gp(r), gp(r));
   } else {
     VarState rhs = stack_.back();
     if (rhs.loc == Loc::kConst && (!is64 || fits_i32(rhs.imm))) {
       stack_.pop_back();
-      uint8_t l = pop_to_reg();
+      uint8_t l = pop_to_read(pinned);
       a_.cmp(gp(l), static_cast<int32_t>(rhs.imm));
     } else {
-      RegSet pinned;
-      uint8_t r = pop_to_reg();
-      pinned.add(RegClass::kGp, r);
-      uint8_t l = pop_to_reg(pinned);
+      uint8_t r = pop_to_read(pinned);
+      uint8_t l = pop_to_read(pinned);
       a_.cmp(gp(l), gp(r));
     }
   }
@@ -291,7 +303,8 @@ asmjit::x86::CondCode BaselineCompiler::pop_condition() {
     fused_cc_.reset();
     return cc;
   }
-  uint8_t cond = pop_to_reg();
+  RegSet pinned;
+  uint8_t cond = pop_to_read(pinned);
   a_.test(x86::gpd(cond), x86::gpd(cond));
   return x86::CondCode::kNE;
 }
@@ -312,8 +325,7 @@ void BaselineCompiler::numeric(Op op) {
       operands.rhs_is_imm = true;
       operands.rhs_imm = static_cast<int32_t>(rhs.imm);
     } else {
-      uint8_t r = pop_to_reg();
-      pinned.add(reg_class(sig.params[1]), r);
+      uint8_t r = pop_to_read(pinned);
       operands.rhs =
           reg_class(sig.params[1]) == RegClass::kGp ? x86::Reg(x86::gpq(r)) : x86::Reg(x86::xmm(r));
     }
