@@ -126,6 +126,13 @@ void BaselineCompiler::local_set(uint32_t index, ValType t, bool tee) {
   if (local_loc_[index].reg != kNoReg) copy_refs(index);
   if (tee) {
     VarState& v = stack_.back();
+    if (v.loc == Loc::kReg && local_loc_[index].reg == kNoReg) {
+      // The local takes the value's register; the value becomes a reference to the local.
+      own(index, v.reg, true);
+      v.loc = Loc::kLocal;
+      v.imm = index;
+      return;
+    }
     RegSet pinned;
     if (v.loc == Loc::kReg) pinned.add(c, v.reg);
     write_local(index, v, pinned);
