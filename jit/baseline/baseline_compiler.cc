@@ -451,13 +451,7 @@ void BaselineCompiler::br_if(uint32_t depth) {
   }
   spill_stack();
   size_t arity = target.label_types().size();
-  bool same = !target.state_set;
-  if (target.state_set) {
-    uint32_t here = snapshot();
-    same = same_state(here, static_cast<uint32_t>(states_.size()) - here, target.state_begin,
-                      target.state_len);
-    states_.resize(here);
-  }
+  bool same = !target.state_set || matches_state(target.state_begin, target.state_len);
   if (stack_.size() - arity == target.height && same) {
     // The values already sit in the target's slots and the locals in its registers.
     reach_label(target);

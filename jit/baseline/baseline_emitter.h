@@ -161,6 +161,7 @@ class BaselineCompiler final : public TrapLabels {
   // Label states: the (local, register) pairs of a state, appended to states_ in register order.
   uint32_t snapshot();
   bool same_state(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen) const;
+  bool matches_state(uint32_t begin, uint32_t len) const;  // the current state is that one
   // Emits moves from the current state to a label state without changing the current state.
   void conform(uint32_t begin, uint32_t len);
   // Makes a label state the current one; every operand-stack value must be in its slot.

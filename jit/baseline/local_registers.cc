@@ -164,7 +164,20 @@ bool BaselineCompiler::same_state(uint32_t a, uint32_t alen, uint32_t b, uint32_
   return true;
 }
 
+bool BaselineCompiler::matches_state(uint32_t begin, uint32_t len) const {
+  if (static_cast<uint32_t>(std::popcount(local_regs_.gp) + std::popcount(local_regs_.xmm)) != len)
+    return false;
+  for (uint32_t i = 0; i < len; ++i) {
+    const LocalReg& e = states_[begin + i];
+    if (reg_owner_[static_cast<int>(reg_class(local_types_[e.local]))][e.reg] !=
+        static_cast<int32_t>(e.local))
+      return false;
+  }
+  return true;
+}
+
 void BaselineCompiler::conform(uint32_t begin, uint32_t len) {
+  if (matches_state(begin, len)) return;
   for (uint32_t i = 0; i < len; ++i) target_reg_[states_[begin + i].local] = states_[begin + i].reg;
   // Locals the label keeps in memory go there; register-to-register moves are collected.
   struct Move {
