@@ -1,5 +1,7 @@
 #include "jit/baseline/baseline_compiler.h"
 
+#include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "jit/baseline/baseline_emitter.h"
@@ -59,6 +61,7 @@ Result<CompiledFunction> BaselineCompiler::compile(const ValidationContext& ctx,
   jump_tables_.clear();
   source_map_.clear();
   used_ = {};
+  fused_cc_.reset();
   reachable_ = true;
   error_.reset();
   max_out_area_ = 0;
@@ -157,6 +160,13 @@ void BaselineCompiler::start_function(uint32_t, std::span<const ValType> locals)
   }
   locals_end_ = end;
   max_slot_ = end;
+  local_loc_.assign(locals.size(), {});
+  local_stamp_.assign(locals.size(), 0);
+  target_reg_.assign(locals.size(), kNoReg);
+  stamp_ = 0;
+  states_.clear();
+  std::fill(&reg_owner_[0][0], &reg_owner_[0][0] + 32, -1);
+  local_regs_ = {};
   control_.push_back(
       Control{FrameKind::kFunction, false, false, 0, {}, type_->results, a_.newLabel(), {}});
   emit_prologue(locals);
@@ -192,7 +202,7 @@ void BaselineCompiler::emit_prologue(std::span<const ValType> locals) {
 
 void BaselineCompiler::emit_attention_check() {
   if (!options_.interrupt_checks) return;
-  AttentionStub stub{a_.newLabel(), a_.newLabel(), module_offset()};
+  AttentionStub stub{a_.newLabel(), a_.newLabel(), module_offset(), used_};
   a_.cmp(x86::dword_ptr(x86::r14, vm::kContextAttention), 0);
   a_.jne(stub.label);
   a_.bind(stub.resume);
@@ -226,9 +236,28 @@ void BaselineCompiler::finish() {
     a_.call(x86::rax);
   }
   for (const AttentionStub& stub : attention_) {
-    // Checks sit where every value is in memory (entry, loop headers): nothing to save.
+    // Checks sit where stack values are in memory (entry, loop headers), but locals may be in
+    // registers the helper clobbers: they are saved below rsp, which stays 16-aligned.
     a_.bind(stub.label);
     source_map_.push_back({static_cast<uint32_t>(a_.offset()), stub.module_offset});
+    int32_t saved = std::popcount(stub.live.gp) + std::popcount(stub.live.xmm);
+    int32_t bytes = (saved * 8 + 15) & ~15;
+    auto each_live = [&](auto&& fn) {
+      int32_t at = 0;
+      for (uint8_t r = 0; r < 16; ++r) {
+        if (stub.live.has(RegClass::kGp, r)) fn(x86::Reg(x86::gpq(r)), at), at += 8;
+        if (stub.live.has(RegClass::kXmm, r)) fn(x86::Reg(x86::xmm(r)), at), at += 8;
+      }
+    };
+    if (bytes) {
+      a_.sub(x86::rsp, bytes);
+      each_live([&](const x86::Reg& reg, int32_t at) {
+        if (reg.isGp())
+          a_.mov(x86::qword_ptr(x86::rsp, at), reg.as<x86::Gp>());
+        else
+          a_.movsd(x86::qword_ptr(x86::rsp, at), reg.as<x86::Xmm>());
+      });
+    }
     a_.mov(x86::rdi, x86::r14);
     a_.mov(x86::esi, func_index_);
     a_.mov(x86::rax, reinterpret_cast<uint64_t>(&keel_rt_attention));
@@ -236,6 +265,15 @@ void BaselineCompiler::finish() {
     a_.test(x86::eax, x86::eax);
     Label trap = a_.newLabel();
     a_.jnz(trap);
+    if (bytes) {
+      each_live([&](const x86::Reg& reg, int32_t at) {
+        if (reg.isGp())
+          a_.mov(reg.as<x86::Gp>(), x86::qword_ptr(x86::rsp, at));
+        else
+          a_.movsd(reg.as<x86::Xmm>(), x86::qword_ptr(x86::rsp, at));
+      });
+      a_.add(x86::rsp, bytes);
+    }
     a_.jmp(stub.resume);
     a_.bind(trap);
     source_map_.push_back({static_cast<uint32_t>(a_.offset()), stub.module_offset});
@@ -277,15 +315,20 @@ void BaselineCompiler::block(Op op, const BlockSig& sig) {
   }
   Control c{kind, false, false, 0, sig.params, sig.results, a_.newLabel(), {}};
   if (kind == FrameKind::kLoop) {
-    spill_all();
+    spill_stack();
+    c.state_begin = snapshot();
+    c.state_len = static_cast<uint32_t>(states_.size()) - c.state_begin;
+    c.state_set = true;
+    adopt(c.state_begin, c.state_len);  // back-edges may bring locals newer than their slots
     a_.bind(c.label);
     emit_attention_check();
   } else if (kind == FrameKind::kIf) {
-    uint8_t cond = pop_to_reg();
-    spill_all();
+    x86::CondCode cc = pop_condition();
+    spill_stack();
+    c.entry_begin = snapshot();
+    c.entry_len = static_cast<uint32_t>(states_.size()) - c.entry_begin;
     c.else_label = a_.newLabel();
-    a_.test(x86::gpd(cond), x86::gpd(cond));
-    a_.jz(c.else_label);
+    a_.j(x86::negateCond(cc), c.else_label);
   }
   c.height = static_cast<uint32_t>(stack_.size()) - np;
   control_.push_back(c);
@@ -313,6 +356,7 @@ void BaselineCompiler::move_to_label(const Control& target) {
 void BaselineCompiler::branch_to(Control& target) {
   if (target.kind == FrameKind::kFunction) return emit_return();
   move_to_label(target);
+  reach_label(target);
   if (target.kind != FrameKind::kLoop) target.label_reached = true;
   a_.jmp(target.label);
 }
@@ -323,9 +367,9 @@ void BaselineCompiler::else_(const ControlFrame&) {
   if (reachable_) branch_to(c);
   a_.bind(c.else_label);
   c.kind = FrameKind::kElse;
-  // The false path starts as the `if` left it: everything spilled.
+  // The false path starts as the `if` left it: stack values spilled, locals where they were.
   resize_stack(c.height);
-  used_ = {};
+  adopt(c.entry_begin, c.entry_len);
   for (ValType t : c.params) push_stack(t);
   reachable_ = true;
 }
@@ -358,11 +402,31 @@ void BaselineCompiler::end(const ControlFrame&) {
     control_.pop_back();
     return;
   }
-  if (reachable_) move_to_label(c);
-  if (c.kind == FrameKind::kIf) a_.bind(c.else_label);
+  if (reachable_) {
+    move_to_label(c);
+    reach_label(c);
+  }
+  if (c.kind == FrameKind::kIf) {
+    // No else: a false condition arrives with the entry state and the parameters in the
+    // result slots (an if without else has the same parameter and result types).
+    if (!c.state_set) {
+      c.state_begin = c.entry_begin;
+      c.state_len = c.entry_len;
+      c.state_set = true;
+    }
+    if (same_state(c.entry_begin, c.entry_len, c.state_begin, c.state_len)) {
+      a_.bind(c.else_label);
+    } else {
+      if (reachable_) a_.jmp(c.label);
+      a_.bind(c.else_label);
+      resize_stack(c.height);
+      adopt(c.entry_begin, c.entry_len);
+      conform(c.state_begin, c.state_len);
+    }
+  }
   a_.bind(c.label);
   resize_stack(c.height);
-  used_ = {};
+  adopt(c.state_begin, c.state_len);
   for (ValType t : c.results) push_stack(t);
   reachable_ = true;
   control_.pop_back();
@@ -377,25 +441,25 @@ void BaselineCompiler::br(uint32_t depth) {
 void BaselineCompiler::br_if(uint32_t depth) {
   if (!reachable_) return;
   Control& target = label_frame(depth);
-  uint8_t cond = pop_to_reg();
+  x86::CondCode cc = pop_condition();
   if (target.kind == FrameKind::kFunction) {
     Label skip = a_.newLabel();
-    a_.test(x86::gpd(cond), x86::gpd(cond));
-    a_.jz(skip);
+    a_.j(x86::negateCond(cc), skip);
     emit_return();
     a_.bind(skip);
     return;
   }
-  spill_all();
+  spill_stack();
   size_t arity = target.label_types().size();
-  a_.test(x86::gpd(cond), x86::gpd(cond));
-  if (stack_.size() - arity == target.height) {
-    // The values already sit in the target's slots.
+  bool same = !target.state_set || matches_state(target.state_begin, target.state_len);
+  if (stack_.size() - arity == target.height && same) {
+    // The values already sit in the target's slots and the locals in its registers.
+    reach_label(target);
     if (target.kind != FrameKind::kLoop) target.label_reached = true;
-    a_.jnz(target.label);
+    a_.j(cc, target.label);
   } else {
     Label skip = a_.newLabel();
-    a_.jz(skip);
+    a_.j(x86::negateCond(cc), skip);
     branch_to(target);
     a_.bind(skip);
   }
@@ -404,7 +468,7 @@ void BaselineCompiler::br_if(uint32_t depth) {
 void BaselineCompiler::br_table(std::span<const uint32_t> targets, uint32_t default_depth) {
   if (!reachable_) return;
   uint8_t index = pop_to_reg();
-  spill_all();
+  spill_stack();
   // Each distinct target gets one landing pad that moves the values and jumps.
   std::vector<std::pair<uint32_t, Label>> pads;
   auto pad_for = [&](uint32_t depth) {

@@ -12,8 +12,11 @@
 //   [rsp ...]          outgoing argument area of the largest call
 // The frame size is patched into the prologue's `sub rsp, imm32` once the body is done.
 //
-// Control-flow joins use one canonical state: every value in its stack position's spill slot and
-// no register in use. Blocks that nothing branches to keep their values in registers.
+// Locals live in registers once used (Liftoff's CacheState keeps them there too); their frame
+// slots are only current for locals that are not dirty. At a control-flow join the operand-stack
+// values sit in their spill slots, but locals keep their registers: each label has a state (which
+// local is in which register) that every branch to it conforms to. A loop's state is the one at
+// its entry; a block's or if's is the one of the first branch (or fall-through) to reach its end.
 #pragma once
 
 #include <asmjit/x86.h>
@@ -79,6 +82,9 @@ class BaselineCompiler final : public TrapLabels {
     std::span<const ValType> results;
     asmjit::Label label;       // branch target: the end, or a loop's header
     asmjit::Label else_label;  // ifs: where a false condition goes
+    bool state_set = false;    // the label's local-register state is fixed (see states_)
+    uint32_t state_begin = 0, state_len = 0;
+    uint32_t entry_begin = 0, entry_len = 0;  // ifs: the state a false condition starts with
     std::span<const ValType> label_types() const {
       return kind == FrameKind::kLoop ? params : results;
     }
@@ -92,6 +98,16 @@ class BaselineCompiler final : public TrapLabels {
     asmjit::Label label;
     asmjit::Label resume;
     uint32_t module_offset;
+    RegSet live;  // registers holding locals at the check: the helper may clobber them
+  };
+  static constexpr uint8_t kNoReg = 0xff;
+  struct LocalLoc {
+    uint8_t reg = kNoReg;
+    bool dirty = false;  // the register is newer than the frame slot
+  };
+  struct LocalReg {
+    uint32_t local;
+    uint8_t reg;
   };
 
   // --- frame and stack slots ---------------------------------------------------------------------
@@ -107,7 +123,7 @@ class BaselineCompiler final : public TrapLabels {
   uint8_t alloc(RegClass c, RegSet pinned = {});
   void spill_one(RegClass c, RegSet pinned);
   void spill(VarState& v);
-  void spill_all();
+  void spill_all();  // stack values and locals: before code that clobbers every register
   void push_reg(ValType t, uint8_t reg);
   void push_const(ValType t, int64_t bits);
   void push_stack(ValType t);
@@ -115,6 +131,9 @@ class BaselineCompiler final : public TrapLabels {
   // Pops the top value into a register it owns from now on (no longer in use by the cache).
   uint8_t pop_to_reg(RegSet pinned = {});
   uint8_t to_reg(const VarState& v, RegSet pinned);
+  // Pops the top value into a register that is only read, not written, by the caller (a local's
+  // register serves as it is); the register is added to `pinned`.
+  uint8_t pop_to_read(RegSet& pinned);
   void materialize(const VarState& v, uint8_t reg);
   void load_mem(ValType t, uint8_t reg, const asmjit::x86::Mem& m);
   // Stores a value (any location) into memory at the natural width; may use rax.
@@ -122,6 +141,32 @@ class BaselineCompiler final : public TrapLabels {
   void free_value(const VarState& v);
   void resize_stack(size_t n);
   void numeric(Op op);
+  // An integer comparison followed by br_if or if leaves its result in the flags (fused_cc_).
+  bool fuse_compare(Op op);
+  // Pops a branch condition; the returned condition code holds when it is true.
+  asmjit::x86::CondCode pop_condition();
+
+  // --- locals in registers (local_registers.cc) --------------------------------------------------
+  void local_get(uint32_t index, ValType t);
+  void local_set(uint32_t index, ValType t, bool tee);
+  // Puts a value into local `index`'s register, allocating one if it has none.
+  void write_local(uint32_t index, const VarState& v, RegSet pinned);
+  void own(uint32_t index, uint8_t reg, bool dirty);
+  void evict_local(RegClass c, uint8_t reg, bool spill_refs = true);
+  // Turns operand-stack references to local `index` into copies, before its register changes.
+  void copy_refs(uint32_t index);
+  bool evict_lru_local(RegClass c, RegSet pinned);
+  void flush_locals();  // every local back to its slot, no register held
+  void spill_stack();   // operand-stack values to their slots; locals keep their registers
+  // Label states: the (local, register) pairs of a state, appended to states_ in register order.
+  uint32_t snapshot();
+  bool same_state(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen) const;
+  bool matches_state(uint32_t begin, uint32_t len) const;  // the current state is that one
+  // Emits moves from the current state to a label state without changing the current state.
+  void conform(uint32_t begin, uint32_t len);
+  // Makes a label state the current one; every operand-stack value must be in its slot.
+  void adopt(uint32_t begin, uint32_t len);
+  void reach_label(Control& target);  // define the label state or conform to it
 
   // --- control (baseline_compiler.cc) ------------------------------------------------------------
   void emit_prologue(std::span<const ValType> locals);
@@ -169,6 +214,14 @@ class BaselineCompiler final : public TrapLabels {
   std::vector<int32_t> local_disp_;
   std::vector<ValType> local_types_;
   RegSet used_;
+  std::optional<asmjit::x86::CondCode> fused_cc_;
+  std::vector<LocalLoc> local_loc_;
+  std::vector<uint32_t> local_stamp_;  // last use, to evict the least recently used local
+  uint32_t stamp_ = 0;
+  RegSet local_regs_;         // registers held by locals (a subset of used_)
+  int32_t reg_owner_[2][16];  // local holding each register, or -1 ([RegClass][id])
+  std::vector<LocalReg> states_;
+  std::vector<uint8_t> target_reg_;  // scratch for conform(), kNoReg between uses
   bool reachable_ = true;
   std::optional<std::string> error_;
   int32_t locals_end_ = 8;

@@ -1,6 +1,6 @@
 // Calls between wasm functions through VMFuncRefs (vm_abi.h): arguments go to the outgoing area
-// at [rsp], results come back in the same place. Everything is spilled first, since a call
-// clobbers every allocatable register.
+// at [rsp], results come back in the same place. Every other value and every local goes to
+// memory first, since a call clobbers every allocatable register.
 #include "jit/baseline/baseline_emitter.h"
 
 namespace keel::jit {
@@ -27,21 +27,27 @@ void BaselineCompiler::emit_call(const FuncType& type, bool switch_context, bool
   if (rejects(type.params) || rejects(type.results)) return;
   uint32_t area = vm::call_area_bytes(type);
   if (area > max_out_area_) max_out_area_ = area;
-  spill_all();
-  VarState element{};
-  if (indirect) element = pop();
-  size_t base = stack_.size() - type.params.size();
+  // Arguments go straight from where they are to the outgoing area; only the values below them
+  // and the locals must survive the call in memory.
+  size_t base = stack_.size() - type.params.size() - (indirect ? 1 : 0);
+  for (size_t i = 0; i < base; ++i) spill(stack_[i]);
   for (size_t i = 0; i < type.params.size(); ++i) {
     int32_t offset = static_cast<int32_t>(vm::value_offset(type.params, i));
     store_value(stack_[base + i], x86::ptr(x86::rsp, offset));
   }
-  resize_stack(base);
-
   if (indirect) {
+    const VarState& element = stack_.back();
     if (element.loc == Loc::kConst)
       a_.mov(x86::ecx, static_cast<uint32_t>(element.imm));
-    else
+    else if (element.loc == Loc::kStack)
       a_.mov(x86::ecx, x86::dword_ptr(x86::rbp, -element.offset));
+    else
+      a_.mov(x86::ecx, x86::gpd(element.reg));
+  }
+  // Argument references to locals have been read: the locals may go to their slots now.
+  flush_locals();
+  resize_stack(base);
+  if (indirect) {
     load_table(table);
     a_.cmp(x86::ecx, x86::dword_ptr(x86::rax, vm::kTableSize));
     a_.jae(get(TrapCode::kUndefinedElement));

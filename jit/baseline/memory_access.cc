@@ -11,10 +11,11 @@ namespace x86 = asmjit::x86;
 using vm::TrapCode;
 
 x86::Mem BaselineCompiler::address(const MemArgImm& memarg, uint32_t size, RegSet& pinned) {
-  VarState addr = pop();
+  VarState addr = stack_.back();
   uint64_t offset = memarg.offset;
   x86::Mem m;
   if (addr.loc == Loc::kConst) {
+    stack_.pop_back();
     uint64_t ea = static_cast<uint32_t>(addr.imm) + offset;
     if (ea <= INT32_MAX) {
       m = x86::ptr(x86::r15, static_cast<int32_t>(ea));
@@ -24,8 +25,7 @@ x86::Mem BaselineCompiler::address(const MemArgImm& memarg, uint32_t size, RegSe
     }
   } else {
     // i32 values in registers are always zero-extended, so the register is the 64-bit index.
-    uint8_t reg = to_reg(addr, pinned);
-    pinned.add(RegClass::kGp, reg);
+    uint8_t reg = pop_to_read(pinned);
     if (offset <= INT32_MAX) {
       m = x86::ptr(x86::r15, x86::gpq(reg), 0, static_cast<int32_t>(offset));
     } else {
@@ -94,7 +94,7 @@ void BaselineCompiler::store(Op op, const MemArgImm& memarg) {
     v.reg = to_reg(v, pinned);
     v.loc = Loc::kReg;
   }
-  if (v.loc == Loc::kReg) pinned.add(reg_class(v.type), v.reg);
+  if (v.loc == Loc::kReg || v.loc == Loc::kLocal) pinned.add(reg_class(v.type), v.reg);
   x86::Mem m = address(memarg, size, pinned);
   if (v.loc == Loc::kConst) {
     record_here();

@@ -35,6 +35,8 @@ uint8_t BaselineCompiler::alloc(RegClass c, RegSet pinned) {
 }
 
 void BaselineCompiler::spill_one(RegClass c, RegSet pinned) {
+  // A local is reloaded only when used again; an operand-stack value is always used again.
+  if (evict_lru_local(c, pinned)) return;
   // The deepest value is the one needed last.
   for (VarState& v : stack_) {
     if (v.loc == Loc::kReg && reg_class(v.type) == c && !pinned.has(c, v.reg)) {
@@ -52,7 +54,8 @@ void BaselineCompiler::spill(VarState& v) {
 }
 
 void BaselineCompiler::spill_all() {
-  for (VarState& v : stack_) spill(v);
+  spill_stack();
+  flush_locals();
 }
 
 void BaselineCompiler::push_reg(ValType t, uint8_t reg) {
@@ -141,9 +144,14 @@ void BaselineCompiler::materialize(const VarState& v, uint8_t reg) {
 
 uint8_t BaselineCompiler::to_reg(const VarState& v, RegSet pinned) {
   if (v.loc == Loc::kReg) return v.reg;
-  uint8_t reg = alloc(reg_class(v.type), pinned);
+  RegClass c = reg_class(v.type);
+  if (v.loc == Loc::kLocal) pinned.add(c, v.reg);
+  uint8_t reg = alloc(c, pinned);
   if (v.loc == Loc::kConst)
     materialize(v, reg);
+  else if (v.loc == Loc::kLocal)
+    c == RegClass::kGp ? a_.mov(x86::gpq(reg), x86::gpq(v.reg))
+                       : a_.movaps(x86::xmm(reg), x86::xmm(v.reg));
   else
     load_mem(v.type, reg, slot(v.offset));
   used_.remove(reg_class(v.type), reg);
@@ -155,9 +163,17 @@ uint8_t BaselineCompiler::pop_to_reg(RegSet pinned) {
   return to_reg(v, pinned);
 }
 
+uint8_t BaselineCompiler::pop_to_read(RegSet& pinned) {
+  VarState v = pop();
+  uint8_t reg = v.loc == Loc::kLocal ? v.reg : to_reg(v, pinned);
+  pinned.add(reg_class(v.type), reg);
+  return reg;
+}
+
 void BaselineCompiler::store_value(const VarState& v, x86::Mem m) {
   switch (v.loc) {
     case Loc::kReg:
+    case Loc::kLocal:
       switch (v.type) {
         case ValType::kI32:
           m.setSize(4);
@@ -244,7 +260,57 @@ void BaselineCompiler::instr(Op op, const InstrImm& imm) {
   unsupported(op_text(op).data());
 }
 
+bool BaselineCompiler::fuse_compare(Op op) {
+  using asmjit::x86::CondCode;
+  static constexpr CondCode kCodes[] = {CondCode::kE,  CondCode::kE,  CondCode::kNE, CondCode::kL,
+                                        CondCode::kB,  CondCode::kG,  CondCode::kA,  CondCode::kLE,
+                                        CondCode::kBE, CondCode::kGE, CondCode::kAE};
+  bool is64 = op >= Op::kI64Eqz && op <= Op::kI64GeU;
+  if (!is64 && !(op >= Op::kI32Eqz && op <= Op::kI32GeU)) return false;
+  int k = static_cast<int>(op) - static_cast<int>(is64 ? Op::kI64Eqz : Op::kI32Eqz);
+  // Only when the very next instruction consumes the flags (a one-pass lookahead, as Liftoff
+  // does): br_if and if then branch on them, and nothing they emit before the jump writes flags.
+  size_t at = module_offset();
+  std::span<const uint8_t> bytes = module_->bytes();
+  if (at + 1 >= bytes.size() || bytes[at] != (is64 ? 0x50 : 0x45) + k) return false;
+  if (bytes[at + 1] != 0x0d && bytes[at + 1] != 0x04) return false;
+  auto gp = [&](uint8_t r) { return is64 ? x86::Gp(x86::gpq(r)) : x86::Gp(x86::gpd(r)); };
+  RegSet pinned;
+  if (k == 0) {
+    uint8_t r = pop_to_read(pinned);
+    a_.test(gp(r), gp(r));
+  } else {
+    VarState rhs = stack_.back();
+    if (rhs.loc == Loc::kConst && (!is64 || fits_i32(rhs.imm))) {
+      stack_.pop_back();
+      uint8_t l = pop_to_read(pinned);
+      a_.cmp(gp(l), static_cast<int32_t>(rhs.imm));
+    } else {
+      uint8_t r = pop_to_read(pinned);
+      uint8_t l = pop_to_read(pinned);
+      a_.cmp(gp(l), gp(r));
+    }
+  }
+  fused_cc_ = kCodes[k];
+  push_const(ValType::kI32, 0);  // stands for the flags; br_if or if pops it next
+  return true;
+}
+
+asmjit::x86::CondCode BaselineCompiler::pop_condition() {
+  if (fused_cc_) {
+    stack_.pop_back();
+    auto cc = *fused_cc_;
+    fused_cc_.reset();
+    return cc;
+  }
+  RegSet pinned;
+  uint8_t cond = pop_to_read(pinned);
+  a_.test(x86::gpd(cond), x86::gpd(cond));
+  return x86::CondCode::kNE;
+}
+
 void BaselineCompiler::numeric(Op op) {
+  if (fuse_compare(op)) return;
   const OpSig& sig = op_info(op).sig;
   NumericOperands operands;
   RegSet pinned;
@@ -259,8 +325,7 @@ void BaselineCompiler::numeric(Op op) {
       operands.rhs_is_imm = true;
       operands.rhs_imm = static_cast<int32_t>(rhs.imm);
     } else {
-      uint8_t r = pop_to_reg();
-      pinned.add(reg_class(sig.params[1]), r);
+      uint8_t r = pop_to_read(pinned);
       operands.rhs =
           reg_class(sig.params[1]) == RegClass::kGp ? x86::Reg(x86::gpq(r)) : x86::Reg(x86::xmm(r));
     }
@@ -315,21 +380,8 @@ void BaselineCompiler::select(ValType t) {
 
 void BaselineCompiler::local(Op op, uint32_t index, ValType t) {
   if (!reachable_) return;
-  if (op == Op::kLocalGet) {
-    uint8_t reg = alloc(reg_class(t));
-    load_mem(t, reg, local_mem(index));
-    used_.remove(reg_class(t), reg);
-    push_reg(t, reg);
-    return;
-  }
-  if (op == Op::kLocalSet) {
-    VarState v = pop();
-    store_value(v, local_mem(index));
-    return;
-  }
-  uint8_t reg = pop_to_reg();
-  push_reg(t, reg);
-  store_value(stack_.back(), local_mem(index));
+  if (op == Op::kLocalGet) return local_get(index, t);
+  local_set(index, t, op == Op::kLocalTee);
 }
 
 void BaselineCompiler::global(Op op, uint32_t index, ValType t) {

@@ -11,7 +11,9 @@
 
 namespace keel::jit {
 
-enum class Loc : uint8_t { kStack, kReg, kConst };
+// kLocal: the value of local `imm`, read from that local's register `reg` without a copy; the
+// reference becomes a copy or a spill before the local's register changes.
+enum class Loc : uint8_t { kStack, kReg, kConst, kLocal };
 enum class RegClass : uint8_t { kGp, kXmm };
 
 inline RegClass reg_class(ValType t) {
