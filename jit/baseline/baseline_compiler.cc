@@ -72,7 +72,16 @@ Result<CompiledFunction> BaselineCompiler::compile(const ValidationContext& ctx,
   code_.setErrorHandler(&t_asm_errors);
   code_.attach(&a_);
 
-  BaselineDecoder decoder(ctx, *this);
+  // A context may be freed and another built at its address: the module and features must
+  // match too before the decoder (which caches both) is reused.
+  if (!decoder_storage_ || decoder_ctx_ != &ctx || decoder_module_ != &ctx.module ||
+      !(decoder_features_ == ctx.features)) {
+    decoder_storage_ = std::make_unique<BaselineDecoder>(ctx, *this);
+    decoder_ctx_ = &ctx;
+    decoder_module_ = &ctx.module;
+    decoder_features_ = ctx.features;
+  }
+  BaselineDecoder& decoder = *decoder_storage_;
   decoder_ = &decoder;
   bool ok = decoder.decode_function(func_index);
   decoder_ = nullptr;

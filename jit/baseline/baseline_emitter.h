@@ -21,6 +21,7 @@
 
 #include <asmjit/x86.h>
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -205,6 +206,11 @@ class BaselineCompiler final : public TrapLabels {
   const ValidationContext* vctx_ = nullptr;
   const Module* module_ = nullptr;
   BaselineDecoder* decoder_ = nullptr;
+  // The decoder is built per module, not per function: its constructor fills opcode tables.
+  std::unique_ptr<BaselineDecoder> decoder_storage_;
+  const ValidationContext* decoder_ctx_ = nullptr;
+  const Module* decoder_module_ = nullptr;
+  Features decoder_features_;
   CompileOptions options_;
   uint32_t func_index_ = 0;
   const FuncType* type_ = nullptr;

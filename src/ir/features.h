@@ -26,6 +26,8 @@ struct Features {
   KEEL_FEATURES(KEEL_FEATURE_FIELD)
 #undef KEEL_FEATURE_FIELD
 
+  bool operator==(const Features&) const = default;
+
   static Features all() {
     Features f;
 #define KEEL_FEATURE_ALL(id, name, on) f.id = true;
