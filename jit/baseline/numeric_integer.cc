@@ -119,6 +119,25 @@ void copy(asmjit::x86::Assembler& a, const Gp& dst, const Gp& lhs) {
   if (dst.id() != lhs.id()) a.mov(dst, lhs);
 }
 
+// The two-operand x86 instruction of each ALU kind (mul is imul).
+asmjit::InstId alu_inst(Kind kind) {
+  namespace Inst = asmjit::x86::Inst;
+  switch (kind) {
+    case Kind::kAdd:
+      return Inst::kIdAdd;
+    case Kind::kSub:
+      return Inst::kIdSub;
+    case Kind::kMul:
+      return Inst::kIdImul;
+    case Kind::kAnd:
+      return Inst::kIdAnd;
+    case Kind::kOr:
+      return Inst::kIdOr;
+    default:
+      return Inst::kIdXor;
+  }
+}
+
 void emit_alu(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& lhs,
               const NumericOperands& o, bool wide) {
   if (o.rhs_is_imm) {
@@ -128,46 +147,27 @@ void emit_alu(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& lhs
       return;
     }
     copy(a, dst, lhs);
-    switch (kind) {
-      case Kind::kAdd:
-        a.add(dst, imm);
-        break;
-      case Kind::kSub:
-        a.sub(dst, imm);
-        break;
-      case Kind::kAnd:
-        a.and_(dst, imm);
-        break;
-      case Kind::kOr:
-        a.or_(dst, imm);
-        break;
-      default:
-        a.xor_(dst, imm);
-        break;
-    }
+    a.emit(alu_inst(kind), dst, imm);
     return;
   }
   Gp rhs = sized(o.rhs, wide);
   copy(a, dst, lhs);  // dst is never rhs, so rhs survives
+  a.emit(alu_inst(kind), dst, rhs);
+}
+
+asmjit::InstId shift_inst(Kind kind) {
+  namespace Inst = asmjit::x86::Inst;
   switch (kind) {
-    case Kind::kAdd:
-      a.add(dst, rhs);
-      break;
-    case Kind::kSub:
-      a.sub(dst, rhs);
-      break;
-    case Kind::kMul:
-      a.imul(dst, rhs);
-      break;
-    case Kind::kAnd:
-      a.and_(dst, rhs);
-      break;
-    case Kind::kOr:
-      a.or_(dst, rhs);
-      break;
+    case Kind::kShl:
+      return Inst::kIdShl;
+    case Kind::kShrS:
+      return Inst::kIdSar;
+    case Kind::kShrU:
+      return Inst::kIdShr;
+    case Kind::kRotl:
+      return Inst::kIdRol;
     default:
-      a.xor_(dst, rhs);
-      break;
+      return Inst::kIdRor;
   }
 }
 
@@ -177,24 +177,7 @@ void emit_shift(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& l
   if (o.rhs_is_imm) {
     int count = o.rhs_imm & (wide ? 63 : 31);
     copy(a, dst, lhs);
-    if (count == 0) return;
-    switch (kind) {
-      case Kind::kShl:
-        a.shl(dst, count);
-        break;
-      case Kind::kShrS:
-        a.sar(dst, count);
-        break;
-      case Kind::kShrU:
-        a.shr(dst, count);
-        break;
-      case Kind::kRotl:
-        a.rol(dst, count);
-        break;
-      default:
-        a.ror(dst, count);
-        break;
-    }
+    if (count != 0) a.emit(shift_inst(kind), dst, Imm(count));
     return;
   }
   Gp rhs = sized(o.rhs, wide);
@@ -206,24 +189,7 @@ void emit_shift(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& l
   }
   a.mov(kScratchGp1.r32(), rhs.r32());
   copy(a, dst, lhs);
-  const Gp cl = kScratchGp1.r8();
-  switch (kind) {
-    case Kind::kShl:
-      a.shl(dst, cl);
-      break;
-    case Kind::kShrS:
-      a.sar(dst, cl);
-      break;
-    case Kind::kShrU:
-      a.shr(dst, cl);
-      break;
-    case Kind::kRotl:
-      a.rol(dst, cl);
-      break;
-    default:
-      a.ror(dst, cl);
-      break;
-  }
+  a.emit(shift_inst(kind), dst, kScratchGp1.r8());
 }
 
 // idiv faults on INT_MIN / -1; Wasm wants a trap for div_s and 0 for rem_s, so -1 never reaches
