@@ -47,8 +47,17 @@ std::string TrapInfo::to_string() const {
   if (code == vm::TrapCode::kExit) out = "exit with status " + std::to_string(exit_status);
   if (backtrace.empty()) return out;
   out += "\nwasm backtrace:";
-  char buffer[32];
+  char buffer[64];
+  // A runaway recursion yields thousands of alike frames: keep both ends, say what was left out.
+  constexpr size_t kShownAtEachEnd = 50;
+  bool elide = backtrace.size() > 2 * kShownAtEachEnd;
   for (size_t i = 0; i < backtrace.size(); ++i) {
+    if (elide && i == kShownAtEachEnd) {
+      std::snprintf(buffer, sizeof buffer, "\n       ... %zu frames omitted ...",
+                    backtrace.size() - 2 * kShownAtEachEnd);
+      out += buffer;
+      i = backtrace.size() - kShownAtEachEnd;
+    }
     const TrapFrame& f = backtrace[i];
     std::snprintf(buffer, sizeof buffer, "\n  %3zu: ", i);
     out += buffer;

@@ -41,6 +41,8 @@ bool FunctionBodyDecoder<Interface>::decode_function(uint32_t func_index) {
   stack_.clear();
   control_.clear();
   if (!decode_locals(type)) return false;
+  // The prologue's code (and its stack-check trap) belongs to the first instruction.
+  instr_start_ = reader_.position();
   iface_.start_function(func_index, locals_);
   control_.push_back(ControlFrame{FrameKind::kFunction, false, 0, BlockSig{{}, type.results}});
   if (decode_instructions()) return true;

@@ -134,7 +134,14 @@ TEST_P(Execution, StackExhaustion) {
   Instance* instance = instantiate(store, b);
   ASSERT_TRUE(instance);
   EXPECT_TRUE(FailedWith(call(store, instance, "f"), ErrorKind::kTrap, "call stack exhausted"));
-  EXPECT_GT(store.last_trap().backtrace.size(), 100u);
+  const TrapInfo& trap = store.last_trap();
+  EXPECT_GT(trap.backtrace.size(), 100u);
+  // The prologue's stack check is located at the function's first instruction, in every frame.
+  ASSERT_TRUE(trap.backtrace[0].module_offset.has_value());
+  EXPECT_EQ(trap.backtrace[0].module_offset, trap.backtrace[1].module_offset);
+  EXPECT_LT(*trap.backtrace[0].module_offset, instance->module().bytes().size());
+  // Thousands of alike frames print as both ends and a count.
+  EXPECT_NE(trap.to_string().find("frames omitted"), std::string::npos);
   EXPECT_TRUE(FailedWith(call(store, instance, "f"), ErrorKind::kTrap, "call stack exhausted"));
 }
 
