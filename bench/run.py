@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """keel's benchmark harness: builds every program in bench/programs twice with clang-19 -O2 (native,
-and wasm32 with no imports), runs native, keel and Node.js side by side, checks that all three
-return the same checksum, and prints each runner's time as a ratio to native with geometric means.
+and a wasm32-wasi command with the same main and wasi-libc), runs native, keel and Node.js side by
+side, checks that all three print the same checksum, and prints each runner's time as a ratio to
+native with geometric means. `--mode=invoke` uses the older libc-free wasm builds that export
+`run(n)` instead, `--io` times the I/O benchmark (bench/io/cat.c copying 100 MB stdin to stdout).
 
 Every time is the wall-clock time of a whole process (or with --clock=cpu its user + system time,
 all threads), median over the runs, the runs interleaved so that a slow spell of the machine hits
@@ -36,7 +38,9 @@ SKIPPED = 77
 # Both builds get the same flags but the target. -fno-math-errno because wasm32 has no errno: with
 # it, native sqrt would carry an extra branch and libm call that the wasm build does not.
 COMMON_FLAGS = ['-O2', '-fno-math-errno', '-Wall', '-Wextra']
-WASM_FLAGS = ['--target=wasm32-wasi', '-nostdlib', '-Wl,--no-entry', '-Wl,--export=run']
+WASI_FLAGS = ['--target=wasm32-wasi']
+# --mode=invoke: no libc, no imports, `run` exported and called directly by every runner.
+INVOKE_FLAGS = ['--target=wasm32-wasi', '-nostdlib', '-Wl,--no-entry', '-Wl,--export=run']
 
 
 def fail(message, status=2):
@@ -103,22 +107,41 @@ def import_count(wasm):
     return 0
 
 
-def build(name, build_dir, clang):
-    """Builds NAME natively and for wasm32; returns (native binary, wasm module)."""
+def wasi_toolchain_missing(clang):
+    """Whether clang cannot link a WASI command (wasi-libc or the wasm32 builtins absent)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = os.path.join(tmp, 'probe.c')
+        with open(source, 'w') as f:
+            f.write('#include <stdio.h>\nint main(void) { return puts("") < 0; }\n')
+        return subprocess.run([clang, *WASI_FLAGS, source, '-o', os.path.join(tmp, 'probe.wasm')],
+                              capture_output=True).returncode != 0
+
+
+def build(name, build_dir, clang, mode='wasi'):
+    """Builds NAME natively and for wasm32 (a WASI command, or with mode 'invoke' a libc-free
+    module exporting `run`); returns (native binary, wasm module)."""
     source = os.path.join(PROGRAMS, name + '.c')
     header = os.path.join(PROGRAMS, 'bench.h')
     driver = os.path.join(HARNESS, 'native_main.c')
     runtime = os.path.join(HARNESS, 'wasm_rt.c')
     native = os.path.join(build_dir, 'native', name)
+    compile_to(native, [clang, *COMMON_FLAGS, source, driver, '-o', 'OUT'],
+               [source, header, driver])
+    if mode == 'wasi':
+        # The native driver is plain C with stdio: the WASI build is the same two files, so both
+        # run the same main and print the checksum with the same printf.
+        wasm = os.path.join(build_dir, 'wasi', name + '.wasm')
+        compile_to(wasm, [clang, *COMMON_FLAGS, *WASI_FLAGS, source, driver, '-o', 'OUT'],
+                   [source, header, driver])
+        return native, wasm
+
     wasm = os.path.join(build_dir, 'wasm', name + '.wasm')
     # One runtime object per program: smoke tests building in parallel never share an output.
     runtime_obj = os.path.join(build_dir, 'wasm', name + '.rt.o')
 
-    compile_to(native, [clang, *COMMON_FLAGS, source, driver, '-o', 'OUT'],
-               [source, header, driver])
     compile_to(runtime_obj, [clang, *COMMON_FLAGS, '--target=wasm32-wasi', '-fno-builtin', '-c',
                              runtime, '-o', 'OUT'], [runtime, header])
-    compile_to(wasm, [clang, *COMMON_FLAGS, *WASM_FLAGS, source, runtime_obj, '-o', 'OUT'],
+    compile_to(wasm, [clang, *COMMON_FLAGS, *INVOKE_FLAGS, source, runtime_obj, '-o', 'OUT'],
                [source, header, runtime_obj])
     # keel has no WASI yet and Node's driver passes no imports: an import would fail instantiation.
     if import_count(wasm) != 0:
@@ -132,15 +155,32 @@ class Runner:
         self.command = command  # (native, wasm, n) -> argv
 
 
+def build_cat(build_dir, clang):
+    """Builds the I/O benchmark natively and as a WASI command; returns (native, wasm)."""
+    source = os.path.join(BENCH_DIR, 'io', 'cat.c')
+    native = os.path.join(build_dir, 'native', 'cat')
+    wasm = os.path.join(build_dir, 'wasi', 'cat.wasm')
+    compile_to(native, [clang, *COMMON_FLAGS, source, '-o', 'OUT'], [source])
+    compile_to(wasm, [clang, *COMMON_FLAGS, *WASI_FLAGS, source, '-o', 'OUT'], [source])
+    return native, wasm
+
+
+def keel_invoke(args):
+    return ['--invoke', 'run'] if args.mode == 'invoke' else []
+
+
 def make_runners(args):
+    # Node 20 can crash on exit after large-memory programs without --no-turbo-fast-api-calls.
+    node_driver = os.path.join(HARNESS, 'node_run.mjs' if args.mode == 'invoke'
+                               else 'node_wasi.mjs')
     runners = {
-        'native': Runner('native', lambda native, wasm, n: [native, str(n)]),
-        'keel': Runner('keel', lambda native, wasm, n:
-                       [args.keel, 'run', *args.keel_flag, '--invoke', 'run', wasm, str(n)]),
-        # Node 20 can crash on exit after large-memory programs without this flag.
-        'node': Runner('node', lambda native, wasm, n:
-                       [args.node, '--no-turbo-fast-api-calls', *args.node_flag,
-                        os.path.join(HARNESS, 'node_run.mjs'), wasm, str(n)]),
+        'native': Runner('native', lambda native, wasm, *rest: [native, *map(str, rest)]),
+        'keel': Runner('keel', lambda native, wasm, *rest:
+                       [args.keel, 'run', *args.keel_flag, *keel_invoke(args), wasm,
+                        *map(str, rest)]),
+        'node': Runner('node', lambda native, wasm, *rest:
+                       [args.node, '--no-turbo-fast-api-calls', *args.node_flag, node_driver,
+                        wasm, *map(str, rest)]),
     }
     return [runners[r] for r in args.runners]
 
@@ -150,12 +190,19 @@ def children_cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
-def run_once(argv, timeout, clock):
-    """Returns (seconds, checksum) or (None, reason). The runs are sequential, so the change in
-    the reaped children's CPU time is this process's alone."""
+def run_once(argv, timeout, clock, stdin_path=None):
+    """Returns (seconds, checksum) or (None, reason); with `stdin_path`, the process reads that
+    file as stdin, its stdout goes to /dev/null and the second value is None. The runs are
+    sequential, so the change in the reaped children's CPU time is this process's alone."""
     start_wall, start_cpu = time.perf_counter(), children_cpu_seconds()
     try:
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+        if stdin_path:
+            with open(stdin_path, 'rb') as stdin:
+                result = subprocess.run(argv, stdin=stdin, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True, timeout=timeout)
+            result.stdout = ''
+        else:
+            result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return None, f'timed out after {timeout} s'
     except OSError as e:
@@ -167,6 +214,8 @@ def run_once(argv, timeout, clock):
     if result.returncode != 0:
         lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
         return None, f'exit {result.returncode}: {" | ".join(lines[:3]) or "(no output)"}'
+    if stdin_path:
+        return seconds, None
     lines = [l for l in result.stdout.split('\n') if l.strip()]
     # The last whole-word integer on the last line, so an annotation such as "42 (i64)" is fine.
     numbers = re.findall(r'(?<![\w.])-?\d+(?![\w.])', lines[-1]) if lines else []
@@ -195,6 +244,64 @@ def describe_machine():
     except OSError:
         commit = '?'
     return f'{cpu}, {os.cpu_count()} CPUs; keel tree {commit or "?"}'
+
+
+def io_benchmark(args):
+    """--io: pipes a file of random bytes (made once) through bench/io/cat.c under each runner,
+    after checking on a small file that every runner copies it exactly."""
+    native, wasm = build_cat(args.build_dir, args.clang)
+    runners = make_runners(args)
+    data = os.path.join(args.build_dir, f'io-{args.io_mb}M.bin')
+    if not os.path.exists(data) or os.path.getsize(data) != args.io_mb << 20:
+        tmp = data + '.tmp'
+        with open(tmp, 'wb') as f:
+            subprocess.run(['head', '-c', f'{args.io_mb}M', '/dev/urandom'], stdout=f, check=True)
+        os.replace(tmp, data)
+    # Correctness first, on 1 MiB: a runner that loses or garbles bytes must not look fast.
+    sample = os.path.join(args.build_dir, 'io-check.bin')
+    with open(data, 'rb') as f, open(sample, 'wb') as out:
+        out.write(f.read(1 << 20))
+    with open(sample, 'rb') as f:
+        expected = f.read()
+    problem = {}
+    for r in runners:
+        with open(sample, 'rb') as stdin:
+            result = subprocess.run(r.command(native, wasm), stdin=stdin, capture_output=True,
+                                    timeout=args.timeout)
+        if result.returncode != 0 or result.stdout != expected:
+            problem[r.name] = 'MISMATCH' if result.returncode == 0 else 'fail'
+            print(f'{r.name} cat: exit {result.returncode}, {len(result.stdout)} of '
+                  f'{len(expected)} bytes, {"same" if result.stdout == expected else "differ"}; '
+                  f'{result.stderr.decode(errors="replace").strip()[:200]}', file=sys.stderr)
+    times = {r.name: [] for r in runners}
+    if not args.smoke:
+        for _ in range(args.runs):
+            for r in runners:
+                if r.name in problem:
+                    continue
+                seconds, reason = run_once(r.command(native, wasm), args.timeout, args.clock, data)
+                if seconds is None:
+                    problem[r.name] = 'fail'
+                    print(f'{r.name} cat: {reason}', file=sys.stderr)
+                else:
+                    times[r.name].append(seconds)
+    if args.smoke:
+        print('cat (1 MiB): ' + ', '.join(f'{r.name} {problem.get(r.name, "ok")}'
+                                          for r in runners))
+        return 1 if problem else 0
+    print(f'# {describe_machine()}')
+    clock = 'wall-clock' if args.clock == 'wall' else 'CPU (user + system)'
+    print(f'# cat: {args.io_mb} MiB from a file on stdin, stdout to /dev/null; median of '
+          f'{args.runs} interleaved runs; {clock} seconds per process')
+    base = None if 'native' in problem else statistics.median(times['native'])
+    for r in runners:
+        if r.name in problem:
+            print(f'{r.name:8} {problem[r.name]}')
+            continue
+        seconds = statistics.median(times[r.name])
+        ratio = f'  {seconds / base:.2f}x native' if base and r.name != 'native' else ''
+        print(f'{r.name:8} {seconds:.3f} s  {args.io_mb / seconds:8.1f} MiB/s{ratio}')
+    return 1 if problem else 0
 
 
 def main():
@@ -226,6 +333,13 @@ def main():
     parser.add_argument('--timeout', type=float, default=120.0, help='seconds per process')
     parser.add_argument('--startup', action='store_true',
                         help='time N = 0 instead: process start, load and compile alone')
+    parser.add_argument('--mode', choices=('wasi', 'invoke'), default='wasi',
+                        help='wasi: run each program as a WASI command, `keel run PROG.wasm N` '
+                             '(default); invoke: the libc-free builds, `keel run --invoke run`')
+    parser.add_argument('--io', action='store_true',
+                        help='instead of the programs, time bench/io/cat.c copying --io-mb MiB '
+                             'of random bytes from a file to /dev/null')
+    parser.add_argument('--io-mb', type=int, default=100, help='size of the --io input in MiB')
     parser.add_argument('--smoke', action='store_true',
                         help='a correctness check for ctest: N = 1, one run, no table; skips (77) '
                              'when clang-19, wasm-ld or a runner is missing')
@@ -249,6 +363,8 @@ def main():
         missing.append(args.node)
     if 'keel' in args.runners and not os.access(args.keel, os.X_OK):
         missing.append(args.keel)
+    if (args.mode == 'wasi' or args.io) and not missing and wasi_toolchain_missing(args.clang):
+        missing.append('wasi-libc')
     if missing:
         fail(f'missing: {", ".join(missing)}', SKIPPED if args.smoke else 2)
     if args.smoke and 'keel' in args.runners and not re.search(
@@ -258,9 +374,12 @@ def main():
         # check; once it exists, every failure of it counts.
         fail(f'{args.keel} has no `run` command yet', SKIPPED)
 
+    if args.io:
+        return io_benchmark(args)
+
     programs = []
     for name in selected:
-        native, wasm = build(name, args.build_dir, args.clang)
+        native, wasm = build(name, args.build_dir, args.clang, args.mode)
         n = 0 if args.startup else (args.n if args.n is not None else
                                     max(1, round(default_n(os.path.join(PROGRAMS, name + '.c'))
                                                  * args.scale)))
@@ -301,9 +420,11 @@ def main():
     print(f'# median of {args.runs} interleaved runs; {clock} seconds per process'
           + (' at N = 0 (start-up only)' if args.startup else ''))
     if 'keel' in args.runners:
-        print(f'# keel: {args.keel} run {" ".join(args.keel_flag + ["--invoke", "run"])}')
+        print(f'# keel: {" ".join([args.keel, "run", *args.keel_flag, *keel_invoke(args)])}')
     if 'node' in args.runners:
-        print(f'# node: {" ".join([args.node, "--no-turbo-fast-api-calls", *args.node_flag])}')
+        driver = 'node_run.mjs' if args.mode == 'invoke' else 'node_wasi.mjs'
+        print(f'# node: {" ".join([args.node, "--no-turbo-fast-api-calls", *args.node_flag])} '
+              f'harness/{driver}')
     headers = ['program', 'N', 'native s']
     for r in runners[1:]:
         headers += [f'{r.name} s', f'{r.name}/native']

@@ -1,6 +1,7 @@
-// Shared by every benchmark program. The wasm builds link no libc (keel has no WASI yet), so the
-// types come from compiler macros rather than <stdint.h>; the one entry point is `run`, which the
-// native driver, `keel run --invoke run` and the Node.js driver all call the same way.
+// Shared by every benchmark program. The --mode=invoke wasm builds link no libc, so the types come
+// from compiler macros rather than <stdint.h>; the one entry point is `run`, which the driver
+// harness/native_main.c (native and WASI builds), `keel run --invoke run` and the Node.js invoke
+// driver all call the same way.
 #ifndef KEEL_BENCH_H
 #define KEEL_BENCH_H
 
