@@ -13,6 +13,8 @@ cmake -S "$root" -B "$build" -G Ninja \
   -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DKEEL_FUZZ=ON -DKEEL_SANITIZE=address,undefined -DKEEL_WERROR=ON -DKEEL_BUILD_TESTS=ON
 cmake --build "$build" -j "${KEEL_JOBS:-2}"
+# 0 seconds: build only (libFuzzer would read -max_total_time=0 as "no limit").
+[ "$seconds" -gt 0 ] || exit 0
 
 seeds=$build/seeds
 rm -rf "$seeds"
