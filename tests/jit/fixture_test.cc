@@ -122,8 +122,8 @@ CallResult JitInstance::call(uint32_t func_index, std::vector<uint64_t> args) {
   std::vector<uint64_t> area(bytes / 8 + 1, 0);
   for (size_t i = 0; i < args.size(); ++i) area[vm::value_offset(type.params, i) / 8] = args[i];
   // Leave room for the test runtime's helpers below the limit.
-  char here;
-  ctx_.stack_limit = reinterpret_cast<uintptr_t>(&here) - (1u << 20);
+  // The frame address, not a local's: under ASan a local may live on a heap "fake stack".
+  ctx_.stack_limit = reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) - (1u << 20);
   current_instance() = this;
   out.trap = run_guarded(funcs_[func_index], area.data(), bytes);
   if (out.trap == vm::TrapCode::kNone)
