@@ -96,12 +96,7 @@ std::vector<uint64_t> values_of(ValType t) {
   }
 }
 
-struct Param {
-  Op op;
-  bool baseline;
-};
-
-class ConversionOp : public ::testing::TestWithParam<Param> {};
+class ConversionOp : public ::testing::TestWithParam<OpParam> {};
 
 TEST_P(ConversionOp, MatchesReference) {
   const Op op = GetParam().op;
@@ -166,24 +161,8 @@ TEST(NumericConversion, TruncationTrapsAndSaturates) {
   EXPECT_EQ(sat.run(f64_bits(9223372036854775808.0), 0).bits, 0x8000000000000000u);
 }
 
-std::vector<Param> params() {
-  std::vector<Param> out;
-  for (bool baseline : {false, true}) {
-    for (Op op : kConversionOps) out.push_back({op, baseline});
-  }
-  return out;
-}
-
-std::string param_name(const ::testing::TestParamInfo<Param>& info) {
-  std::string name(op_text(info.param.op));
-  for (char& c : name) {
-    if (c == '.') c = '_';
-  }
-  return name + (info.param.baseline ? "_baseline" : "_detected");
-}
-
-INSTANTIATE_TEST_SUITE_P(NumericConversion, ConversionOp, ::testing::ValuesIn(params()),
-                         param_name);
+INSTANTIATE_TEST_SUITE_P(NumericConversion, ConversionOp,
+                         ::testing::ValuesIn(op_params(kConversionOps)), op_param_name);
 
 }  // namespace
 }  // namespace keel::jit::testing

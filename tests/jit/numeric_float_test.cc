@@ -70,12 +70,7 @@ const Op kFloatOps[] = {
     Op::kF64Div,   Op::kF64Min,      Op::kF64Max,  Op::kF64Copysign,
 };
 
-struct Param {
-  Op op;
-  bool baseline;
-};
-
-class FloatOp : public ::testing::TestWithParam<Param> {};
+class FloatOp : public ::testing::TestWithParam<OpParam> {};
 
 TEST_P(FloatOp, MatchesReference) {
   const Op op = GetParam().op;
@@ -129,23 +124,8 @@ TEST(NumericFloat, NearestTiesToEvenWithoutSse41) {
   }
 }
 
-std::vector<Param> params() {
-  std::vector<Param> out;
-  for (bool baseline : {false, true}) {
-    for (Op op : kFloatOps) out.push_back({op, baseline});
-  }
-  return out;
-}
-
-std::string param_name(const ::testing::TestParamInfo<Param>& info) {
-  std::string name(op_text(info.param.op));
-  for (char& c : name) {
-    if (c == '.') c = '_';
-  }
-  return name + (info.param.baseline ? "_baseline" : "_detected");
-}
-
-INSTANTIATE_TEST_SUITE_P(NumericFloat, FloatOp, ::testing::ValuesIn(params()), param_name);
+INSTANTIATE_TEST_SUITE_P(NumericFloat, FloatOp, ::testing::ValuesIn(op_params(kFloatOps)),
+                         op_param_name);
 
 }  // namespace
 }  // namespace keel::jit::testing

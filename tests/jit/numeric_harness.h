@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -283,6 +284,29 @@ inline uint64_t mix(uint64_t& state) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
+}
+
+// Every test case runs once per op with the detected CPU features and once with the fallbacks.
+struct OpParam {
+  Op op;
+  bool baseline;
+};
+
+inline std::vector<OpParam> op_params(std::span<const Op> ops) {
+  std::vector<OpParam> out;
+  for (bool baseline : {false, true}) {
+    for (Op op : ops) out.push_back({op, baseline});
+  }
+  return out;
+}
+
+// "i32_add_detected", "f64_nearest_baseline".
+inline std::string op_param_name(const ::testing::TestParamInfo<OpParam>& info) {
+  std::string name(op_text(info.param.op));
+  for (char& c : name) {
+    if (c == '.') c = '_';
+  }
+  return name + (info.param.baseline ? "_baseline" : "_detected");
 }
 
 }  // namespace keel::jit::testing

@@ -81,12 +81,7 @@ const Op kIntegerOps[] = {
     Op::kI64ShrS,   Op::kI64ShrU, Op::kI64Rotl, Op::kI64Rotr,
 };
 
-struct Param {
-  Op op;
-  bool baseline;
-};
-
-class IntegerOp : public ::testing::TestWithParam<Param> {};
+class IntegerOp : public ::testing::TestWithParam<OpParam> {};
 
 TEST_P(IntegerOp, MatchesReference) {
   const Op op = GetParam().op;
@@ -165,23 +160,8 @@ TEST(NumericInteger, CoversEveryScalarNumericInstruction) {
   EXPECT_EQ(count, 0xc4 - 0x45 + 1 + 8);
 }
 
-std::vector<Param> params() {
-  std::vector<Param> out;
-  for (bool baseline : {false, true}) {
-    for (Op op : kIntegerOps) out.push_back({op, baseline});
-  }
-  return out;
-}
-
-std::string param_name(const ::testing::TestParamInfo<Param>& info) {
-  std::string name(op_text(info.param.op));
-  for (char& c : name) {
-    if (c == '.') c = '_';
-  }
-  return name + (info.param.baseline ? "_baseline" : "_detected");
-}
-
-INSTANTIATE_TEST_SUITE_P(NumericInteger, IntegerOp, ::testing::ValuesIn(params()), param_name);
+INSTANTIATE_TEST_SUITE_P(NumericInteger, IntegerOp, ::testing::ValuesIn(op_params(kIntegerOps)),
+                         op_param_name);
 
 }  // namespace
 }  // namespace keel::jit::testing
