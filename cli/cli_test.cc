@@ -294,6 +294,29 @@ TEST(Cli, RunReportsTrapsWithWasmtimeStatus) {
   EXPECT_NE(r.err.find("wasm backtrace"), std::string::npos) << r.err;
 }
 
+// (module (func (export "recurse") (local i64 x 1000) call 0)): 8 KB frames that never return.
+const std::string kRecurseModule = bytes_of(
+    "\0asm\x01\0\0\0"
+    "\x01\x04\x01\x60\x00\x00"  // type section: () -> ()
+    "\x03\x02\x01\x00"          // one function of type 0
+    "\x07\x0b\x01\x07"
+    "recurse"
+    "\x00\x00"                                        // export
+    "\x0a\x09\x01\x07\x01\xe8\x07\x7e\x10\x00\x0b");  // 1000 x i64; call 0
+
+// The default stack runs on the main thread, a larger -W max-wasm-stack on a thread of its own;
+// both must end in the trap, never in a crash.
+TEST(Cli, RunReportsStackExhaustion) {
+  std::string path = write_module("run_recurse", kRecurseModule);
+  for (auto args :
+       {std::vector<std::string>{"run", "--invoke", "recurse", path},
+        std::vector<std::string>{"run", "-W", "max-wasm-stack=32M", "--invoke", "recurse", path}}) {
+    Outcome r = run(args);
+    EXPECT_EQ(r.status, 134);
+    EXPECT_NE(r.err.find("call stack exhausted"), std::string::npos) << r.err;
+  }
+}
+
 TEST(Cli, RunTimeoutInterrupts) {
   std::string path = write_module("run_spin", trap_module());
   Outcome r = run({"run", "-W", "timeout=100ms", "--invoke", "spin", path});
