@@ -45,7 +45,7 @@ TEST_P(OperationsTest, Mkdir) {
   EXPECT_EQ(mkdir_beneath(sandbox_, "f/x"), Errno::kNotdir);
   EXPECT_EQ(mkdir_beneath(sandbox_, "."), Errno::kExist);
   EXPECT_EQ(mkdir_beneath(sandbox_, "d/.."), Errno::kExist);
-  EXPECT_EQ(mkdir_beneath(sandbox_, ".."), Errno::kNotcapable);
+  EXPECT_EQ(mkdir_beneath(sandbox_, ".."), Errno::kPerm);
   struct stat st;
   EXPECT_EQ(stat(in("d/e").c_str(), &st), 0);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
@@ -108,8 +108,8 @@ TEST_P(OperationsTest, SymlinkAndReadlink) {
   EXPECT_EQ(readlink_beneath(sandbox_, "d").error(), Errno::kInval);
   EXPECT_EQ(readlink_beneath(sandbox_, "missing").error(), Errno::kNoent);
   EXPECT_EQ(readlink_beneath(sandbox_, "f/x").error(), Errno::kNotdir);
-  EXPECT_EQ(open_err("abs"), Errno::kNotcapable);
-  EXPECT_EQ(open_err("d/up"), Errno::kNotcapable);
+  EXPECT_EQ(open_err("abs"), Errno::kPerm);
+  EXPECT_EQ(open_err("d/up"), Errno::kPerm);
 }
 
 TEST_P(OperationsTest, Rename) {
@@ -141,7 +141,7 @@ TEST_P(OperationsTest, Rename) {
   EXPECT_EQ(rename_beneath(sandbox_, "d/f2", other, "moved"), Errno::kSuccess);
   EXPECT_TRUE(exists("sandbox2/moved"));
   EXPECT_EQ(rename_beneath(other, "moved", sandbox_, "back"), Errno::kSuccess);
-  EXPECT_EQ(rename_beneath(other, "../sandbox/back", sandbox_, "x"), Errno::kNotcapable);
+  EXPECT_EQ(rename_beneath(other, "../sandbox/back", sandbox_, "x"), Errno::kPerm);
   close(other);
   EXPECT_TRUE(exists("sandbox/back"));
 }
@@ -219,14 +219,12 @@ TEST_P(OperationsTest, SetTimes) {
   const timespec bad[2] = {{0, 1000000000}, {0, -1}};
   EXPECT_EQ(set_times_beneath(sandbox_, "f", false, bad), Errno::kInval);
   EXPECT_EQ(set_times_beneath(sandbox_, "lf", true, bad), Errno::kInval);
-  // Extremes: whatever the filesystem makes of them, no crash and a WASI errno.
+  // Extremes: Linux clamps a time to the filesystem's range rather than refuse it.
   for (int64_t sec :
        {INT64_MAX, INT64_MIN, int64_t{0}, int64_t{-1}, int64_t{1} << 62, int64_t{UINT32_MAX} + 1}) {
     const timespec extreme[2] = {{sec, 999999999}, {sec, 0}};
     for (bool follow : {false, true}) {
-      Errno e = set_times_beneath(sandbox_, "lf", follow, extreme);
-      EXPECT_TRUE(e == Errno::kSuccess || e == Errno::kInval || e == Errno::kOverflow)
-          << sec << " " << errno_name(e);
+      EXPECT_EQ(set_times_beneath(sandbox_, "lf", follow, extreme), Errno::kSuccess) << sec;
     }
   }
 }

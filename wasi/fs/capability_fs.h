@@ -3,14 +3,15 @@
 // comparing path strings. Two resolvers are always built:
 //   - openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, where the kernel has it;
 //   - a component-by-component walk with O_NOFOLLOW, a stack of directory handles for "..", and
-//     symlinks expanded by keel with a limit (ELOOP); an escape is ENOTCAPABLE.
+//     symlinks expanded by keel with a limit (ELOOP).
 // Operations on a last component (unlink, rename, link, symlink, mkdir, rmdir, readlink, stat,
 // set_times) are done with *at(2) calls on the sandboxed parent directory's handle.
 // Guest paths containing a NUL byte are EINVAL (as wasmtime: the host cannot name a path with
-// one), empty paths ENOENT (callers pass the guest's bytes unchanged). An escape is ENOTCAPABLE
-// from both resolvers (openat2's EXDEV is mapped to it); wasmtime's current host reports EPERM
-// and the upstream tests accept either. A trailing slash follows a symlink in the last
-// component even without `follow` (as the kernel does) and requires a directory, beneath `dir`.
+// one), empty paths ENOENT (callers pass the guest's bytes unchanged). An escape is EPERM from
+// both resolvers, as in wasmtime (openat2's EXDEV is mapped to it; its ELOOP, which does not say
+// whether a loop, a magic link or O_NOFOLLOW stopped it, is answered by the manual walk). A
+// trailing slash follows a symlink in the last component even without `follow` (as the kernel
+// does) and requires a directory, beneath `dir`.
 #pragma once
 
 #include <sys/stat.h>

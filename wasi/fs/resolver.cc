@@ -221,6 +221,11 @@ ErrnoOr<UniqueFd> open_openat2(int dir, std::string_view path, bool follow, int 
         return open_manual(dir, path, follow, host_flags, mode);
       case EXDEV:
         return kEscape;
+      case ELOOP:
+        // A loop, a magic link (RESOLVE_NO_MAGICLINKS) or a symlink under O_NOFOLLOW: the manual
+        // walk tells them apart, so both resolvers answer alike (a magic link's absolute target
+        // is an escape).
+        return open_manual(dir, path, follow, host_flags, mode);
       default:
         return host_error();
     }

@@ -10,9 +10,10 @@
 namespace keel::wasi::fs::detail {
 
 // What a path that would leave its directory (through "..", an absolute path or an absolute or
-// climbing symlink) reports. WASI preview1's own name for it; wasmtime's newer host says EPERM
-// (wasi-filesystem's not-permitted) and the upstream tests accept either.
-inline constexpr Errno kEscape = Errno::kNotcapable;
+// climbing symlink) reports, from either resolver and every operation: EPERM, as wasmtime's
+// preview1 host does (cap-std's escape error is wasi-filesystem's not-permitted), so a program
+// sees what it sees there. ENOTCAPABLE stays the errno of a missing right on an fd.
+inline constexpr Errno kEscape = Errno::kPerm;
 
 // Linux's MAXSYMLINKS, so both resolvers give up at the same depth.
 inline constexpr int kMaxSymlinkExpansions = 40;
