@@ -68,6 +68,26 @@ class Walk {
     return Errno::kSuccess;
   }
 
+  // If `name` in `dirfd` is a symlink, queues its target and sets *expanded. The link is read
+  // through a handle on it, never by name: a name swapped for a directory between a check and a
+  // readlinkat(2) would read as EINVAL (or ENOENT), where the guest should see the directory.
+  Errno expand_if_link(int dirfd, const std::string& name, bool* expanded) {
+    *expanded = false;
+    UniqueFd fd(openat(dirfd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st;
+    if (!fd.valid() || fstat(fd.get(), &st) != 0 || !S_ISLNK(st.st_mode)) return Errno::kSuccess;
+    *expanded = true;
+    return expand(fd.get(), "");
+  }
+
+  // Queues `name` to be looked up again (it changed under the walk), counted against the same
+  // limit as expansions, so a name flipped forever ends in ELOOP.
+  Errno retry(const std::string& name) {
+    if (++expansions_ > kMaxSymlinkExpansions) return Errno::kLoop;
+    pending_.push_back(name);
+    return Errno::kSuccess;
+  }
+
   // Walks every component but the last (following symlinks) and returns the last, or "." when
   // the path ends at cur() itself. With `follow_last` a symlink in the last place is expanded.
   Errno walk_to_last(bool follow_last, std::string* last) {
@@ -91,11 +111,10 @@ class Walk {
         continue;
       }
       if (is_last) {
-        struct stat st;
-        if (follow_last && fstatat(cur(), c.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISLNK(st.st_mode)) {
-          if (Errno e = expand(cur(), c.c_str()); e != Errno::kSuccess) return e;
-          continue;
+        if (follow_last) {
+          bool expanded;
+          if (Errno e = expand_if_link(cur(), c, &expanded); e != Errno::kSuccess) return e;
+          if (expanded) continue;
         }
         *last = std::move(c);
         return Errno::kSuccess;
@@ -196,10 +215,22 @@ ErrnoOr<UniqueFd> open_manual(int dir, std::string_view path, bool follow, int h
       continue;
     }
     int err = errno;
-    struct stat st;
-    if (follow_last && (err == ELOOP || err == ENOTDIR) && last != "." &&
-        fstatat(walk.cur(), last.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
-      if (Errno e = walk.expand(walk.cur(), last.c_str()); e != Errno::kSuccess) return e;
+    if (follow_last && (err == ELOOP || err == ENOTDIR) && last != ".") {
+      // A symlink took the name after the walk looked at it: expand it. If it is no longer a
+      // symlink either, the name changed twice: look it up again.
+      bool expanded;
+      if (Errno e = walk.expand_if_link(walk.cur(), last, &expanded); e != Errno::kSuccess) {
+        return e;
+      }
+      if (!expanded) {
+        // O_DIRECTORY on a file is ENOTDIR in earnest; anything else means the name changed.
+        struct stat st;
+        if (err == ENOTDIR && fstatat(walk.cur(), last.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) {
+          return errno_from_host(err);
+        }
+        if (Errno e = walk.retry(last); e != Errno::kSuccess) return e;
+      }
       continue;
     }
     return errno_from_host(err);
