@@ -10,8 +10,19 @@
 namespace keel::wasi {
 namespace {
 
+// The socket behind `fd`: ENOTSOCK for any other open fd, whatever its rights (the type before
+// the rights, as the fd and path families do), so the answer does not depend on what the host
+// lent as stdio; then the rights (ENOTCAPABLE).
+ErrnoOr<FdEntry*> socket_entry(WasiCall& call, uint32_t fd, uint64_t needed) {
+  auto e = call.ctx.fds.get(fd);
+  if (!e) return e.error();
+  if ((*e)->filetype != Filetype::kSocketStream && (*e)->filetype != Filetype::kSocketDgram)
+    return Errno::kNotsock;
+  return call.ctx.fds.get(fd, needed);
+}
+
 Errno sock_accept(WasiCall& call) {
-  auto e = call.ctx.fds.get(call.u32(0), rights::kSockAccept);
+  auto e = socket_entry(call, call.u32(0), rights::kSockAccept);
   if (!e) return e.error();
   uint32_t flags = call.u32(1), out = call.u32(2);
   if (flags & ~uint32_t{fdflags::kNonblock}) return Errno::kInval;  // the only flag accept takes
@@ -34,7 +45,7 @@ Errno sock_accept(WasiCall& call) {
 }
 
 Errno sock_recv(WasiCall& call) {
-  auto e = call.ctx.fds.get(call.u32(0), rights::kFdRead);
+  auto e = socket_entry(call, call.u32(0), rights::kFdRead);
   if (!e) return e.error();
   uint32_t riflags = call.u32(3), len_out = call.u32(4), flags_out = call.u32(5);
   if (riflags & ~uint32_t{kRiRecvPeek | kRiRecvWaitall}) return Errno::kInval;
@@ -57,7 +68,7 @@ Errno sock_recv(WasiCall& call) {
 }
 
 Errno sock_send(WasiCall& call) {
-  auto e = call.ctx.fds.get(call.u32(0), rights::kFdWrite);
+  auto e = socket_entry(call, call.u32(0), rights::kFdWrite);
   if (!e) return e.error();
   uint32_t len_out = call.u32(4);
   if (call.u32(3) != 0) return Errno::kInval;  // siflags defines no flags
@@ -76,7 +87,7 @@ Errno sock_send(WasiCall& call) {
 }
 
 Errno sock_shutdown(WasiCall& call) {
-  auto e = call.ctx.fds.get(call.u32(0), rights::kSockShutdown);
+  auto e = socket_entry(call, call.u32(0), rights::kSockShutdown);
   if (!e) return e.error();
   uint32_t how = call.u32(1);
   int host_how;
