@@ -84,12 +84,12 @@ int main(void) {
   EXPECT_OK(__wasi_fd_filestat_set_times(fd, 0, 0, __WASI_FSTFLAGS_MTIM_NOW));
   EXPECT_OK(__wasi_fd_filestat_get(fd, &st));
   CHECK(st.mtim > 1600000000ull * 1000000000ull && st.atim == 1000000000ull);
-  // UINT64_MAX ns is in 2554: the host may store it or refuse it, but must not wrap or crash.
-  __wasi_errno_t e = __wasi_fd_filestat_set_times(fd, UINT64_MAX, UINT64_MAX,
-                                                  __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM);
-  CHECK(e == __WASI_ERRNO_SUCCESS || e == __WASI_ERRNO_INVAL || e == __WASI_ERRNO_OVERFLOW);
+  // UINT64_MAX ns is in 2554: accepted, without wrapping. Linux clamps a time to what the
+  // filesystem can store, which is 2038-01-19 (2^31 - 1 s) or later on every filesystem.
+  EXPECT_OK(__wasi_fd_filestat_set_times(fd, UINT64_MAX, UINT64_MAX,
+                                         __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM));
   EXPECT_OK(__wasi_fd_filestat_get(fd, &st));
-  if (e == __WASI_ERRNO_SUCCESS) CHECK(st.mtim > 2000000000ull);
+  CHECK(st.mtim >= 2147483647ull * 1000000000ull && st.atim >= 2147483647ull * 1000000000ull);
   EXPECT_ERRNO(
       __wasi_fd_filestat_set_times(fd, 1, 1, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_ATIM_NOW),
       __WASI_ERRNO_INVAL);
@@ -111,7 +111,7 @@ int main(void) {
 
   // Rights only shrink: drop FD_WRITE, then writing fails and asking it back fails.
   EXPECT_OK(__wasi_fd_fdstat_set_rights(fd, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_SEEK, 0));
-  EXPECT_ERRNO2(__wasi_fd_write(fd, &ciov, 1, &n), __WASI_ERRNO_NOTCAPABLE, __WASI_ERRNO_BADF);
+  EXPECT_ERRNO(__wasi_fd_write(fd, &ciov, 1, &n), __WASI_ERRNO_NOTCAPABLE);
   EXPECT_ERRNO(__wasi_fd_fdstat_set_rights(fd, kAllRights, 0), __WASI_ERRNO_NOTCAPABLE);
 
   // renumber moves fd onto another open fd (closing that one) and frees the old number.
@@ -138,9 +138,9 @@ int main(void) {
   EXPECT_ERRNO(__wasi_fd_advise(other, 0, 1, __WASI_ADVICE_NORMAL), __WASI_ERRNO_BADF);
   EXPECT_ERRNO(__wasi_fd_pwrite(other, &ciov, 1, 0, &n), __WASI_ERRNO_BADF);
 
-  // Reading a directory as a file is refused.
+  // Reading a directory as a file is refused: EBADF, whatever its rights, as wasmtime.
   iov.buf_len = 4;
-  EXPECT_ERRNO2(__wasi_fd_read(dir, &iov, 1, &n), __WASI_ERRNO_ISDIR, __WASI_ERRNO_BADF);
+  EXPECT_ERRNO(__wasi_fd_read(dir, &iov, 1, &n), __WASI_ERRNO_BADF);
   puts("ok");
   return 0;
 }

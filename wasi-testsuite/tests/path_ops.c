@@ -81,9 +81,10 @@ int main(void) {
   CHECK(st.filetype == __WASI_FILETYPE_REGULAR_FILE);
   EXPECT_OK(__wasi_path_filestat_get(dir, 0, "soft", &st));
   CHECK(st.filetype == __WASI_FILETYPE_SYMBOLIC_LINK);
-  // Without SYMLINK_FOLLOW, opening a symlink as the last component is refused.
-  EXPECT_ERRNO2(__wasi_path_open(dir, 0, "soft", 0, kAllRights, kAllRights, 0, &g),
-                __WASI_ERRNO_LOOP, __WASI_ERRNO_NOTDIR);
+  // Without SYMLINK_FOLLOW, opening a symlink as the last component is refused: ELOOP, as
+  // open(2) with O_NOFOLLOW.
+  EXPECT_ERRNO(__wasi_path_open(dir, 0, "soft", 0, kAllRights, kAllRights, 0, &g),
+               __WASI_ERRNO_LOOP);
 
   EXPECT_OK(__wasi_path_rename(dir, "hard.txt", dir, "sub/renamed.txt"));
   EXPECT_ERRNO(__wasi_path_filestat_get(dir, 0, "hard.txt", &st), __WASI_ERRNO_NOENT);
@@ -112,7 +113,7 @@ int main(void) {
 
   EXPECT_ERRNO(__wasi_path_remove_directory(dir, "sub"), __WASI_ERRNO_NOTEMPTY);
   EXPECT_ERRNO(__wasi_path_remove_directory(dir, "soft"), __WASI_ERRNO_NOTDIR);
-  EXPECT_ERRNO2(__wasi_path_unlink_file(dir, "sub"), __WASI_ERRNO_ISDIR, __WASI_ERRNO_PERM);
+  EXPECT_ERRNO(__wasi_path_unlink_file(dir, "sub"), __WASI_ERRNO_ISDIR);  // Linux's, not EPERM
   EXPECT_OK(__wasi_path_unlink_file(dir, "soft"));
   EXPECT_OK(__wasi_path_unlink_file(dir, "sub/file.txt"));
   EXPECT_OK(__wasi_path_unlink_file(sub, "renamed.txt"));
