@@ -4,6 +4,8 @@ and a wasm32-wasi command with the same main and wasi-libc), runs native, keel a
 side, checks that all three print the same checksum, and prints each runner's time as a ratio to
 native with geometric means. `--mode=invoke` uses the older libc-free wasm builds that export
 `run(n)` instead, `--io` times the I/O benchmark (bench/io/cat.c copying 100 MB stdin to stdout).
+`--suite simd` runs the SIMD programs of bench/programs/simd instead, their wasm builds made with
+-msimd128 (the natives with the same plain -O2, i.e. SSE2).
 
 Every time is the wall-clock time of a whole process (or with --clock=cpu its user + system time,
 all threads), median over the runs, the runs interleaved so that a slow spell of the machine hits
@@ -41,6 +43,13 @@ COMMON_FLAGS = ['-O2', '-fno-math-errno', '-Wall', '-Wextra']
 WASI_FLAGS = ['--target=wasm32-wasi']
 # --mode=invoke: no libc, no imports, `run` exported and called directly by every runner.
 INVOKE_FLAGS = ['--target=wasm32-wasi', '-nostdlib', '-Wl,--no-entry', '-Wl,--export=run']
+# Each suite: its folder of programs and the extra flags of its wasm builds. The SIMD programs'
+# native builds keep the plain flags, so x86-64's baseline SSE2; their results land in a
+# subfolder of the build folder named after the suite.
+SUITES = {
+    'scalar': (PROGRAMS, []),
+    'simd': (os.path.join(PROGRAMS, 'simd'), ['-msimd128']),
+}
 
 
 def fail(message, status=2):
@@ -117,10 +126,13 @@ def wasi_toolchain_missing(clang):
                               capture_output=True).returncode != 0
 
 
-def build(name, build_dir, clang, mode='wasi'):
+def build(name, build_dir, clang, mode='wasi', suite='scalar'):
     """Builds NAME natively and for wasm32 (a WASI command, or with mode 'invoke' a libc-free
     module exporting `run`); returns (native binary, wasm module)."""
-    source = os.path.join(PROGRAMS, name + '.c')
+    folder, wasm_flags = SUITES[suite]
+    if suite != 'scalar':
+        build_dir = os.path.join(build_dir, suite)
+    source = os.path.join(folder, name + '.c')
     header = os.path.join(PROGRAMS, 'bench.h')
     driver = os.path.join(HARNESS, 'native_main.c')
     runtime = os.path.join(HARNESS, 'wasm_rt.c')
@@ -131,8 +143,8 @@ def build(name, build_dir, clang, mode='wasi'):
         # The native driver is plain C with stdio: the WASI build is the same two files, so both
         # run the same main and print the checksum with the same printf.
         wasm = os.path.join(build_dir, 'wasi', name + '.wasm')
-        compile_to(wasm, [clang, *COMMON_FLAGS, *WASI_FLAGS, source, driver, '-o', 'OUT'],
-                   [source, header, driver])
+        compile_to(wasm, [clang, *COMMON_FLAGS, *WASI_FLAGS, *wasm_flags, source, driver, '-o',
+                          'OUT'], [source, header, driver])
         return native, wasm
 
     wasm = os.path.join(build_dir, 'wasm', name + '.wasm')
@@ -141,12 +153,24 @@ def build(name, build_dir, clang, mode='wasi'):
 
     compile_to(runtime_obj, [clang, *COMMON_FLAGS, '--target=wasm32-wasi', '-fno-builtin', '-c',
                              runtime, '-o', 'OUT'], [runtime, header])
-    compile_to(wasm, [clang, *COMMON_FLAGS, *INVOKE_FLAGS, source, runtime_obj, '-o', 'OUT'],
-               [source, header, runtime_obj])
+    compile_to(wasm, [clang, *COMMON_FLAGS, *INVOKE_FLAGS, *wasm_flags, source, runtime_obj, '-o',
+                      'OUT'], [source, header, runtime_obj])
     # keel has no WASI yet and Node's driver passes no imports: an import would fail instantiation.
     if import_count(wasm) != 0:
         fail(f'{wasm} has imports; the programs must not call libc (see bench/programs/bench.h)')
     return native, wasm
+
+
+SIMD_MNEMONIC = re.compile(r'\|\s*(v128\.|[if](8|16|32|64)x(2|4|8|16)\.)')
+
+
+def simd_instruction_count(wasm):
+    """How many SIMD instructions (v128.*, i8x16.* ... f64x2.*) `wasm-objdump -d` shows in the
+    module's code, or None without wasm-objdump."""
+    if not shutil.which('wasm-objdump'):
+        return None
+    text = subprocess.run(['wasm-objdump', '-d', wasm], capture_output=True, text=True).stdout
+    return sum(1 for line in text.splitlines() if SIMD_MNEMONIC.search(line))
 
 
 class Runner:
@@ -304,12 +328,16 @@ def io_benchmark(args):
     return 1 if problem else 0
 
 
+def program_names(suite):
+    return sorted(f[:-2] for f in os.listdir(SUITES[suite][0]) if f.endswith('.c'))
+
+
 def main():
-    names = sorted(f[:-2] for f in os.listdir(PROGRAMS) if f.endswith('.c'))
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f'programs: {" ".join(names)}')
+        epilog='\n'.join(f'{suite} programs: {" ".join(program_names(suite))}'
+                         for suite in SUITES))
     parser.add_argument('--keel', default=os.path.join(ROOT, 'build', 'cli', 'keel'),
                         help='the keel binary (default: build/cli/keel)')
     parser.add_argument('--keel-flag', action='append', default=[], metavar='FLAG',
@@ -325,6 +353,9 @@ def main():
     parser.add_argument('--build-dir', default=os.path.join(ROOT, 'build', 'bench', 'programs'))
     parser.add_argument('--runners', default='native,keel,node',
                         help='comma-separated subset of native,keel,node (native is always run)')
+    parser.add_argument('--suite', choices=tuple(SUITES), default='scalar',
+                        help='scalar: bench/programs/*.c (default); simd: bench/programs/simd/*.c, '
+                             'their wasm builds with -msimd128')
     parser.add_argument('--only', help='comma-separated programs to run (default: all)')
     parser.add_argument('--runs', type=int, default=5, help='runs per runner; the median is kept')
     parser.add_argument('--scale', type=float, default=1.0,
@@ -344,6 +375,7 @@ def main():
                         help='a correctness check for ctest: N = 1, one run, no table; skips (77) '
                              'when clang-19, wasm-ld or a runner is missing')
     args = parser.parse_args()
+    names = program_names(args.suite)
 
     args.runners = ['native'] + [r for r in args.runners.split(',') if r and r != 'native']
     for r in args.runners:
@@ -378,12 +410,19 @@ def main():
         return io_benchmark(args)
 
     programs = []
+    simd_counts = {}
     for name in selected:
-        native, wasm = build(name, args.build_dir, args.clang, args.mode)
+        native, wasm = build(name, args.build_dir, args.clang, args.mode, args.suite)
+        source = os.path.join(SUITES[args.suite][0], name + '.c')
         n = 0 if args.startup else (args.n if args.n is not None else
-                                    max(1, round(default_n(os.path.join(PROGRAMS, name + '.c'))
-                                                 * args.scale)))
+                                    max(1, round(default_n(source) * args.scale)))
         programs.append((name, native, wasm, n))
+        if args.suite == 'simd':
+            # A SIMD benchmark whose wasm build lost its SIMD (a flag, a compiler that stopped
+            # vectorising a loop) would time scalar code under a SIMD name: refuse it.
+            simd_counts[name] = simd_instruction_count(wasm)
+            if simd_counts[name] == 0:
+                fail(f'{wasm} has no SIMD instructions')
 
     runners = make_runners(args)
     times = {(p[0], r.name): [] for p in programs for r in runners}
@@ -411,7 +450,8 @@ def main():
 
     if args.smoke:
         for name, _, _, n in programs:
-            print(f'{name} (N={n}): checksum {checksum.get(name)}; ' + ', '.join(
+            simd = '' if simd_counts.get(name) is None else f', {simd_counts[name]} SIMD ops'
+            print(f'{name} (N={n}{simd}): checksum {checksum.get(name)}; ' + ', '.join(
                 f'{r.name} {problem.get((name, r.name), "ok")}' for r in runners))
         return 1 if problem else 0
 
@@ -419,6 +459,10 @@ def main():
     clock = 'wall-clock' if args.clock == 'wall' else 'CPU (user + system)'
     print(f'# median of {args.runs} interleaved runs; {clock} seconds per process'
           + (' at N = 0 (start-up only)' if args.startup else ''))
+    if args.suite == 'simd':
+        counts = ', '.join(f'{name} {"?" if c is None else c}' for name, c in simd_counts.items())
+        print(f'# suite simd: wasm built with -msimd128, native with SSE2; SIMD instructions per '
+              f'module: {counts}')
     if 'keel' in args.runners:
         print(f'# keel: {" ".join([args.keel, "run", *args.keel_flag, *keel_invoke(args)])}')
     if 'node' in args.runners:
