@@ -4,7 +4,7 @@
 // (motion search) and a running maximum (i8x16.max_u / pmaxub).
 #include "../bench.h"
 
-#define BENCH_N 50000
+#define BENCH_N 70000
 #define LEN (64 * 1024)
 
 static u8 a[LEN], b[LEN], out[LEN];
