@@ -256,6 +256,8 @@ for set_name, features in FEATURE_SETS:
             else:
                 skipped_funcs += 1  # reference parameters or results: not on a command line
         wabt = run_wabt(module, funcs, results)
+        if verbose:
+            print("feature set %s seed %d:" % (set_name, i))
         bad = []
         for name, params in funcs:
             k = run_keel(module, name, params, results[name])
