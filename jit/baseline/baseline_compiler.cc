@@ -141,18 +141,7 @@ void BaselineCompiler::check_helper_trap() {
 
 // --- function entry and exit ---------------------------------------------------------------------
 
-bool BaselineCompiler::rejects(std::span<const ValType> types) {
-  for (ValType t : types)
-    if (t == ValType::kV128) {
-      unsupported("SIMD (v128) values");
-      return true;
-    }
-  return false;
-}
-
 void BaselineCompiler::start_function(uint32_t, std::span<const ValType> locals) {
-  rejects(locals);
-  rejects(type_->results);
   size_t num_params = type_->params.size();
   local_types_.assign(locals.begin(), locals.end());
   local_disp_.resize(locals.size());
@@ -249,13 +238,14 @@ void BaselineCompiler::finish() {
     // registers the helper clobbers: they are saved below rsp, which stays 16-aligned.
     a_.bind(stub.label);
     source_map_.push_back({static_cast<uint32_t>(a_.offset()), stub.module_offset});
-    int32_t saved = std::popcount(stub.live.gp) + std::popcount(stub.live.xmm);
-    int32_t bytes = (saved * 8 + 15) & ~15;
+    // Xmm registers are saved whole: they may hold v128 locals.
+    int32_t saved = std::popcount(stub.live.gp) * 8 + std::popcount(stub.live.xmm) * 16;
+    int32_t bytes = (saved + 15) & ~15;
     auto each_live = [&](auto&& fn) {
       int32_t at = 0;
       for (uint8_t r = 0; r < 16; ++r) {
         if (stub.live.has(RegClass::kGp, r)) fn(x86::Reg(x86::gpq(r)), at), at += 8;
-        if (stub.live.has(RegClass::kXmm, r)) fn(x86::Reg(x86::xmm(r)), at), at += 8;
+        if (stub.live.has(RegClass::kXmm, r)) fn(x86::Reg(x86::xmm(r)), at), at += 16;
       }
     };
     if (bytes) {
@@ -264,7 +254,7 @@ void BaselineCompiler::finish() {
         if (reg.isGp())
           a_.mov(x86::qword_ptr(x86::rsp, at), reg.as<x86::Gp>());
         else
-          a_.movsd(x86::qword_ptr(x86::rsp, at), reg.as<x86::Xmm>());
+          a_.movdqu(x86::xmmword_ptr(x86::rsp, at), reg.as<x86::Xmm>());
       });
     }
     a_.mov(x86::rdi, x86::r14);
@@ -279,7 +269,7 @@ void BaselineCompiler::finish() {
         if (reg.isGp())
           a_.mov(reg.as<x86::Gp>(), x86::qword_ptr(x86::rsp, at));
         else
-          a_.movsd(reg.as<x86::Xmm>(), x86::qword_ptr(x86::rsp, at));
+          a_.movdqu(reg.as<x86::Xmm>(), x86::xmmword_ptr(x86::rsp, at));
       });
       a_.add(x86::rsp, bytes);
     }
@@ -309,10 +299,7 @@ void BaselineCompiler::go_dead() {
 
 void BaselineCompiler::block(Op op, const BlockSig& sig) {
   // After an unsupported construct nothing more is emitted, but frames are still tracked.
-  if (op == Op::kTry)
-    unsupported("exception handling");
-  else
-    rejects(sig.params) || rejects(sig.results);
+  if (op == Op::kTry) unsupported("exception handling");
   FrameKind kind = op == Op::kBlock  ? FrameKind::kBlock
                    : op == Op::kLoop ? FrameKind::kLoop
                                      : FrameKind::kIf;

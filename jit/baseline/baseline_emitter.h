@@ -29,6 +29,7 @@
 
 #include "jit/baseline/baseline_compiler.h"
 #include "jit/baseline/numeric_lowering.h"
+#include "jit/baseline/simd_lowering.h"
 #include "jit/baseline/value_cache.h"
 #include "runtime/vm_abi.h"
 #include "validate/function_body_decoder.h"
@@ -184,9 +185,6 @@ class BaselineCompiler final : public TrapLabels {
   void call_helper(const void* fn);
   void check_helper_trap();
   void unsupported(const char* what);
-  // v128 values wait for the SIMD tier-1 work: reports them as unsupported.
-  bool rejects(std::span<const ValType> types);
-  bool rejects(ValType t) { return rejects(std::span<const ValType>(&t, 1)); }
 
   // --- memory, tables (memory_access.cc) ---------------------------------------------------------
   void load(Op op, const MemArgImm& memarg);
@@ -196,6 +194,11 @@ class BaselineCompiler final : public TrapLabels {
   // registers after `fixed` leading ones, spilling everything else first.
   void helper_args(std::span<const uint32_t> fixed, size_t count);
   void load_table(uint32_t table);  // rax = VMTable*
+
+  // --- SIMD (simd_compiler.cc): v128.const, memory, and operands for emit_simd ----------------
+  void simd(Op op, const InstrImm& imm);
+  void simd_load(Op op, const MemArgImm& memarg, uint8_t lane);
+  void simd_store(Op op, const MemArgImm& memarg, uint8_t lane);
 
   // --- calls (calls.cc) --------------------------------------------------------------------------
   void emit_call(const FuncType& type, bool switch_context, bool indirect, uint32_t index,

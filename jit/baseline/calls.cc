@@ -24,7 +24,6 @@ void BaselineCompiler::call_indirect(Op op, uint32_t type_index, uint32_t table)
 
 void BaselineCompiler::emit_call(const FuncType& type, bool switch_context, bool indirect,
                                  uint32_t index, uint32_t table) {
-  if (rejects(type.params) || rejects(type.results)) return;
   uint32_t area = vm::call_area_bytes(type);
   if (area > max_out_area_) max_out_area_ = area;
   // Arguments go straight from where they are to the outgoing area; only the values below them

@@ -245,7 +245,7 @@ void BaselineCompiler::instr(Op op, const InstrImm& imm) {
       break;
   }
   const OpInfo& info = op_info(op);
-  if (info.feature == Feature::kSimd) return unsupported("SIMD instructions");
+  if (info.feature == Feature::kSimd) return simd(op, imm);
   if (is_memarg(info.imm)) {
     if (info.feature != Feature::kMvp) return unsupported(op_text(op).data());
     if (imm.memarg.memory != 0) return unsupported("multiple memories");
@@ -353,7 +353,7 @@ void BaselineCompiler::drop(ValType) {
 }
 
 void BaselineCompiler::select(ValType t) {
-  if (!reachable_ || rejects(t)) return;
+  if (!reachable_) return;
   RegSet pinned;
   uint8_t cond = pop_to_reg();
   pinned.add(RegClass::kGp, cond);
@@ -385,7 +385,7 @@ void BaselineCompiler::local(Op op, uint32_t index, ValType t) {
 }
 
 void BaselineCompiler::global(Op op, uint32_t index, ValType t) {
-  if (!reachable_ || rejects(t)) return;
+  if (!reachable_) return;
   if (op == Op::kGlobalGet) {
     uint8_t reg = alloc(reg_class(t));
     a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextGlobals));

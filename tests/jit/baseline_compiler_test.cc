@@ -381,15 +381,43 @@ TEST(BaselineErrors, UnsupportedAndInvalid) {
 namespace keel::test {
 namespace {
 
-TEST(BaselineErrors, SimdIsReportedAsUnsupported) {
+// v128 values through the register cache: locals in registers across loop back-edges (and the
+// attention stub, which must save them whole), call arguments and results, memory, and
+// multi-value branches.
+TEST(BaselineSimd, V128ThroughLocalsCallsMemoryAndBranches) {
+  constexpr ValType V128 = ValType::kV128;
+  auto splat = fd(0x11), add = fd(0xae);
+  auto extract = [](uint8_t lane) { return fd(0x1b, lane); };
   WasmBuilder b;
-  b.func(b.type({}, {}), cat(block(), v128_const(), op::kDrop, op::kEnd));
-  auto loaded = load_module(buffer_of(b.build()));
-  ASSERT_TRUE(loaded.ok());
-  ValidationContext vctx(*loaded);
-  auto compiled = jit::compile_baseline(vctx, 0, JitInstance::default_options());
-  ASSERT_FALSE(compiled.ok());
-  EXPECT_NE(compiled.error().message.find("SIMD"), std::string::npos);
+  uint32_t t_int = b.type({I32}, {I32});
+  uint32_t t_add = b.type({V128, V128}, {V128});
+  uint32_t t_pair = b.type({}, {V128, I32});
+  b.memory(1);
+  // acc = splat(n); do { acc = add(acc, acc) } while (--n); acc[3]
+  b.func(t_int,
+         cat(lget(0), splat, lset(1), loop(), lget(1), lget(1), call(1), lset(1), lget(0),
+             i32_const(1), kI32Sub, ltee(0), br_if(0), op::kEnd, lget(1), extract(3)),
+         {{1, V128}});
+  b.func(t_add, cat(lget(0), lget(1), add));
+  // [16, 32) = splat(n); the 16 bytes at 20 hold n, n, n, 0: returns lane 2 + lane 3 * 1000.
+  b.func(t_int,
+         cat(i32_const(16), lget(0), splat, fd(0x0b, memarg(4)), i32_const(20), fd(0x00, memarg(4)),
+             lset(1), lget(1), extract(2), lget(1), extract(3), i32_const(1000), uint8_t{0x6c},
+             op::kI32Add),
+         {{1, V128}});
+  // A block of type [] -> [v128 i32] left by br_if with (splat(n), 7) or ending with (0, 9);
+  // the i32 replaces lane 1.
+  b.func(t_int, cat(block_t(t_pair), lget(0), splat, i32_const(7), lget(0), br_if(0), op::kDrop,
+                    op::kDrop, v128_const(), i32_const(9), op::kEnd, fd(0x1c, 1), extract(1)));
+  JitInstance inst(b.build());
+  EXPECT_EQ(inst.call1(0, {3}), 24u);
+  inst.ctx().attention.store(1);  // every back-edge calls the attention helper, which continues
+  EXPECT_EQ(inst.call1(0, {4}), 64u);
+  EXPECT_GT(inst.attention_calls, 0u);
+  inst.ctx().attention.store(0);
+  EXPECT_EQ(inst.call1(2, {5}), 5u);
+  EXPECT_EQ(inst.call1(3, {5}), 7u);
+  EXPECT_EQ(inst.call1(3, {0}), 9u);
 }
 
 TEST(BaselineCalls, InterruptChecksCanBeOmitted) {

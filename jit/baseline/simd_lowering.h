@@ -1,0 +1,42 @@
+// Lowering of the fixed-width SIMD instructions (0xfd prefix) that work on registers: lanes,
+// bitwise, integer and float arithmetic, comparisons and conversions. v128.const and the memory
+// instructions are the compiler's (simd_compiler.cc); everything else comes here with operands
+// the register cache has placed. SSE4.1 is the floor (a module using SIMD does not load without
+// it); SSE4.2 and AVX2 are used where detected.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstdint>
+
+#include "ir/opcodes.h"
+#include "platform/cpu_features.h"
+
+namespace keel::jit {
+
+struct SimdOperands {
+  // The result: an Xmm for v128/f32/f64 results, a 64-bit Gp for i32/i64 ones. When the first
+  // operand is in an Xmm (v128, f32, f64) and the result is too, dst *is* that operand
+  // (destructive two-operand form); otherwise dst is a register of its own.
+  asmjit::x86::Reg dst;
+  asmjit::x86::Reg a;  // first operand (the v128 of lane and shift instructions)
+  asmjit::x86::Reg b;  // second operand, if any: never dst
+  asmjit::x86::Reg c;  // third operand (v128.bitselect's mask): never dst
+  // An extra Xmm for the few sequences that need three temporaries (simd_needs_temp).
+  asmjit::x86::Xmm temp;
+  uint8_t lane = 0;                  // lane immediates
+  const uint8_t* shuffle = nullptr;  // i8x16.shuffle: 16 lane indices
+};
+
+// True for every instruction emit_simd handles (every Simd-feature one but memory and const).
+bool is_simd_op(Op op);
+// True when `op` needs SimdOperands::temp.
+bool simd_needs_temp(Op op);
+
+// Emits `op`. Operands other than dst are left unchanged; only dst, temp and the scratch
+// registers (rax, rcx, rdx, xmm14, xmm15) are written. Position independent, no data section.
+// Float NaN results follow the spec: canonical when every NaN input was, arithmetic otherwise.
+void emit_simd(asmjit::x86::Assembler& a, Op op, const SimdOperands& operands,
+               const platform::CpuFeatures& cpu);
+
+}  // namespace keel::jit
