@@ -36,4 +36,32 @@ Status scan_function_body(const Module& module, uint32_t func_index) {
   return {};
 }
 
+bool uses_simd(const Module& module) {
+  auto has_v128 = [](const std::vector<ValType>& types) {
+    for (ValType t : types)
+      if (t == ValType::kV128) return true;
+    return false;
+  };
+  for (const FuncType& t : module.types)
+    if (has_v128(t.params) || has_v128(t.results)) return true;
+  for (const Global& g : module.globals)
+    if (g.type.type == ValType::kV128) return true;
+  for (const Function& fn : module.functions) {
+    if (fn.imported) continue;
+    Reader r(module.bytes(fn.body), fn.body.offset);
+    uint32_t groups = r.read_u32();
+    for (uint32_t i = 0; i < groups && r.ok(); ++i) {
+      r.read_u32();
+      if (read_val_type(r, module.features) == ValType::kV128) return true;
+    }
+    while (r.ok() && !r.at_end()) {
+      Op op = read_opcode(r, module.features);
+      if (!r.ok()) break;
+      if (op_info(op).prefix == 0xfd) return true;
+      skip_immediates(r, op, module.features);
+    }
+  }
+  return false;
+}
+
 }  // namespace keel

@@ -16,4 +16,8 @@ inline constexpr uint32_t kMaxLocals = 50000;
 
 Status scan_function_body(const Module& module, uint32_t func_index);
 
+// True if a valid module uses SIMD: v128 in a type, global or local, or a 0xfd instruction
+// (which code generators need SSE4.1 for).
+bool uses_simd(const Module& module);
+
 }  // namespace keel

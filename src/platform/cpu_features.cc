@@ -24,6 +24,41 @@ CpuFeatures CpuFeatures::detect() {
   return out;
 }
 
+CpuFeatures CpuFeatures::restrict(const CpuFeatures& available, const std::string& profile) {
+  CpuFeatures want;
+  size_t at = 0;
+  while (at <= profile.size()) {
+    size_t end = profile.find_first_of(", +", at);
+    if (end == std::string::npos) end = profile.size();
+    std::string_view name(profile.data() + at, end - at);
+    at = end + 1;
+    int sse = name == "ssse3" ? 1 : name == "sse4.1" ? 2 : name == "sse4.2" ? 3 : 0;
+    if (name == "avx" || name == "avx2") {
+      sse = 3;
+      want.avx = true;
+      want.avx2 |= name == "avx2";
+    }
+    want.ssse3 |= sse >= 1;
+    want.sse41 |= sse >= 2;
+    want.sse42 |= sse >= 3;
+    want.popcnt |= name == "popcnt";
+    want.lzcnt |= name == "lzcnt";
+    want.bmi1 |= name == "bmi1";
+    want.bmi2 |= name == "bmi2";
+  }
+  CpuFeatures out;
+  out.ssse3 = available.ssse3 && want.ssse3;
+  out.sse41 = available.sse41 && want.sse41;
+  out.sse42 = available.sse42 && want.sse42;
+  out.popcnt = available.popcnt && want.popcnt;
+  out.lzcnt = available.lzcnt && want.lzcnt;
+  out.bmi1 = available.bmi1 && want.bmi1;
+  out.bmi2 = available.bmi2 && want.bmi2;
+  out.avx = available.avx && want.avx;
+  out.avx2 = available.avx2 && want.avx2;
+  return out;
+}
+
 std::string CpuFeatures::to_string() const {
   std::string s;
   auto add = [&](bool has, const char* name) {
@@ -46,7 +81,7 @@ std::string CpuFeatures::to_string() const {
 const CpuFeatures& host_cpu_features() {
   static const CpuFeatures features = [] {
     const char* forced = std::getenv("KEEL_CPU_FEATURES");
-    if (forced && std::string_view(forced) == "baseline") return CpuFeatures::baseline();
+    if (forced && *forced) return CpuFeatures::restrict(CpuFeatures::detect(), forced);
     return CpuFeatures::detect();
   }();
   return features;

@@ -20,11 +20,16 @@ struct CpuFeatures {
   // x86-64 itself: SSE2 and nothing more. Every generator must work with this.
   static CpuFeatures baseline() { return {}; }
   static CpuFeatures detect();
+  // `available` reduced to the extensions a profile names: "baseline" (none), or a list such as
+  // "sse4.1" or "sse4.1,popcnt" (separated by commas, spaces or '+'). A name implies the SSE
+  // levels below it and AVX2 implies AVX. Unknown names are ignored.
+  static CpuFeatures restrict(const CpuFeatures& available, const std::string& profile);
   std::string to_string() const;  // "sse4.1 popcnt lzcnt ..."
 };
 
-// What this process generates code for: the detected features, reduced to the baseline when the
-// environment variable KEEL_CPU_FEATURES is "baseline" (how tests exercise the fallbacks).
+// What this process generates code for: the detected features, reduced by the profile in the
+// environment variable KEEL_CPU_FEATURES if set (how tests exercise the fallbacks: "baseline" is
+// plain x86-64, "sse4.1" the least a module using SIMD needs).
 const CpuFeatures& host_cpu_features();
 
 }  // namespace keel::platform

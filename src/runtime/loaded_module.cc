@@ -4,8 +4,10 @@
 #include <optional>
 #include <thread>
 
+#include "decode/body_scanner.h"
 #include "jit/stubs/stubs.h"
 #include "platform/code_memory.h"
+#include "platform/cpu_features.h"
 #include "platform/virtual_memory.h"
 #include "runtime/code_registry.h"
 #include "runtime/const_expr.h"
@@ -81,6 +83,11 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
                                                        const EngineConfig& config) {
   auto module = load_module(std::move(bytes), config.features);
   if (!module) return std::move(module).error();
+  const platform::CpuFeatures& cpu = platform::host_cpu_features();
+  if (!cpu.sse41 && uses_simd(*module)) {
+    return make_error(ErrorKind::kUsage,
+                      "SIMD needs a CPU with SSE4.1; this one has: " + cpu.to_string());
+  }
   std::shared_ptr<ModuleImpl> impl(new ModuleImpl(std::move(module.value()), config));
   if (config.perfmap) perfmap_write_stubs();
   if (config.compile_mode == CompileMode::kEager) KEEL_TRY(impl->compile_all());
