@@ -66,9 +66,9 @@ ScriptOutcome not_converted_outcome(const fs::path& marker) {
   return {script_name(source), std::nullopt, reason.empty() ? "wast2json failed" : reason};
 }
 
-// Scripts whose execution waits for an engine feature: their modules are still validated.
-std::string deferred_execution(const std::string& name) {
-  if (name.starts_with("simd_")) return "simd (issue 5)";
+// Scripts whose execution waits for an engine feature (their modules are still validated):
+// none at present.
+std::string deferred_execution(const std::string&) {
   return {};
 }
 
