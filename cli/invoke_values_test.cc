@@ -67,6 +67,21 @@ TEST(InvokeArgs, Floats) {
   EXPECT_FALSE(parse_invoke_arg("", ValType::kF32));
 }
 
+TEST(InvokeArgs, V128AsOneUnsignedInteger) {
+  auto v = parse_invoke_arg("170141183460469231731687303715884105729", ValType::kV128);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->v128[0], 1);
+  EXPECT_EQ(v->v128[15], 0x80);
+  EXPECT_EQ(format_invoke_result(*v), "170141183460469231731687303715884105729");
+  auto hex = parse_invoke_arg("0x0102", ValType::kV128);
+  ASSERT_TRUE(hex);
+  EXPECT_EQ(hex->v128[0], 2);
+  EXPECT_EQ(hex->v128[1], 1);
+  EXPECT_TRUE(parse_invoke_arg("340282366920938463463374607431768211455", ValType::kV128));
+  for (const char* bad : {"340282366920938463463374607431768211456", "-1", "", "0x", "1.5", "0xg"})
+    EXPECT_FALSE(parse_invoke_arg(bad, ValType::kV128)) << bad;
+}
+
 TEST(InvokeArgs, ReferencesCannotBeGiven) {
   auto r = parse_invoke_arg("0", ValType::kExternRef);
   ASSERT_FALSE(r);

@@ -85,6 +85,31 @@ std::string format_u128(unsigned __int128 v) {
   return digits;
 }
 
+// A v128 as one unsigned 128-bit integer (decimal or 0x hex), lane 0 in the low bits: the form
+// results are printed in.
+Result<Value> parse_v128(std::string_view text) {
+  std::string_view digits = text;
+  unsigned base = 10;
+  if (digits.starts_with("0x") || digits.starts_with("0X")) {
+    base = 16;
+    digits.remove_prefix(2);
+  }
+  if (digits.empty()) return bad(text, "v128");
+  unsigned __int128 value = 0;
+  const unsigned __int128 max = ~static_cast<unsigned __int128>(0);
+  for (char c : digits) {
+    unsigned d = c >= '0' && c <= '9'   ? unsigned(c - '0')
+                 : c >= 'a' && c <= 'f' ? unsigned(c - 'a' + 10)
+                 : c >= 'A' && c <= 'F' ? unsigned(c - 'A' + 10)
+                                        : 16;
+    if (d >= base || value > (max - d) / base) return bad(text, "v128");
+    value = value * base + d;
+  }
+  Value v = Value::zero(ValType::kV128);
+  std::memcpy(v.v128, &value, sizeof value);  // little-endian, as wasm's lane order
+  return v;
+}
+
 }  // namespace
 
 Result<Value> parse_invoke_arg(std::string_view text, ValType type) {
@@ -109,6 +134,8 @@ Result<Value> parse_invoke_arg(std::string_view text, ValType type) {
       if (!v) return std::move(v).error();
       return Value::from_f64_bits(std::bit_cast<uint64_t>(*v));
     }
+    case ValType::kV128:
+      return parse_v128(text);
     default:
       break;
   }

@@ -85,7 +85,8 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
   if (!module) return std::move(module).error();
   const platform::CpuFeatures& cpu = platform::host_cpu_features();
   if (!cpu.sse41 && uses_simd(*module)) {
-    return make_error(ErrorKind::kUsage,
+    // Like other features this runtime cannot provide (memory64): the module cannot run here.
+    return make_error(ErrorKind::kUnlinkable,
                       "SIMD needs a CPU with SSE4.1; this one has: " + cpu.to_string());
   }
   std::shared_ptr<ModuleImpl> impl(new ModuleImpl(std::move(module.value()), config));
