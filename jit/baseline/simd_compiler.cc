@@ -36,7 +36,12 @@ void BaselineCompiler::simd(Op op, const InstrImm& imm) {
   o.shuffle = imm.bytes;
   RegSet pinned;
   x86::Reg operands[3];
-  for (int i = sig.num_params - 1; i >= 1; --i)
+  if (simd_accepts_imm(op) && stack_.back().loc == Loc::kConst) {
+    o.b_is_imm = true;
+    o.b_imm = static_cast<int32_t>(stack_.back().imm);
+    stack_.pop_back();
+  }
+  for (int i = sig.num_params - 1; i >= 1 + (o.b_is_imm ? 1 : 0); --i)
     operands[i] = reg_of(sig.params[i], pop_to_read(pinned));
   RegClass a_class = reg_class(sig.params[0]), dst_class = reg_class(sig.result);
   uint8_t a = to_reg(pop(), pinned);

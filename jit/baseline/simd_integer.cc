@@ -159,20 +159,59 @@ void compare(Assembler& a, Cmp cmp, int w, const Xmm& dst, const Xmm& b,
   }
 }
 
+struct ShiftRow {
+  Op op;
+  InstId inst;
+  uint32_t mask;
+};
+constexpr ShiftRow kShifts[] = {
+    {Op::kI16x8Shl, I::kIdPsllw, 15},  {Op::kI16x8ShrS, I::kIdPsraw, 15},
+    {Op::kI16x8ShrU, I::kIdPsrlw, 15}, {Op::kI32x4Shl, I::kIdPslld, 31},
+    {Op::kI32x4ShrS, I::kIdPsrad, 31}, {Op::kI32x4ShrU, I::kIdPsrld, 31},
+    {Op::kI64x2Shl, I::kIdPsllq, 63},  {Op::kI64x2ShrU, I::kIdPsrlq, 63},
+};
+
+// Shifts by a constant: immediate forms, masks known at compile time.
+void shift_imm(Assembler& a, Op op, const Xmm& dst, uint32_t count) {
+  for (const ShiftRow& row : kShifts) {
+    if (row.op != op) continue;
+    if ((count & row.mask) != 0) a.emit(row.inst, dst, Imm(count & row.mask));
+    return;
+  }
+  switch (op) {
+    case Op::kI64x2ShrS:
+      count &= 63;
+      if (count == 0) return;
+      a.psrlq(dst, Imm(count));
+      splat64(a, kScratchXmm0, (uint64_t(1) << 63) >> count);
+      a.pxor(dst, kScratchXmm0);
+      a.psubq(dst, kScratchXmm0);
+      return;
+    case Op::kI8x16ShrS:
+      count &= 7;
+      if (count == 0) return;
+      a.movdqa(kScratchXmm0, dst);
+      a.punpckhbw(kScratchXmm0, kScratchXmm0);
+      a.psraw(kScratchXmm0, Imm(8 + count));
+      a.punpcklbw(dst, dst);
+      a.psraw(dst, Imm(8 + count));
+      a.packsswb(dst, kScratchXmm0);
+      return;
+    default: {
+      bool left = op == Op::kI8x16Shl;
+      count &= 7;
+      if (count == 0) return;
+      a.emit(left ? I::kIdPsllw : I::kIdPsrlw, dst, Imm(count));
+      splat8(a, kScratchXmm0, uint8_t(left ? 0xff << count : 0xff >> count));
+      a.pand(dst, kScratchXmm0);
+      return;
+    }
+  }
+}
+
 // Shifts take the count modulo the lane width, as x86 does not.
 void shift(Assembler& a, Op op, const Xmm& dst, const Gp& count) {
-  struct Row {
-    Op op;
-    InstId inst;
-    uint32_t mask;
-  };
-  static constexpr Row kRows[] = {
-      {Op::kI16x8Shl, I::kIdPsllw, 15},  {Op::kI16x8ShrS, I::kIdPsraw, 15},
-      {Op::kI16x8ShrU, I::kIdPsrlw, 15}, {Op::kI32x4Shl, I::kIdPslld, 31},
-      {Op::kI32x4ShrS, I::kIdPsrad, 31}, {Op::kI32x4ShrU, I::kIdPsrld, 31},
-      {Op::kI64x2Shl, I::kIdPsllq, 63},  {Op::kI64x2ShrU, I::kIdPsrlq, 63},
-  };
-  for (const Row& row : kRows) {
+  for (const ShiftRow& row : kShifts) {
     if (row.op != op) continue;
     a.mov(x86::eax, count.r32());
     a.and_(x86::eax, row.mask);
@@ -361,7 +400,10 @@ bool emit_integer(Assembler& a, Op op, const SimdOperands& o, const platform::Cp
     return true;
   }
   if (is_shift(op)) {
-    shift(a, op, dst, gp_of(o.b));
+    if (o.b_is_imm)
+      shift_imm(a, op, dst, static_cast<uint32_t>(o.b_imm));
+    else
+      shift(a, op, dst, gp_of(o.b));
     return true;
   }
   for (const ExtendRow& row : kExtend) {

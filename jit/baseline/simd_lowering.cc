@@ -9,6 +9,12 @@ bool is_simd_op(Op op) {
   return info.feature == Feature::kSimd && !is_memarg(info.imm) && op != Op::kV128Const;
 }
 
+bool simd_accepts_imm(Op op) {
+  const OpSig& sig = op_info(op).sig;
+  return is_simd_op(op) && sig.num_params == 2 && sig.params[0] == ValType::kV128 &&
+         sig.params[1] == ValType::kI32 && op_info(op).imm == ImmKind::None;
+}
+
 bool simd_needs_temp(Op op) {
   return op == Op::kI32x4TruncSatF32x4U;
 }

@@ -21,6 +21,9 @@ struct SimdOperands {
   asmjit::x86::Reg dst;
   asmjit::x86::Reg a;  // first operand (the v128 of lane and shift instructions)
   asmjit::x86::Reg b;  // second operand, if any: never dst
+  // Shifts only (simd_accepts_imm): the count is this constant instead of b.
+  bool b_is_imm = false;
+  int32_t b_imm = 0;
   asmjit::x86::Reg c;  // third operand (v128.bitselect's mask): never dst
   // An extra Xmm for the few sequences that need three temporaries (simd_needs_temp).
   asmjit::x86::Xmm temp;
@@ -30,6 +33,8 @@ struct SimdOperands {
 
 // True for every instruction emit_simd handles (every Simd-feature one but memory and const).
 bool is_simd_op(Op op);
+// True if emit_simd accepts a constant second operand for `op` (the shifts).
+bool simd_accepts_imm(Op op);
 // True when `op` needs SimdOperands::temp.
 bool simd_needs_temp(Op op);
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,8 +67,9 @@ inline constexpr uint64_t kSimdSentinel = 0x5a5a'1234'a5a5'9876;
 
 class SimdCompiled {
  public:
+  // `imm`: compile a shift with this constant count (SimdOperands::b_imm) instead of a register.
   SimdCompiled(Op op, const platform::CpuFeatures& cpu, uint8_t lane = 0,
-               const uint8_t* shuffle = nullptr)
+               const uint8_t* shuffle = nullptr, std::optional<int32_t> imm = std::nullopt)
       : op_(op) {
     using namespace asmjit;
     using namespace asmjit::x86;
@@ -112,6 +114,10 @@ class SimdCompiled {
     o.c = ops[2];
     o.lane = lane;
     o.shuffle = shuffle;
+    if (imm) {
+      o.b_is_imm = true;
+      o.b_imm = *imm;
+    }
     o.temp = xmm5;
     const bool dst_is_a = is_xmm(sig.params[0]) && is_xmm(sig.result);
     o.dst = dst_is_a ? ops[0] : is_xmm(sig.result) ? x86::Reg(xmm6) : x86::Reg(r10);

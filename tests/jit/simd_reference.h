@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -521,27 +522,36 @@ inline void check_simd_op(Op op, bool fallback, int runs = 300) {
       shuffles.push_back(s);
     }
   }
+  // Shifts also by constant counts (immediate forms), after the count in a register.
+  std::vector<std::optional<int32_t>> imms = {std::nullopt};
+  if (simd_accepts_imm(op)) {
+    for (int32_t count : {0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, -1, INT32_MIN})
+      imms.push_back(count);
+  }
   int lanes = lane_count(op);
   int variants = op == Op::kI8x16Shuffle ? int(shuffles.size()) : std::max(lanes, 1);
+  variants = std::max(variants, int(imms.size()));
   for (int variant = 0; variant < variants; ++variant) {
     uint8_t lane = lanes ? uint8_t(variant) : 0;
     const uint8_t* shuffle = shuffles.empty() ? nullptr : shuffles[variant].data();
-    SimdCompiled fn(op, cpu, lane, shuffle);
+    std::optional<int32_t> imm = imms.size() > 1 ? imms[variant] : std::nullopt;
+    SimdCompiled fn(op, cpu, lane, shuffle, imm);
     ASSERT_TRUE(fn.ok()) << text << ": " << fn.error();
     for (int run = 0; run < runs; ++run) {
       SimdInputs in{simd_value(state), simd_value(state), simd_value(state), 0};
       if (sig.params[0] != ValType::kV128) in.scalar = simd_scalar(state, sig.params[0], false);
       if (sig.num_params > 1 && sig.params[1] != ValType::kV128)
-        in.scalar = simd_scalar(state, sig.params[1], shift);
+        in.scalar = imm ? uint64_t(uint32_t(*imm)) : simd_scalar(state, sig.params[1], shift);
       // Same operands: the lowering must not assume a and b differ.
       if (run % 17 == 0) in.b = in.a;
       SimdExpect want = simd_reference(op, in, lane, shuffle);
       ASSERT_TRUE(want.known) << "no reference for " << text;
       V128 got = fn.run(in);
       ASSERT_TRUE(simd_matches(want, got, sig.result))
-          << text << " lane " << int(lane) << (fallback ? " (sse4.1 only)" : " (detected)")
-          << "\n a " << hex(in.a) << "\n b " << hex(in.b) << "\n c " << hex(in.c) << "\n scalar "
-          << hex(in.scalar) << "\n got  " << hex(got) << "\n want " << hex(want.bits);
+          << text << " lane " << int(lane) << (imm ? " imm " + std::to_string(*imm) : "")
+          << (fallback ? " (sse4.1 only)" : " (detected)") << "\n a " << hex(in.a) << "\n b "
+          << hex(in.b) << "\n c " << hex(in.c) << "\n scalar " << hex(in.scalar) << "\n got  "
+          << hex(got) << "\n want " << hex(want.bits);
     }
   }
 }
