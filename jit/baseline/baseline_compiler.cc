@@ -59,6 +59,7 @@ Result<CompiledFunction> BaselineCompiler::compile(const ValidationContext& ctx,
   traps_.clear();
   attention_.clear();
   jump_tables_.clear();
+  constants_.clear();
   source_map_.clear();
   used_ = {};
   fused_cc_.reset();
@@ -288,6 +289,7 @@ void BaselineCompiler::finish() {
     a_.bind(table.table);
     for (const Label& target : table.targets) a_.embedLabelDelta(target, table.table, 4);
   }
+  constants_.emit(a_);
 }
 
 // --- control flow --------------------------------------------------------------------------------

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "jit/baseline/baseline_compiler.h"
+#include "jit/baseline/constant_pool.h"
 #include "jit/baseline/numeric_lowering.h"
 #include "jit/baseline/simd_lowering.h"
 #include "jit/baseline/value_cache.h"
@@ -239,6 +240,7 @@ class BaselineCompiler final : public TrapLabels {
   size_t frame_patch_ = 0;  // offset of the prologue's frame-size imm32
 
   std::vector<TrapStub> traps_;
+  ConstantPool constants_;  // 16-byte constants, emitted after the code
   std::vector<AttentionStub> attention_;
   struct JumpTable {
     asmjit::Label table;

@@ -17,7 +17,7 @@ void BaselineCompiler::simd(Op op, const InstrImm& imm) {
     uint64_t q[2];
     std::memcpy(q, imm.bytes, 16);
     uint8_t dst = alloc(RegClass::kXmm);
-    simd::load_v128(a_, x86::xmm(dst), q[0], q[1]);
+    simd::load_v128(a_, &constants_, x86::xmm(dst), q[0], q[1]);
     used_.remove(RegClass::kXmm, dst);
     return push_reg(ValType::kV128, dst);
   }
@@ -34,6 +34,7 @@ void BaselineCompiler::simd(Op op, const InstrImm& imm) {
   SimdOperands o;
   o.lane = imm.lane;
   o.shuffle = imm.bytes;
+  o.constants = &constants_;
   RegSet pinned;
   x86::Reg operands[3];
   if (simd_accepts_imm(op) && stack_.back().loc == Loc::kConst) {

@@ -11,6 +11,7 @@ using asmjit::x86::Assembler;
 using asmjit::x86::Xmm;
 
 bool emit_conversion(Assembler& a, Op op, const SimdOperands& o) {
+  ConstantPool* pool = o.constants;
   const Xmm dst = xmm_of(o.dst);
   const Xmm s0 = kScratchXmm0, s1 = kScratchXmm1;
   switch (op) {
@@ -35,8 +36,8 @@ bool emit_conversion(Assembler& a, Op op, const SimdOperands& o) {
       a.movaps(s0, dst);
       a.cmpps(s0, s0, Imm(0));
       a.andps(dst, s0);
-      splat32(a, s1, 0x4f000000);  // 2^31
-      a.cmpps(s1, dst, Imm(2));    // 2^31 <= x
+      splat32(a, pool, s1, 0x4f000000);  // 2^31
+      a.cmpps(s1, dst, Imm(2));          // 2^31 <= x
       a.cvttps2dq(dst, dst);
       a.pxor(dst, s1);
       return true;
@@ -46,7 +47,7 @@ bool emit_conversion(Assembler& a, Op op, const SimdOperands& o) {
       const Xmm t = o.temp;
       a.pxor(s0, s0);
       a.maxps(dst, s0);
-      splat32(a, s1, 0x4f000000);
+      splat32(a, pool, s1, 0x4f000000);
       a.movaps(s0, dst);
       a.subps(s0, s1);
       a.cmpps(s1, s0, Imm(2));
@@ -63,16 +64,16 @@ bool emit_conversion(Assembler& a, Op op, const SimdOperands& o) {
       return true;
     case Op::kF64x2ConvertLowI32x4U:
       // 0x43300000:u is the double 2^52 + u; subtracting 2^52 leaves u exactly.
-      splat32(a, s0, 0x43300000);
+      splat32(a, pool, s0, 0x43300000);
       a.punpckldq(dst, s0);
-      splat64(a, s0, 0x4330000000000000ull);
+      splat64(a, pool, s0, 0x4330000000000000ull);
       a.subpd(dst, s0);
       return true;
     case Op::kI32x4TruncSatF64x2SZero:
       a.movapd(s0, dst);
       a.cmppd(s0, s0, Imm(0));
       a.andpd(dst, s0);
-      splat64(a, s0, std::bit_cast<uint64_t>(2147483647.0));
+      splat64(a, pool, s0, std::bit_cast<uint64_t>(2147483647.0));
       a.minpd(dst, s0);
       a.cvttpd2dq(dst, dst);
       return true;
@@ -81,10 +82,10 @@ bool emit_conversion(Assembler& a, Op op, const SimdOperands& o) {
       // each double is the integer.
       a.pxor(s0, s0);
       a.maxpd(dst, s0);
-      splat64(a, s1, std::bit_cast<uint64_t>(4294967295.0));
+      splat64(a, pool, s1, std::bit_cast<uint64_t>(4294967295.0));
       a.minpd(dst, s1);
       a.roundpd(dst, dst, Imm(11));
-      splat64(a, s1, 0x4330000000000000ull);
+      splat64(a, pool, s1, 0x4330000000000000ull);
       a.addpd(dst, s1);
       a.shufps(dst, s0, Imm(0x88));
       return true;

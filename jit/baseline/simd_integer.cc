@@ -172,7 +172,7 @@ constexpr ShiftRow kShifts[] = {
 };
 
 // Shifts by a constant: immediate forms, masks known at compile time.
-void shift_imm(Assembler& a, Op op, const Xmm& dst, uint32_t count) {
+void shift_imm(Assembler& a, ConstantPool* pool, Op op, const Xmm& dst, uint32_t count) {
   for (const ShiftRow& row : kShifts) {
     if (row.op != op) continue;
     if ((count & row.mask) != 0) a.emit(row.inst, dst, Imm(count & row.mask));
@@ -183,7 +183,7 @@ void shift_imm(Assembler& a, Op op, const Xmm& dst, uint32_t count) {
       count &= 63;
       if (count == 0) return;
       a.psrlq(dst, Imm(count));
-      splat64(a, kScratchXmm0, (uint64_t(1) << 63) >> count);
+      splat64(a, pool, kScratchXmm0, (uint64_t(1) << 63) >> count);
       a.pxor(dst, kScratchXmm0);
       a.psubq(dst, kScratchXmm0);
       return;
@@ -202,7 +202,7 @@ void shift_imm(Assembler& a, Op op, const Xmm& dst, uint32_t count) {
       count &= 7;
       if (count == 0) return;
       a.emit(left ? I::kIdPsllw : I::kIdPsrlw, dst, Imm(count));
-      splat8(a, kScratchXmm0, uint8_t(left ? 0xff << count : 0xff >> count));
+      splat8(a, pool, kScratchXmm0, uint8_t(left ? 0xff << count : 0xff >> count));
       a.pand(dst, kScratchXmm0);
       return;
     }
@@ -368,17 +368,17 @@ void extmul(Assembler& a, const ExtmulRow& row, const Xmm& dst, const Xmm& b) {
   }
 }
 
-void popcnt(Assembler& a, const Xmm& dst) {
+void popcnt(Assembler& a, ConstantPool* pool, const Xmm& dst) {
   // Per nibble through a 16-entry table (pshufb), the two nibbles' counts added.
   constexpr uint64_t kLo = 0x0302020102010100ull, kHi = 0x0403030203020201ull;
-  splat8(a, kScratchXmm1, 0x0f);
+  splat8(a, pool, kScratchXmm1, 0x0f);
   a.movdqa(kScratchXmm0, dst);
   a.psrlw(kScratchXmm0, Imm(4));
   a.pand(kScratchXmm0, kScratchXmm1);
   a.pand(dst, kScratchXmm1);
-  load_v128(a, kScratchXmm1, kLo, kHi);
+  load_v128(a, pool, kScratchXmm1, kLo, kHi);
   a.pshufb(kScratchXmm1, dst);
-  load_v128(a, dst, kLo, kHi);
+  load_v128(a, pool, dst, kLo, kHi);
   a.pshufb(dst, kScratchXmm0);
   a.paddb(dst, kScratchXmm1);
 }
@@ -386,6 +386,7 @@ void popcnt(Assembler& a, const Xmm& dst) {
 }  // namespace
 
 bool emit_integer(Assembler& a, Op op, const SimdOperands& o, const platform::CpuFeatures& cpu) {
+  ConstantPool* pool = o.constants;
   const Xmm dst = xmm_of(o.dst);
   for (const BinaryRow& row : kBinary) {
     if (row.op == op) {
@@ -401,7 +402,7 @@ bool emit_integer(Assembler& a, Op op, const SimdOperands& o, const platform::Cp
   }
   if (is_shift(op)) {
     if (o.b_is_imm)
-      shift_imm(a, op, dst, static_cast<uint32_t>(o.b_imm));
+      shift_imm(a, pool, op, dst, static_cast<uint32_t>(o.b_imm));
     else
       shift(a, op, dst, gp_of(o.b));
     return true;
@@ -447,12 +448,12 @@ bool emit_integer(Assembler& a, Op op, const SimdOperands& o, const platform::Cp
       return true;
     }
     case Op::kI8x16Popcnt:
-      popcnt(a, dst);
+      popcnt(a, pool, dst);
       return true;
     case Op::kI16x8Q15mulrSatS:
       // pmulhrsw is exact but for 0x8000 * 0x8000, which it wraps to 0x8000: flip those.
       a.pmulhrsw(dst, xmm_of(o.b));
-      splat16(a, kScratchXmm0, 0x8000);
+      splat16(a, pool, kScratchXmm0, 0x8000);
       a.pcmpeqw(kScratchXmm0, dst);
       a.pxor(dst, kScratchXmm0);
       return true;
@@ -471,25 +472,25 @@ bool emit_integer(Assembler& a, Op op, const SimdOperands& o, const platform::Cp
       return true;
     case Op::kI16x8ExtaddPairwiseI8x16S:
       // pmaddubsw: unsigned bytes of its first operand times signed bytes of the second.
-      splat8(a, kScratchXmm0, 1);
+      splat8(a, pool, kScratchXmm0, 1);
       a.pmaddubsw(kScratchXmm0, dst);
       a.movdqa(dst, kScratchXmm0);
       return true;
     case Op::kI16x8ExtaddPairwiseI8x16U:
-      splat8(a, kScratchXmm0, 1);
+      splat8(a, pool, kScratchXmm0, 1);
       a.pmaddubsw(dst, kScratchXmm0);
       return true;
     case Op::kI32x4ExtaddPairwiseI16x8S:
-      splat16(a, kScratchXmm0, 1);
+      splat16(a, pool, kScratchXmm0, 1);
       a.pmaddwd(dst, kScratchXmm0);
       return true;
     case Op::kI32x4ExtaddPairwiseI16x8U:
       // Biased to signed, added pairwise, the bias (2 * 0x8000) added back.
-      splat16(a, kScratchXmm0, 0x8000);
+      splat16(a, pool, kScratchXmm0, 0x8000);
       a.pxor(dst, kScratchXmm0);
-      splat16(a, kScratchXmm0, 1);
+      splat16(a, pool, kScratchXmm0, 1);
       a.pmaddwd(dst, kScratchXmm0);
-      splat32(a, kScratchXmm0, 0x10000);
+      splat32(a, pool, kScratchXmm0, 0x10000);
       a.paddd(dst, kScratchXmm0);
       return true;
     default:

@@ -21,9 +21,10 @@ inline asmjit::x86::Gp gp_of(const asmjit::x86::Reg& r) {
   return r.as<asmjit::x86::Gp>();
 }
 
-// Loads 16 bytes (`lo` is lanes 0-7) into `x` through rax: position independent, no data.
-inline void load_v128(asmjit::x86::Assembler& a, const asmjit::x86::Xmm& x, uint64_t lo,
-                      uint64_t hi) {
+// Loads 16 bytes (`lo` is bytes 0-7) into `x`: zeros and ones by idiom, others from the
+// function's constant pool, or without a pool through rax.
+inline void load_v128(asmjit::x86::Assembler& a, ConstantPool* pool, const asmjit::x86::Xmm& x,
+                      uint64_t lo, uint64_t hi) {
   namespace x86 = asmjit::x86;
   if (lo == 0 && hi == 0) {
     a.pxor(x, x);
@@ -31,6 +32,10 @@ inline void load_v128(asmjit::x86::Assembler& a, const asmjit::x86::Xmm& x, uint
   }
   if (lo == ~0ull && hi == ~0ull) {
     a.pcmpeqd(x, x);
+    return;
+  }
+  if (pool) {
+    a.movdqu(x, x86::xmmword_ptr(pool->label_for(a, lo, hi)));
     return;
   }
   a.mov(x86::rax, lo);
@@ -42,20 +47,24 @@ inline void load_v128(asmjit::x86::Assembler& a, const asmjit::x86::Xmm& x, uint
     a.pinsrq(x, x86::rax, asmjit::Imm(1));
   }
 }
-inline void splat8(asmjit::x86::Assembler& a, const asmjit::x86::Xmm& x, uint8_t v) {
+inline void splat8(asmjit::x86::Assembler& a, ConstantPool* pool, const asmjit::x86::Xmm& x,
+                   uint8_t v) {
   uint64_t q = 0x0101010101010101ull * v;
-  load_v128(a, x, q, q);
+  load_v128(a, pool, x, q, q);
 }
-inline void splat16(asmjit::x86::Assembler& a, const asmjit::x86::Xmm& x, uint16_t v) {
+inline void splat16(asmjit::x86::Assembler& a, ConstantPool* pool, const asmjit::x86::Xmm& x,
+                    uint16_t v) {
   uint64_t q = 0x0001000100010001ull * v;
-  load_v128(a, x, q, q);
+  load_v128(a, pool, x, q, q);
 }
-inline void splat32(asmjit::x86::Assembler& a, const asmjit::x86::Xmm& x, uint32_t v) {
+inline void splat32(asmjit::x86::Assembler& a, ConstantPool* pool, const asmjit::x86::Xmm& x,
+                    uint32_t v) {
   uint64_t q = 0x0000000100000001ull * v;
-  load_v128(a, x, q, q);
+  load_v128(a, pool, x, q, q);
 }
-inline void splat64(asmjit::x86::Assembler& a, const asmjit::x86::Xmm& x, uint64_t v) {
-  load_v128(a, x, v, v);
+inline void splat64(asmjit::x86::Assembler& a, ConstantPool* pool, const asmjit::x86::Xmm& x,
+                    uint64_t v) {
+  load_v128(a, pool, x, v, v);
 }
 // dst = ~dst.
 inline void emit_not(asmjit::x86::Assembler& a, const asmjit::x86::Xmm& dst) {

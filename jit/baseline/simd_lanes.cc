@@ -116,17 +116,17 @@ void replace(Assembler& a, Op op, const Xmm& dst, const x86::Reg& value, uint8_t
 }
 
 // Lane i of the result is byte s[i] of a:b; pshufb zeroes the lanes whose mask byte has bit 7.
-void shuffle(Assembler& a, const Xmm& dst, const Xmm& b, const uint8_t* s) {
+void shuffle(Assembler& a, ConstantPool* pool, const Xmm& dst, const Xmm& b, const uint8_t* s) {
   uint64_t mask_a[2] = {}, mask_b[2] = {};
   for (int i = 0; i < 16; ++i) {
     uint64_t ma = s[i] < 16 ? s[i] : 0x80, mb = s[i] >= 16 ? s[i] - 16 : 0x80;
     mask_a[i / 8] |= ma << (8 * (i % 8));
     mask_b[i / 8] |= mb << (8 * (i % 8));
   }
-  load_v128(a, kScratchXmm1, mask_a[0], mask_a[1]);
+  load_v128(a, pool, kScratchXmm1, mask_a[0], mask_a[1]);
   a.pshufb(dst, kScratchXmm1);
   a.movdqa(kScratchXmm0, b);
-  load_v128(a, kScratchXmm1, mask_b[0], mask_b[1]);
+  load_v128(a, pool, kScratchXmm1, mask_b[0], mask_b[1]);
   a.pshufb(kScratchXmm0, kScratchXmm1);
   a.por(dst, kScratchXmm0);
 }
@@ -156,6 +156,7 @@ asmjit::InstId pcmpeq_for(Op op) {
 }  // namespace
 
 bool emit_lanes(Assembler& a, Op op, const SimdOperands& o, const platform::CpuFeatures& cpu) {
+  ConstantPool* pool = o.constants;
   switch (op) {
     case Op::kI8x16Splat:
     case Op::kI16x8Splat:
@@ -184,11 +185,11 @@ bool emit_lanes(Assembler& a, Op op, const SimdOperands& o, const platform::CpuF
       replace(a, op, xmm_of(o.dst), o.b, o.lane);
       return true;
     case Op::kI8x16Shuffle:
-      shuffle(a, xmm_of(o.dst), xmm_of(o.b), o.shuffle);
+      shuffle(a, pool, xmm_of(o.dst), xmm_of(o.b), o.shuffle);
       return true;
     case Op::kI8x16Swizzle:
       // Indices above 15 saturate to at least 0x80 and select zero.
-      splat8(a, kScratchXmm0, 0x70);
+      splat8(a, pool, kScratchXmm0, 0x70);
       a.paddusb(kScratchXmm0, xmm_of(o.b));
       a.pshufb(xmm_of(o.dst), kScratchXmm0);
       return true;

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "ir/opcodes.h"
+#include "jit/baseline/constant_pool.h"
 #include "platform/cpu_features.h"
 
 namespace keel::jit {
@@ -29,6 +30,8 @@ struct SimdOperands {
   asmjit::x86::Xmm temp;
   uint8_t lane = 0;                  // lane immediates
   const uint8_t* shuffle = nullptr;  // i8x16.shuffle: 16 lane indices
+  // Where constants go; without one (tests of single sequences) they are built from immediates.
+  ConstantPool* constants = nullptr;
 };
 
 // True for every instruction emit_simd handles (every Simd-feature one but memory and const).
