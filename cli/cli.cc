@@ -65,6 +65,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       add_disasm_command(app),
       add_run_command(app),
       add_compile_command(app),
+      add_completion_command(app),  // hidden
   };
 
   if (argc <= 1) {

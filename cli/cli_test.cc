@@ -345,5 +345,22 @@ TEST(Cli, LogsOnlyWhenAsked) {
   EXPECT_NE(r.err.find("[debug]"), std::string::npos) << r.err;
 }
 
+// The scripts come from the parser: every subcommand and option, hidden ones left out.
+TEST(Cli, CompletionScriptsListTheOptionTable) {
+  for (const char* shell : {"bash", "zsh", "fish"}) {
+    Outcome r = run({"completion", shell});
+    EXPECT_EQ(r.status, 0) << shell << ": " << r.err;
+    for (const char* word : {"validate", "disasm", "compile", "dir-ro", "invoke", "max-wasm-stack",
+                             "enable-all", "perfmap", "eager", "tail-call"})
+      EXPECT_NE(r.out.find(word), std::string::npos) << shell << " lacks " << word;
+    EXPECT_EQ(r.out.find("no-interrupt-checks"), std::string::npos) << shell;
+  }
+  EXPECT_TRUE(run({"completion", "bash"}).out.ends_with("complete -F _keel keel\n"));
+  EXPECT_TRUE(run({"completion", "zsh"}).out.starts_with("#compdef keel\n"));
+  EXPECT_EQ(run({"completion", "tcsh"}).status, 2);
+  EXPECT_EQ(run({"completion"}).status, 2);
+  EXPECT_EQ(run({"--help"}).out.find("completion"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace keel::cli
