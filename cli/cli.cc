@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <exception>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,21 @@
 namespace keel::cli {
 namespace {
 
+// The level of keel's own log in KEEL_LOG: its items are separated by commas, a bare level is
+// the default one, and TARGET=LEVEL items (wasi=trace) belong to their target's logger.
+spdlog::level::level_enum default_level(const char* value) {
+  spdlog::level::level_enum level = spdlog::level::off;
+  std::string_view rest = value ? value : "";
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    if (!item.empty() && item.find('=') == std::string_view::npos)
+      level = spdlog::level::from_str(std::string(item));
+  }
+  return level;
+}
+
 // Logging is off unless KEEL_LOG names a level (trace, debug, info, warn, error). Logs go to the
 // caller's error stream, and the previous default logger comes back when the command ends, so
 // nothing keeps a reference to a stream a test has destroyed.
@@ -25,8 +41,7 @@ class LoggingScope {
   explicit LoggingScope(std::ostream& err) : previous_(spdlog::default_logger()) {
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err, /*force_flush=*/true);
     auto logger = std::make_shared<spdlog::logger>("keel", std::move(sink));
-    const char* level = std::getenv("KEEL_LOG");
-    logger->set_level(level ? spdlog::level::from_str(level) : spdlog::level::off);
+    logger->set_level(default_level(std::getenv("KEEL_LOG")));
     logger->set_pattern("keel: [%T.%e] [%l] %v");
     spdlog::set_default_logger(std::move(logger));
   }
@@ -61,10 +76,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   app.set_version_flag("--version", version_string(), "Print the version and exit");
   app.require_subcommand(1);
   const std::vector<Subcommand> commands = {
-      add_validate_command(app),
-      add_disasm_command(app),
-      add_run_command(app),
-      add_compile_command(app),
+      add_validate_command(app),   add_disasm_command(app),
+      add_run_command(app),        add_compile_command(app),
       add_completion_command(app),  // hidden
   };
 

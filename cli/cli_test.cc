@@ -343,6 +343,14 @@ TEST(Cli, LogsOnlyWhenAsked) {
   unsetenv("KEEL_LOG");
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.err.find("[debug]"), std::string::npos) << r.err;
+  // A target's level beside the default one leaves the default in force.
+  setenv("KEEL_LOG", "wasi=trace,debug", 1);
+  r = run({"validate", path});
+  EXPECT_NE(r.err.find("[debug]"), std::string::npos) << r.err;
+  setenv("KEEL_LOG", "wasi=trace", 1);
+  r = run({"validate", path});
+  unsetenv("KEEL_LOG");
+  EXPECT_EQ(r.err, "");
 }
 
 // The scripts come from the parser: every subcommand and option, hidden ones left out.
