@@ -20,19 +20,14 @@ fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
-version=$(sed -n 's/^project(keel VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
+. "$root/packaging/source-tree.sh"
+version=$(keel_source_version "$root")
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/keel-deb.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 tree=$work/keel-$version
-mkdir "$tree"
-if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  (cd "$root" && git ls-files -z --cached --others --exclude-standard |
-    tar --null --files-from=- --ignore-failed-read -cf -) | tar -xf - -C "$tree"
-else
-  tar -C "$root" --exclude='./build*' --exclude=./.git -cf - . | tar -xf - -C "$tree"
-fi
+keel_copy_source_tree "$root" "$tree"
 # The upstream tarball is the tree without debian/, reproducibly.
 tar -C "$work" --sort=name --owner=0 --group=0 --numeric-owner \
   --mtime="@$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)" \

@@ -15,18 +15,14 @@ fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
-version=$(sed -n 's/^project(keel VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
+. "$root/packaging/source-tree.sh"
+version=$(keel_source_version "$root")
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/keel-rpm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/SOURCES" "$work/keel-$version"
-if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  (cd "$root" && git ls-files -z --cached --others --exclude-standard |
-    tar --null --files-from=- --ignore-failed-read -cf -) | tar -xf - -C "$work/keel-$version"
-else
-  tar -C "$root" --exclude='./build*' --exclude=./.git -cf - . | tar -xf - -C "$work/keel-$version"
-fi
+mkdir -p "$work/SOURCES"
+keel_copy_source_tree "$root" "$work/keel-$version"
 tar -C "$work" -czf "$work/SOURCES/keel-$version.tar.gz" "keel-$version"
 
 nodeps=()
