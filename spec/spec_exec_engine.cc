@@ -4,6 +4,7 @@
 #include <map>
 
 #include "base/byte_buffer.h"
+#include "jit/engine/jit_compiler.h"
 #include "runtime/store.h"
 #include "spec_engine.h"
 
@@ -12,6 +13,7 @@ namespace {
 
 EngineConfig config_for(const Features& features) {
   EngineConfig config;
+  config.compiler = jit::jit_compiler();
   config.features = features;
   config.compile_mode = CompileMode::kLazy;  // most functions of a spec module are never called
   config.compile_threads = 1;                // the suite already runs one script per core

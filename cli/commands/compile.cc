@@ -7,6 +7,7 @@
 #include "base/byte_buffer.h"
 #include "cli/commands/command.h"
 #include "cli/commands/module_input.h"
+#include "jit/engine/jit_compiler.h"
 #include "runtime/store.h"
 
 namespace keel::cli {
@@ -27,6 +28,7 @@ Subcommand add_compile_command(CLI::App& parent) {
             auto buffer = ByteBuffer::from_file(path);
             if (!buffer) return report_error(io.err, path, buffer.error());
             EngineConfig config;
+            config.compiler = jit::jit_compiler();
             config.features = o->input.features();
             config.compile_mode = CompileMode::kEager;
             config.compile_threads = o->threads;

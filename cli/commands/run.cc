@@ -19,6 +19,7 @@
 #include "cli/commands/invoke_values.h"
 #include "cli/commands/module_input.h"
 #include "cli/commands/wasi_options.h"
+#include "jit/engine/jit_compiler.h"
 #include "runtime/store.h"
 #include "wasi/wasi_host.h"
 
@@ -47,6 +48,7 @@ struct RunPlan {
 
 Result<RunPlan> plan(const RunOptions& o) {
   RunPlan p;
+  p.config.compiler = jit::jit_compiler();
   p.config.features = o.input.features();
   p.config.compile_mode = o.compile == "eager" ? CompileMode::kEager : CompileMode::kLazy;
   p.config.perfmap = o.profile == "perfmap";

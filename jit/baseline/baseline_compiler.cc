@@ -61,6 +61,7 @@ Result<CompiledFunction> BaselineCompiler::compile(const ValidationContext& ctx,
   jump_tables_.clear();
   constants_.clear();
   source_map_.clear();
+  trap_sites_.clear();
   used_ = {};
   fused_cc_.reset();
   reachable_ = true;
@@ -99,6 +100,7 @@ Result<CompiledFunction> BaselineCompiler::compile(const ValidationContext& ctx,
   int32_t frame = static_cast<int32_t>((max_slot_ + max_out_area_ + 15) & ~15u) - 8;
   std::memcpy(out.code.data() + frame_patch_ - 4, &frame, 4);
   out.source_map = source_map_;
+  out.trap_sites = trap_sites_;
   return out;
 }
 

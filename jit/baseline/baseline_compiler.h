@@ -7,29 +7,16 @@
 #include <vector>
 
 #include "base/result.h"
-#include "platform/cpu_features.h"
+#include "runtime/compiler.h"
 #include "validate/validation_context.h"
 
 namespace keel::jit {
 
-// Maps a code offset to the wasm instruction it belongs to, for backtraces. Entries are sorted by
-// code_offset and recorded at least at every call and trap site.
-struct SourceMapEntry {
-  uint32_t code_offset;
-  uint32_t module_offset;  // byte offset in the module
-};
-
-struct CompiledFunction {
-  std::vector<uint8_t> code;  // position independent: installable at any address
-  std::vector<SourceMapEntry> source_map;
-};
-
-struct CompileOptions {
-  platform::CpuFeatures cpu;
-  // The attention-word test at function entry and loop back-edges. Off only to measure its
-  // cost (bench/); without it interrupts and --timeout cannot stop a loop.
-  bool interrupt_checks = true;
-};
+// The runtime's compiler interface types (runtime/compiler.h), used unqualified in jit/.
+using runtime::CompiledFunction;
+using runtime::CompileOptions;
+using runtime::SourceMapEntry;
+using runtime::TrapSite;
 
 // Compiles defined function `func_index` of ctx.module (validated or not: a validation error is
 // returned as one). Thread-safe: any number of threads may compile functions of one module.

@@ -182,6 +182,25 @@ class BaselineCompiler final : public TrapLabels {
   Control& label_frame(uint32_t depth) { return control_[control_.size() - 1 - depth]; }
   void record(uint32_t code_offset);  // source map entry at the current instruction
   void record_here() { record(static_cast<uint32_t>(a_.offset())); }
+  // Brackets the instructions of one linear-memory access (a scope): the source map names the
+  // instruction, and a guard-region fault becomes a trap only inside the range (TrapSite).
+  class GuardedAccess {
+   public:
+    explicit GuardedAccess(BaselineCompiler& c)
+        : c_(c), begin_(static_cast<uint32_t>(c.a_.offset())) {
+      c.record_here();
+    }
+    ~GuardedAccess() {
+      auto end = static_cast<uint32_t>(c_.a_.offset());
+      c_.trap_sites_.push_back({begin_, end - begin_, vm::TrapCode::kMemoryOutOfBounds});
+    }
+    GuardedAccess(const GuardedAccess&) = delete;
+    GuardedAccess& operator=(const GuardedAccess&) = delete;
+
+   private:
+    BaselineCompiler& c_;
+    uint32_t begin_;
+  };
   uint32_t module_offset() const;
   void call_helper(const void* fn);
   void check_helper_trap();
@@ -248,6 +267,7 @@ class BaselineCompiler final : public TrapLabels {
   };
   std::vector<JumpTable> jump_tables_;
   std::vector<SourceMapEntry> source_map_;
+  std::vector<TrapSite> trap_sites_;
 };
 
 }  // namespace keel::jit

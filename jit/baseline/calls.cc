@@ -67,8 +67,18 @@ void BaselineCompiler::emit_call(const FuncType& type, bool switch_context, bool
     a_.mov(x86::r14, x86::qword_ptr(x86::rax, vm::kFuncRefCtx));
     a_.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));
   }
-  record_here();
-  a_.call(x86::qword_ptr(x86::rax, vm::kFuncRefCode));
+  // The callee's code slot: this module's own slot array for a function it defines (a load that
+  // does not wait for rax), else the one the VMFuncRef names.
+  if (!indirect && !switch_context) {
+    int32_t slot = static_cast<int32_t>(8 * (index - module_->num_imported_functions));
+    a_.mov(x86::rcx, x86::qword_ptr(x86::r14, vm::kContextCodeSlots));
+    record_here();
+    a_.call(x86::qword_ptr(x86::rcx, slot));
+  } else {
+    a_.mov(x86::rcx, x86::qword_ptr(x86::rax, vm::kFuncRefCode));
+    record_here();
+    a_.call(x86::qword_ptr(x86::rcx));
+  }
   if (switch_context) {
     a_.mov(x86::r14, x86::qword_ptr(x86::rbp, -8));
     a_.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));

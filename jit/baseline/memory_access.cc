@@ -47,40 +47,42 @@ void BaselineCompiler::load(Op op, const MemArgImm& memarg) {
   uint8_t dst = alloc(reg_class(t));
   x86::Gpd d32 = x86::gpd(dst);
   x86::Gpq d64 = x86::gpq(dst);
-  record_here();
-  switch (op) {
-    case Op::kI32Load:
-    case Op::kI64Load32U:
-      a_.mov(d32, m);
-      break;
-    case Op::kI64Load:
-      a_.mov(d64, m);
-      break;
-    case Op::kF32Load:
-      a_.movss(x86::xmm(dst), m);
-      break;
-    case Op::kF64Load:
-      a_.movsd(x86::xmm(dst), m);
-      break;
-    case Op::kI32Load8S:
-    case Op::kI32Load16S:
-      a_.movsx(d32, m);
-      break;
-    case Op::kI32Load8U:
-    case Op::kI32Load16U:
-    case Op::kI64Load8U:
-    case Op::kI64Load16U:
-      a_.movzx(d32, m);
-      break;
-    case Op::kI64Load8S:
-    case Op::kI64Load16S:
-      a_.movsx(d64, m);
-      break;
-    case Op::kI64Load32S:
-      a_.movsxd(d64, m);
-      break;
-    default:
-      break;
+  {
+    GuardedAccess guarded(*this);
+    switch (op) {
+      case Op::kI32Load:
+      case Op::kI64Load32U:
+        a_.mov(d32, m);
+        break;
+      case Op::kI64Load:
+        a_.mov(d64, m);
+        break;
+      case Op::kF32Load:
+        a_.movss(x86::xmm(dst), m);
+        break;
+      case Op::kF64Load:
+        a_.movsd(x86::xmm(dst), m);
+        break;
+      case Op::kI32Load8S:
+      case Op::kI32Load16S:
+        a_.movsx(d32, m);
+        break;
+      case Op::kI32Load8U:
+      case Op::kI32Load16U:
+      case Op::kI64Load8U:
+      case Op::kI64Load16U:
+        a_.movzx(d32, m);
+        break;
+      case Op::kI64Load8S:
+      case Op::kI64Load16S:
+        a_.movsx(d64, m);
+        break;
+      case Op::kI64Load32S:
+        a_.movsxd(d64, m);
+        break;
+      default:
+        break;
+    }
   }
   used_.remove(reg_class(t), dst);
   push_reg(t, dst);
@@ -97,7 +99,7 @@ void BaselineCompiler::store(Op op, const MemArgImm& memarg) {
   if (v.loc == Loc::kReg || v.loc == Loc::kLocal) pinned.add(reg_class(v.type), v.reg);
   x86::Mem m = address(memarg, size, pinned);
   if (v.loc == Loc::kConst) {
-    record_here();
+    GuardedAccess guarded(*this);
     switch (size) {
       case 1:
         a_.mov(m, static_cast<int8_t>(v.imm));
@@ -120,7 +122,7 @@ void BaselineCompiler::store(Op op, const MemArgImm& memarg) {
     }
     return;
   }
-  record_here();
+  GuardedAccess guarded(*this);
   if (reg_class(v.type) == RegClass::kXmm) {
     if (size == 4)
       a_.movss(m, x86::xmm(v.reg));

@@ -87,7 +87,7 @@ void BaselineCompiler::simd_load(Op op, const MemArgImm& memarg, uint8_t lane) {
   x86::Mem m = address(memarg, size, pinned);
   x86::Xmm d = x86::xmm(dst);
   const platform::CpuFeatures& cpu = options_.cpu;
-  record_here();
+  GuardedAccess guarded(*this);
   switch (op) {
     case Op::kV128Load:
       a_.movdqu(d, m);
@@ -169,7 +169,7 @@ void BaselineCompiler::simd_store(Op op, const MemArgImm& memarg, uint8_t lane) 
   RegSet pinned;
   x86::Xmm v = x86::xmm(pop_to_read(pinned));
   x86::Mem m = address(memarg, size, pinned);
-  record_here();
+  GuardedAccess guarded(*this);
   switch (op) {
     case Op::kV128Store:
       a_.movdqu(m, v);

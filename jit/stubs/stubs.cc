@@ -56,7 +56,8 @@ void emit_entry(x86::Assembler& a) {
   a.xor_(x86::r13d, x86::r13d);
   a.mov(x86::r14, x86::qword_ptr(x86::rax, vm::kFuncRefCtx));
   a.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));
-  a.call(x86::qword_ptr(x86::rax, vm::kFuncRefCode));
+  a.mov(x86::rcx, x86::qword_ptr(x86::rax, vm::kFuncRefCode));
+  a.call(x86::qword_ptr(x86::rcx));
   a.mov(x86::rsi, x86::rsp);
   a.mov(x86::rdi, x86::qword_ptr(x86::rbp, -48));
   a.mov(x86::ecx, x86::dword_ptr(x86::rbp, -56));
@@ -129,9 +130,9 @@ const void* install(Emit emit) {
   return *installed;
 }
 
-Stubs make_stubs() {
-  Stubs s;
-  s.entry = reinterpret_cast<EntryTrampoline>(const_cast<void*>(install(emit_entry)));
+runtime::RuntimeStubs make_stubs() {
+  runtime::RuntimeStubs s;
+  s.entry = reinterpret_cast<runtime::EntryTrampoline>(const_cast<void*>(install(emit_entry)));
   s.host_thunk = install(emit_host_thunk);
   s.lazy_compile = install(emit_lazy_compile);
   return s;
@@ -139,8 +140,8 @@ Stubs make_stubs() {
 
 }  // namespace
 
-const Stubs& stubs() {
-  static const Stubs s = make_stubs();
+const runtime::RuntimeStubs& stubs() {
+  static const runtime::RuntimeStubs s = make_stubs();
   return s;
 }
 

@@ -17,7 +17,7 @@ namespace {
 struct sigaction g_previous_segv;
 struct sigaction g_previous_bus;
 TrapEntry g_trap_entry = nullptr;
-uint32_t g_trap_code = 0;
+TrapSiteLookup g_trap_site = nullptr;
 
 bool handle_wasm_fault(siginfo_t* info, void* context) {
   auto* uc = static_cast<ucontext_t*>(context);
@@ -25,6 +25,8 @@ bool handle_wasm_fault(siginfo_t* info, void* context) {
   auto pc = static_cast<uintptr_t>(regs[REG_RIP]);
   if (!CodeMemory::global().contains(pc)) return false;
   if (!reservations::contains(reinterpret_cast<uintptr_t>(info->si_addr))) return false;
+  uint32_t code = g_trap_site(pc);
+  if (code == 0) return false;
   // Emulated `call trap_entry`: the callee sees rsp = 8 mod 16 as after a real call. Dropping
   // below the red zone is harmless since the trap never returns to this frame.
   auto sp = static_cast<uintptr_t>(regs[REG_RSP]);
@@ -32,7 +34,7 @@ bool handle_wasm_fault(siginfo_t* info, void* context) {
   *reinterpret_cast<uintptr_t*>(sp) = pc;
   regs[REG_RSP] = static_cast<greg_t>(sp);
   regs[REG_RDI] = regs[REG_R14];
-  regs[REG_RSI] = static_cast<greg_t>(g_trap_code);
+  regs[REG_RSI] = static_cast<greg_t>(code);
   regs[REG_RDX] = static_cast<greg_t>(pc);
   regs[REG_RCX] = regs[REG_RBP];
   regs[REG_RIP] = static_cast<greg_t>(reinterpret_cast<uintptr_t>(g_trap_entry));
@@ -76,11 +78,11 @@ thread_local bool t_alt_stack_checked = false;
 
 }  // namespace
 
-void install_trap_handler(TrapEntry trap_entry, uint32_t trap_code) {
+void install_trap_handler(TrapEntry trap_entry, TrapSiteLookup trap_site) {
   static std::once_flag once;
   std::call_once(once, [&] {
     g_trap_entry = trap_entry;
-    g_trap_code = trap_code;
+    g_trap_site = trap_site;
     struct sigaction action;
     std::memset(&action, 0, sizeof action);
     action.sa_sigaction = handler;

@@ -11,8 +11,13 @@ namespace keel::platform {
 
 using TrapEntry = void (*)(void* context, uint32_t code, uintptr_t pc, uintptr_t fp);
 
-// Installs the process-wide handler once (later calls are no-ops). Thread-safe.
-void install_trap_handler(TrapEntry trap_entry, uint32_t trap_code);
+// The trap code of generated code at `pc` if it may fault on purpose (a guarded memory access),
+// else 0.
+using TrapSiteLookup = uint32_t (*)(uintptr_t pc);
+
+// Installs the process-wide handler once (later calls are no-ops). Thread-safe. A fault becomes
+// a trap only where `trap_site` names one.
+void install_trap_handler(TrapEntry trap_entry, TrapSiteLookup trap_site);
 
 // Gives the calling thread an alternate signal stack if it has none, so a fault near the end of
 // the stack can still be handled. Freed when the thread exits.

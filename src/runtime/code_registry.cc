@@ -47,12 +47,32 @@ std::optional<CodeLocation> CodeRegistry::lookup(uintptr_t pc) const {
   if (range.source_map && !range.source_map->empty()) {
     auto offset = static_cast<uint32_t>(pc - range.begin);
     const auto& sm = *range.source_map;
-    auto entry = std::upper_bound(
-        sm.begin(), sm.end(), offset,
-        [](uint32_t o, const jit::SourceMapEntry& e) { return o < e.code_offset; });
+    auto entry =
+        std::upper_bound(sm.begin(), sm.end(), offset,
+                         [](uint32_t o, const SourceMapEntry& e) { return o < e.code_offset; });
     if (entry != sm.begin()) location.module_offset = std::prev(entry)->module_offset;
   }
   return location;
+}
+
+vm::TrapCode CodeRegistry::trap_site(uintptr_t pc) const {
+  std::shared_lock lock(g_mutex);
+  auto& map = ranges();
+  auto it = map.upper_bound(pc);
+  if (it == map.begin()) return vm::TrapCode::kNone;
+  const CodeRange& range = std::prev(it)->second;
+  if (pc >= range.end || !range.trap_sites) return vm::TrapCode::kNone;
+  auto offset = static_cast<uint32_t>(pc - range.begin);
+  const auto& sites = *range.trap_sites;
+  auto site = std::upper_bound(sites.begin(), sites.end(), offset,
+                               [](uint32_t o, const TrapSite& s) { return o < s.code_offset; });
+  if (site == sites.begin()) return vm::TrapCode::kNone;
+  --site;
+  return offset - site->code_offset < site->length ? site->code : vm::TrapCode::kNone;
+}
+
+uint32_t trap_site_code(uintptr_t pc) {
+  return static_cast<uint32_t>(CodeRegistry::global().trap_site(pc));
 }
 
 void perfmap_write(uintptr_t start, size_t size, const std::string& name) {

@@ -2,7 +2,6 @@
 // memories, element segments, data segments, start function.
 #include <cstring>
 
-#include "jit/stubs/stubs.h"
 #include "runtime/const_expr.h"
 #include "runtime/store_impl.h"
 
@@ -157,12 +156,10 @@ Result<Instance*> runtime::StoreState::instantiate(
   uint32_t first_defined = m.num_imported_functions;
   size_t defined = m.functions.size() - first_defined;
   inst->own_funcs = std::make_unique<vm::VMFuncRef[]>(defined);
-  const void* lazy = defined ? jit::stubs().lazy_compile : nullptr;
   for (size_t i = 0; i < defined; ++i) {
     auto f = static_cast<uint32_t>(first_defined + i);
     vm::VMFuncRef& ref = inst->own_funcs[i];
-    const void* code = loaded->code(f);
-    ref.code.store(code ? code : lazy, std::memory_order_relaxed);
+    ref.code = loaded->code_slot(f);
     ref.ctx = &inst->ctx;
     ref.type_id = loaded->type_ids()[m.functions[f].type_index];
     ref.func_index = f;
@@ -208,6 +205,7 @@ Result<Instance*> runtime::StoreState::instantiate(
   inst->ctx.globals = inst->globals.data();
   inst->ctx.type_ids = loaded->type_ids().data();
   inst->ctx.instance = inst;
+  inst->ctx.code_slots = loaded->code_slots();
 
   // Element segments are evaluated up front (their refs are values of this instance).
   inst->elem_refs.resize(m.elems.size());

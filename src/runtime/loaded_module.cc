@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "decode/body_scanner.h"
-#include "jit/stubs/stubs.h"
 #include "platform/code_memory.h"
 #include "platform/cpu_features.h"
 #include "platform/virtual_memory.h"
@@ -28,10 +27,9 @@ namespace {
 
 // The stubs are installed one per code-memory install, whose tail CodeMemory fills with int3:
 // a stub ends at its last byte that is not 0xcc (none of them ends with one).
-void perfmap_write_stubs() {
+void perfmap_write_stubs(const RuntimeStubs& s) {
   static std::once_flag once;
-  std::call_once(once, [] {
-    const jit::Stubs& s = jit::stubs();
+  std::call_once(once, [&] {
     auto write = [](const void* stub, const char* name) {
       auto* p = static_cast<const uint8_t*>(stub);
       size_t page = platform::page_size();
@@ -52,7 +50,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 ModuleImpl::ModuleImpl(Module module, const EngineConfig& config)
-    : module_(std::move(module)), config_(config) {
+    : module_(std::move(module)),
+      config_(config),
+      lazy_stub_(config.compiler->stubs().lazy_compile) {
   validation_ = std::make_unique<ValidationContext>(module_);
   // C.refs, as validation computed it: functions named outside function bodies.
   auto& refs = validation_->declared_functions;
@@ -69,9 +69,10 @@ ModuleImpl::ModuleImpl(Module module, const EngineConfig& config)
   type_ids_.reserve(module_.types.size());
   for (const FuncType& t : module_.types) type_ids_.push_back(vm::canonical_type_id(t));
   size_t defined = module_.functions.size() - module_.num_imported_functions;
-  code_ = std::make_unique<std::atomic<const void*>[]>(defined);
-  source_maps_ = std::make_unique<std::vector<jit::SourceMapEntry>[]>(defined);
-  for (size_t i = 0; i < defined; ++i) code_[i].store(nullptr, std::memory_order_relaxed);
+  code_ = std::make_unique<vm::CodeSlot[]>(defined);
+  source_maps_ = std::make_unique<std::vector<SourceMapEntry>[]>(defined);
+  trap_sites_ = std::make_unique<std::vector<TrapSite>[]>(defined);
+  for (size_t i = 0; i < defined; ++i) code_[i].store(lazy_stub_, std::memory_order_relaxed);
 }
 
 ModuleImpl::~ModuleImpl() {
@@ -81,6 +82,11 @@ ModuleImpl::~ModuleImpl() {
 
 Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const ByteBuffer> bytes,
                                                        const EngineConfig& config) {
+  if (!config.compiler)
+    return make_error(ErrorKind::kUsage, "no compiler: EngineConfig::compiler is not set");
+  if (!config.compiler->supports(config.tier))
+    return make_error(ErrorKind::kUsage,
+                      std::string("this build of keel has no ") + tier_name(config.tier) + " tier");
   auto module = load_module(std::move(bytes), config.features);
   if (!module) return std::move(module).error();
   const platform::CpuFeatures& cpu = platform::host_cpu_features();
@@ -90,7 +96,7 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
                       "SIMD needs a CPU with SSE4.1; this one has: " + cpu.to_string());
   }
   std::shared_ptr<ModuleImpl> impl(new ModuleImpl(std::move(module.value()), config));
-  if (config.perfmap) perfmap_write_stubs();
+  if (config.perfmap) perfmap_write_stubs(config.compiler->stubs());
   if (config.compile_mode == CompileMode::kEager) KEEL_TRY(impl->compile_all());
   return impl;
 }
@@ -108,25 +114,28 @@ void ModuleImpl::add_compile_time(double seconds, uint64_t body_bytes) {
   body_bytes_.fetch_add(body_bytes, std::memory_order_relaxed);
 }
 
-jit::CompileOptions ModuleImpl::compile_options() const {
-  jit::CompileOptions options;
+CompileOptions ModuleImpl::compile_options() const {
+  CompileOptions options;
+  options.tier = config_.tier;
   options.cpu = platform::host_cpu_features();
   options.interrupt_checks = config_.interrupt_checks;
   return options;
 }
 
-void ModuleImpl::publish(uint32_t func_index, const uint8_t* code, size_t size,
-                         std::vector<jit::SourceMapEntry> source_map) {
+void ModuleImpl::publish(uint32_t func_index, const uint8_t* code, CompiledFunction& compiled) {
   uint32_t defined = func_index - module_.num_imported_functions;
-  source_maps_[defined] = std::move(source_map);
+  size_t size = compiled.code.size();
+  source_maps_[defined] = std::move(compiled.source_map);
+  trap_sites_[defined] = std::move(compiled.trap_sites);
   auto begin = reinterpret_cast<uintptr_t>(code);
-  CodeRegistry::global().add({begin, begin + size, &module_, func_index, &source_maps_[defined]});
+  CodeRegistry::global().add(
+      {begin, begin + size, &module_, func_index, &source_maps_[defined], &trap_sites_[defined]});
   if (config_.perfmap) {
     std::string name = "wasm";
     if (!module_.names.module_name.empty()) name += "[" + module_.names.module_name + "]";
     perfmap_write(begin, size, name + "::" + module_.function_name(func_index));
   }
-  code_[defined].store(code, std::memory_order_release);
+  code_[defined].store(code, std::memory_order_release);  // the one store every caller sees
 }
 
 const void* ModuleImpl::compile(uint32_t func_index, std::string* error) {
@@ -134,7 +143,7 @@ const void* ModuleImpl::compile(uint32_t func_index, std::string* error) {
   std::lock_guard lock(compile_locks_[func_index % kCompileLocks]);
   if (const void* done = code(func_index)) return done;  // another thread won
   auto start = std::chrono::steady_clock::now();
-  auto compiled = jit::compile_baseline(*validation_, func_index, compile_options());
+  auto compiled = config_.compiler->compile(*validation_, func_index, compile_options());
   if (!compiled) {
     if (error) *error = compiled.error().to_string();
     return nullptr;
@@ -145,7 +154,7 @@ const void* ModuleImpl::compile(uint32_t func_index, std::string* error) {
     return nullptr;
   }
   add_compile_time(seconds_since(start), module_.functions[func_index].body.size);
-  publish(func_index, *installed, compiled->code.size(), std::move(compiled->source_map));
+  publish(func_index, *installed, *compiled);
   return *installed;
 }
 
@@ -163,18 +172,18 @@ Status ModuleImpl::compile_all() {
   struct Batch {
     std::vector<uint8_t> code;
     std::vector<std::pair<uint32_t, uint32_t>> placed;  // function, offset in `code`
-    std::vector<jit::CompiledFunction> functions;
+    std::vector<CompiledFunction> functions;
     uint32_t error_function = UINT32_MAX;  // the first failing function this thread saw
     std::optional<Error> error;
   };
   std::vector<Batch> batches(threads);
   std::atomic<uint32_t> next{first};
   auto work = [&](Batch& batch) {
-    jit::CompileOptions options = compile_options();
+    CompileOptions options = compile_options();
     for (;;) {
       uint32_t f = next.fetch_add(1, std::memory_order_relaxed);
       if (f >= total) return;
-      auto compiled = jit::compile_baseline(*validation_, f, options);
+      auto compiled = config_.compiler->compile(*validation_, f, options);
       if (!compiled) {
         if (f < batch.error_function) {
           batch.error_function = f;
@@ -207,7 +216,7 @@ Status ModuleImpl::compile_all() {
     for (size_t i = 0; i < batch.placed.size(); ++i) {
       auto [f, offset] = batch.placed[i];
       auto& compiled = batch.functions[i];
-      publish(f, *installed + offset, compiled.code.size(), std::move(compiled.source_map));
+      publish(f, *installed + offset, compiled);
     }
   }
   uint64_t body_bytes = 0;

@@ -4,10 +4,12 @@
 
 #include <pthread.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
-#include "jit/stubs/stubs.h"
 #include "platform/trap_handler.h"
+#include "runtime/code_registry.h"
 #include "runtime/const_expr.h"
 #include "runtime/store_impl.h"
 
@@ -43,9 +45,10 @@ void store_value(uint64_t* area, uint32_t offset, const Value& v) {
   std::memcpy(p, v.v128, vm::area_value_size(v.type));
 }
 
-bool run_protected(Activation& activation, vm::VMFuncRef* ref, uint64_t* area, uint32_t bytes) {
+bool run_protected(Activation& activation, runtime::EntryTrampoline entry, vm::VMFuncRef* ref,
+                   uint64_t* area, uint32_t bytes) {
   if (sigsetjmp(activation.landing, 0) != 0) return false;
-  jit::stubs().entry(ref, area, bytes);
+  entry(ref, area, bytes);
   return true;
 }
 
@@ -196,7 +199,7 @@ Result<std::vector<Value>> runtime::StoreState::call(vm::VMFuncRef* ref, const F
   }
 
   platform::install_trap_handler(reinterpret_cast<platform::TrapEntry>(&keel_rt_trap),
-                                 static_cast<uint32_t>(vm::TrapCode::kMemoryOutOfBounds));
+                                 &runtime::trap_site_code);
   platform::ensure_alt_signal_stack();
 
   // The outermost entry into this store on this thread sets the stack limit of every context;
@@ -218,7 +221,8 @@ Result<std::vector<Value>> runtime::StoreState::call(vm::VMFuncRef* ref, const F
   activation.prev = Activation::current();
   activation.store = this;
   Activation::set_current(&activation);
-  bool ok = run_protected(activation, ref, area.data(), (bytes + 7) & ~7u);
+  bool ok = run_protected(activation, config.compiler->stubs().entry, ref, area.data(),
+                          (bytes + 7) & ~7u);
   Activation::set_current(activation.prev);
   if (!ok) {
     last_trap = std::move(activation.trap);
@@ -233,7 +237,13 @@ Result<std::vector<Value>> runtime::StoreState::call(vm::VMFuncRef* ref, const F
   return results;
 }
 
-Store::Store(const EngineConfig& config) : impl_(std::make_unique<Impl>(config)) {}
+Store::Store(const EngineConfig& config) : impl_(std::make_unique<Impl>(config)) {
+  // An embedder's mistake, not the guest's: nothing in a store can run without a compiler.
+  if (!config.compiler) {
+    std::fprintf(stderr, "keel: Store made without EngineConfig::compiler\n");
+    std::abort();
+  }
+}
 Store::~Store() = default;
 
 Result<Instance*> Store::instantiate(const std::shared_ptr<LoadedModule>& module,
@@ -258,7 +268,8 @@ Extern Store::host_function(FuncType type, HostFunction fn) {
   record->fn = std::move(fn);
   record->host.callback = &runtime::host_callback;
   record->host.data = record.get();
-  record->ref.code.store(jit::stubs().host_thunk, std::memory_order_relaxed);
+  record->code.store(impl_->config.compiler->stubs().host_thunk, std::memory_order_relaxed);
+  record->ref.code = &record->code;
   record->ref.ctx = &record->host;
   record->ref.type_id = vm::canonical_type_id(type);
   record->ref.func_index = 0;

@@ -24,6 +24,7 @@
 #include "base/result.h"
 #include "ir/features.h"
 #include "ir/module.h"
+#include "runtime/compiler.h"
 #include "runtime/value.h"
 #include "runtime/vm_abi.h"
 
@@ -35,13 +36,17 @@ enum class CompileMode : uint8_t {
 };
 
 struct EngineConfig {
+  // Compiles functions and provides the stubs calls go through: jit::jit_compiler() in keel's own
+  // tools. Required: a module cannot load, nor a store be made, without one.
+  std::shared_ptr<const runtime::Compiler> compiler;
+  runtime::Tier tier = runtime::Tier::kBaseline;  // the tier every function is compiled at
   Features features;
   CompileMode compile_mode = CompileMode::kLazy;
   unsigned compile_threads = 0;                  // eager mode; 0: one per hardware thread
   uint64_t max_wasm_stack = 1024 * 1024;         // bytes of native stack wasm frames may use
   uint64_t max_memory_size = uint64_t{4} << 30;  // bytes per linear memory (--max-memory-size)
   bool perfmap = false;                          // write /tmp/perf-<pid>.map for `perf report`
-  bool interrupt_checks = true;  // off only to measure their cost (bench/)
+  bool interrupt_checks = true;                  // off only to measure their cost (bench/)
 };
 
 // A frame of a trap's backtrace, innermost first.

@@ -20,6 +20,7 @@ struct StoreState;
 
 struct HostFuncRecord {
   vm::VMHostFunc host;
+  vm::CodeSlot code{nullptr};  // always the host thunk
   vm::VMFuncRef ref;
   FuncType type;
   HostFunction fn;

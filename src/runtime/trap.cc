@@ -118,12 +118,13 @@ const void* keel_rt_compile_lazy(keel::vm::VMFuncRef* ref) {
   auto* instance = keel::runtime::InstanceImpl::from_context(ctx);
   std::string error;
   const void* code = instance->loaded->compile(ref->func_index, &error);
-  if (code) {
-    ref->code.store(code, std::memory_order_release);
-  } else if (Activation* activation = Activation::current()) {
-    // The stub traps with kOutOfMemory; say what actually went wrong.
-    activation->host_message =
-        "cannot compile function " + std::to_string(ref->func_index) + ": " + error;
+  // compile() published the code in the module's slot, which ref->code points at.
+  if (!code) {
+    if (Activation* activation = Activation::current()) {
+      // The stub traps with kOutOfMemory; say what actually went wrong.
+      activation->host_message =
+          "cannot compile function " + std::to_string(ref->func_index) + ": " + error;
+    }
   }
   return code;
 }

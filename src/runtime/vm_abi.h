@@ -19,13 +19,23 @@
 //     returns. area = max(area_bytes(params), area_bytes(results)).
 //   - Values are stored as their natural width (i32 and f32 in the low 4 bytes; the upper bytes
 //     are unspecified), references as pointers (funcref: VMFuncRef*, externref: opaque; null is 0).
-//   - A call goes through a VMFuncRef: `rax = VMFuncRef*`, then `call [rax + kFuncRefCode]`.
+//   - A call goes through a VMFuncRef and its code slot: `rax = VMFuncRef*`, then
+//     `rcx = [rax + kFuncRefCode]; call [rcx]`. A direct call to a function the caller's own
+//     module defines may instead call `[[r14 + kContextCodeSlots] + 8 * (index - imports)]`: the
+//     same slot, reached without the dependent load.
 //     For a callee that may belong to another context (imports, call_indirect), the caller first
 //     sets `r13 = r14` (the caller's context, which host functions receive), `r14 = ref->ctx`,
 //     `r15 = [r14 + kContextMemoryBase]`, and restores r14 and r15 from its frame afterwards.
 //     Every callee context starts with its memory base, so this works for host functions too.
-//   - The code a VMFuncRef points to may be the lazy-compile stub, which finds its function from
-//     rax: so rax must hold the VMFuncRef at every call.
+//   - The code a slot holds may be the lazy-compile stub, which finds its function from rax: so
+//     rax must hold the VMFuncRef at every call.
+//
+// Code slots: a module has one code slot per defined function, shared by every instance of it;
+// each instance's VMFuncRef for that function points at it. The slot holds the lazy-compile stub,
+// then tier-1 code, later tier-2 code; compilers publish with one release store into the slot,
+// and every caller in every instance loads the slot at each call, so it takes the new code on its
+// next call. Code once published is never freed or changed (frames may still run it). A host
+// function's slot is its own and holds the host thunk.
 //
 // Traps: compiled code calls keel_rt_trap (never returns). Out-of-bounds memory accesses fault in
 // the guard region instead; the signal handler turns that into the same call.
@@ -100,13 +110,15 @@ constexpr const char* trap_message(TrapCode code) {
 
 struct VMContext;
 
+// A function's code slot (see "Code slots" above).
+using CodeSlot = std::atomic<const void*>;
+
 // A function as compiled code sees it: what `call`, `call_indirect`, `ref.func` and tables use.
 // A funcref value is a VMFuncRef* (null: 0). One per defined function per instance, and one per
 // host function; imports point at the exporter's.
 struct VMFuncRef {
-  // The current entry point: the lazy-compile stub, then tier-1 code, later tier-2 code. Tiers
-  // publish new code with one release store; callers load it with every call.
-  std::atomic<const void*> code;
+  // The module's code slot of this function (shared by all instances), or a host function's.
+  CodeSlot* code;
   void* ctx;            // the callee's context: a VMContext, or a VMHostFunc for host functions
   uint32_t type_id;     // canonical signature id (canonical_type_id); equal ids, equal signatures
   uint32_t func_index;  // in the owning instance's function index space
@@ -157,6 +169,7 @@ struct VMContext {
   VMGlobal** globals;        // global index space
   const uint32_t* type_ids;  // module type index -> canonical signature id
   void* instance;            // the runtime's Instance that owns this context
+  CodeSlot* code_slots;      // the module's code slots, by defined-function index
 };
 
 inline constexpr int32_t kContextMemoryBase = 0;
@@ -168,6 +181,7 @@ inline constexpr int32_t kContextTables = 40;
 inline constexpr int32_t kContextGlobals = 48;
 inline constexpr int32_t kContextTypeIds = 56;
 inline constexpr int32_t kContextInstance = 64;
+inline constexpr int32_t kContextCodeSlots = 72;
 inline constexpr int32_t kFuncRefCode = 0;
 inline constexpr int32_t kFuncRefCtx = 8;
 inline constexpr int32_t kFuncRefTypeId = 16;
@@ -219,6 +233,8 @@ static_assert(offsetof(VMContext, tables) == kContextTables);
 static_assert(offsetof(VMContext, globals) == kContextGlobals);
 static_assert(offsetof(VMContext, type_ids) == kContextTypeIds);
 static_assert(offsetof(VMContext, instance) == kContextInstance);
+static_assert(offsetof(VMContext, code_slots) == kContextCodeSlots);
+static_assert(sizeof(CodeSlot) == 8 && CodeSlot::is_always_lock_free);
 static_assert(offsetof(VMFuncRef, code) == kFuncRefCode);
 static_assert(offsetof(VMFuncRef, ctx) == kFuncRefCtx);
 static_assert(offsetof(VMFuncRef, type_id) == kFuncRefTypeId);
@@ -241,8 +257,8 @@ extern "C" {
 [[noreturn]] void keel_rt_trap(keel::vm::VMContext* ctx, uint32_t code, uintptr_t pc, uintptr_t fp);
 // The attention word was nonzero: returns kInterrupted to trap, or 0 to continue.
 uint32_t keel_rt_attention(keel::vm::VMContext* ctx, uint32_t func_index);
-// Compiles the function `ref` names if no code exists yet, publishes it in ref->code and returns
-// it. Called by the lazy-compile stub. Returns null only when out of memory.
+// Compiles the function `ref` names if no code exists yet, publishes it in its code slot and
+// returns it. Called by the lazy-compile stub. Returns null only when out of memory.
 const void* keel_rt_compile_lazy(keel::vm::VMFuncRef* ref);
 
 uint32_t keel_rt_memory_grow(keel::vm::VMContext* ctx, uint32_t memory, uint32_t delta_pages);

@@ -51,6 +51,9 @@ JitInstance::JitInstance(const Bytes& bytes, vm::HostCallback host, CompileOptio
   }
   hosts_.resize(m.functions.size());
   compiled_.resize(m.functions.size());
+  // Imports first, as in the index space: the defined functions' slots are the array the context
+  // names.
+  slots_ = std::make_unique<vm::CodeSlot[]>(m.functions.size());
   for (uint32_t i = 0; i < m.functions.size(); ++i) {
     auto ref = std::make_unique<vm::VMFuncRef>();
     ref->type_id = type_ids_[m.functions[i].type_index];
@@ -58,11 +61,12 @@ JitInstance::JitInstance(const Bytes& bytes, vm::HostCallback host, CompileOptio
     if (m.functions[i].imported) {
       hosts_[i].callback = host;
       ref->ctx = &hosts_[i];
-      ref->code.store(jit::stubs().host_thunk);
+      slots_[i].store(jit::stubs().host_thunk);
     } else {
       ref->ctx = &ctx_;
-      ref->code.store(jit::stubs().lazy_compile);
+      slots_[i].store(jit::stubs().lazy_compile);
     }
+    ref->code = &slots_[i];
     funcs_.push_back(ref.get());
     refs_.push_back(std::move(ref));
   }
@@ -92,6 +96,7 @@ JitInstance::JitInstance(const Bytes& bytes, vm::HostCallback host, CompileOptio
   ctx_.tables = table_ptrs_.data();
   ctx_.globals = global_ptrs_.data();
   ctx_.type_ids = type_ids_.data();
+  ctx_.code_slots = slots_.get() + m.num_imported_functions;
 }
 
 JitInstance::~JitInstance() {
@@ -107,7 +112,7 @@ const void* JitInstance::compile(vm::VMFuncRef* ref) {
   auto installed = platform::CodeMemory::global().install(compiled->code);
   if (!installed.ok()) return nullptr;
   compiled_[ref->func_index] = std::make_unique<CompiledFunction>(std::move(compiled).value());
-  ref->code.store(*installed, std::memory_order_release);
+  ref->code->store(*installed, std::memory_order_release);
   return *installed;
 }
 

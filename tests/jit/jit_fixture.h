@@ -71,6 +71,7 @@ class JitInstance {
   vm::VMContext ctx_{};
   vm::VMMemory memory_{};
   void* reservation_ = nullptr;
+  std::unique_ptr<vm::CodeSlot[]> slots_;  // one per function
   std::vector<std::unique_ptr<vm::VMFuncRef>> refs_;
   std::vector<vm::VMFuncRef*> funcs_;
   std::vector<vm::VMHostFunc> hosts_;

@@ -27,7 +27,7 @@ Bytes names(std::string_view module_name, const std::vector<std::pair<uint32_t, 
 class Execution : public ::testing::TestWithParam<CompileMode> {
  protected:
   EngineConfig config() const {
-    EngineConfig c;
+    EngineConfig c = test_config();
     c.compile_mode = GetParam();
     c.compile_threads = 2;
     return c;
@@ -274,7 +274,7 @@ TEST(LazyCompile, ConcurrentFirstCallsCompileOnce) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&] {
-      Store store({});
+      Store store(test_config());
       auto instance = store.instantiate(module, {});
       if (!instance) return;
       Value arg[] = {Value::from_i32(41)};
@@ -286,12 +286,50 @@ TEST(LazyCompile, ConcurrentFirstCallsCompileOnce) {
   EXPECT_EQ(ok.load(), 4);
   const void* code = impl->code(f);
   EXPECT_NE(code, nullptr);
-  // A new instance points straight at the compiled code.
-  Store store({});
+  // A new instance calls through the module's slot, which holds the compiled code.
+  Store store(test_config());
   auto instance = store.instantiate(module, {});
   ASSERT_TRUE(instance.ok());
   auto* ref = static_cast<vm::VMFuncRef*>((*instance)->get_export("f")->handle);
-  EXPECT_EQ(ref->code.load(), code);
+  EXPECT_EQ(ref->code, impl->code_slot(f));
+  EXPECT_EQ(ref->code->load(), code);
+}
+
+// One store into a module's code slot is what every caller, in every instance, runs next: direct
+// calls inside the module, calls through a table, and calls from the host.
+TEST(CodeSlots, OneStorePublishesToEveryInstance) {
+  WasmBuilder b;
+  uint32_t t = b.type({}, {ValType::kI32});
+  uint32_t ti = b.type({ValType::kI32}, {ValType::kI32});
+  uint32_t one = b.func(t, i32_const(1));
+  uint32_t two = b.func(t, i32_const(2));
+  uint32_t direct = b.func(t, test::call(one));
+  uint32_t indirect = b.func(ti, cat(local_get(0), op::kCallIndirect, u32(t), u32(0)));
+  b.table(ValType::kFuncRef, 1);
+  b.elem_active(expr(i32_const(0)), {one});
+  b.export_("direct", ExternKind::kFunc, direct);
+  b.export_("indirect", ExternKind::kFunc, indirect);
+  b.export_("one", ExternKind::kFunc, one);
+  auto module = load(b);
+  ASSERT_TRUE(module);
+  auto* impl = static_cast<runtime::ModuleImpl*>(module.get());
+  Store store(test_config());
+  auto a = store.instantiate(module, {});
+  auto c = store.instantiate(module, {});
+  ASSERT_TRUE(a.ok() && c.ok());
+  auto call = [&](Instance* inst, const char* name) {
+    std::vector<Value> args;
+    if (std::string_view(name) == "indirect") args.push_back(Value::from_i32(0));
+    auto r = store.call(*inst->get_export(name), args);
+    return r && r->size() == 1 ? (*r)[0].i32 : -1;
+  };
+  for (Instance* inst : {*a, *c})
+    for (const char* name : {"direct", "indirect", "one"}) EXPECT_EQ(call(inst, name), 1) << name;
+  const void* two_code = impl->compile(two);
+  ASSERT_NE(two_code, nullptr);
+  impl->code_slot(one)->store(two_code, std::memory_order_release);
+  for (Instance* inst : {*a, *c})
+    for (const char* name : {"direct", "indirect", "one"}) EXPECT_EQ(call(inst, name), 2) << name;
 }
 
 TEST(PerfMap, NamesInstalledFunctions) {
@@ -299,7 +337,7 @@ TEST(PerfMap, NamesInstalledFunctions) {
   uint32_t t = b.type({}, {});
   uint32_t f = b.func(t, {});
   b.custom("name", names("perfmod", {{f, "hot"}}));
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.compile_mode = CompileMode::kEager;
   config.perfmap = true;
   ASSERT_TRUE(load(b, config));

@@ -11,7 +11,7 @@ constexpr uint32_t kMemOob = static_cast<uint32_t>(vm::TrapCode::kMemoryOutOfBou
 constexpr uint32_t kTabOob = static_cast<uint32_t>(vm::TrapCode::kTableOutOfBounds);
 
 struct HelperFixture : ::testing::Test {
-  Store store{EngineConfig{}};
+  Store store{test_config()};
   runtime::InstanceImpl* instance = nullptr;
   vm::VMContext* ctx = nullptr;
   uint8_t* mem = nullptr;

@@ -7,7 +7,7 @@ namespace keel::test {
 namespace {
 
 TEST(HostFunction, CalledDirectlyFromTheHost) {
-  Store store({});
+  Store store(test_config());
   auto add = store.host_function(func_type({ValType::kI32, ValType::kI32}, {ValType::kI32}),
                                  [](HostCall& call) {
                                    call.results[0].i32 = call.args[0].i32 + call.args[1].i32;
@@ -22,7 +22,7 @@ TEST(HostFunction, CalledDirectlyFromTheHost) {
 }
 
 TEST(HostFunction, ArgumentsAreChecked) {
-  Store store({});
+  Store store(test_config());
   auto f = store.host_function(func_type({ValType::kI64}, {}),
                                [](HostCall&) { return vm::TrapCode::kNone; });
   Value wrong[] = {Value::from_i32(1)};
@@ -31,7 +31,7 @@ TEST(HostFunction, ArgumentsAreChecked) {
 }
 
 TEST(HostFunction, ErrorsAndExitBecomeTraps) {
-  Store store({});
+  Store store(test_config());
   auto fail = store.host_function(func_type({}, {}), [](HostCall& call) {
     call.message = "disk on fire";
     return vm::TrapCode::kHostError;
@@ -50,7 +50,7 @@ TEST(HostFunction, ErrorsAndExitBecomeTraps) {
 
 // The callback compiled code reaches through the host thunk: values in the argument area.
 TEST(HostFunction, CallbackUnpacksAndPacksTheArea) {
-  Store store({});
+  Store store(test_config());
   auto f = store.host_function(
       func_type({ValType::kI32, ValType::kF64, ValType::kV128}, {ValType::kI64, ValType::kF32}),
       [](HostCall& call) {

@@ -28,7 +28,7 @@ TEST(Instantiate, GlobalInitialisers) {
   b.global(ValType::kI32, false, expr(global_get(0), i32_const(10), 0x6c, i32_const(3), 0x6b));
   for (uint32_t g = 1; g <= 7; ++g) b.export_("g" + std::to_string(g), ExternKind::kGlobal, g);
   b.export_("f", ExternKind::kFunc, f);
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.features.extended_const = true;
   Store store(config);
   Imports imports;
@@ -49,7 +49,7 @@ TEST(Instantiate, GlobalInitialisers) {
 // Module A owns a memory and a table; B writes to both through active segments, the second of
 // which is out of bounds.
 struct SegmentFixture {
-  Store store{EngineConfig{}};
+  Store store{test_config()};
   Instance* exporter = nullptr;
   Imports imports;
   SegmentFixture() {
@@ -127,7 +127,7 @@ TEST(Instantiate, PassiveAndDeclarativeSegments) {
   b.elem_declarative({f});
   b.elem_raw(cat(0x01, 0x00, vec_u32({f, f})));  // passive, elemkind funcref
   b.data_passive({1, 2, 3});
-  Store store({});
+  Store store(test_config());
   auto instance = store.instantiate(load(b), {});
   ASSERT_TRUE(Succeeded(instance));
   auto* impl = static_cast<runtime::InstanceImpl*>(*instance);
@@ -143,7 +143,7 @@ TEST(Instantiate, TablesStartNullAndMemoriesZero) {
   b.table(ValType::kExternRef, 3, 5);
   b.export_("m", ExternKind::kMemory, 0);
   b.export_("t", ExternKind::kTable, 0);
-  Store store({});
+  Store store(test_config());
   auto instance = store.instantiate(load(b), {});
   ASSERT_TRUE(Succeeded(instance));
   auto table = *(*instance)->get_export("t");

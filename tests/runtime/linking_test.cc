@@ -10,7 +10,7 @@ TEST(Linking, UnknownImport) {
   WasmBuilder b;
   uint32_t t = b.type({}, {});
   b.import_func("env", "f", t);
-  Store store({});
+  Store store(test_config());
   auto result = store.instantiate(load(b), Imports{});
   EXPECT_TRUE(FailedWith(result, ErrorKind::kUnlinkable, "unknown import"));
 }
@@ -20,7 +20,7 @@ TEST(Linking, FunctionTypeMustBeEqual) {
   uint32_t t = b.type({ValType::kI32}, {});
   b.import_func("env", "f", t);
   auto module = load(b);
-  Store store({});
+  Store store(test_config());
   Imports wrong;
   wrong.add("env", "f", store.host_function(func_type({ValType::kI64}, {}), [](HostCall&) {
     return vm::TrapCode::kNone;
@@ -37,7 +37,7 @@ TEST(Linking, FunctionTypeMustBeEqual) {
 TEST(Linking, KindMustMatch) {
   WasmBuilder b;
   b.import_memory("env", "m", 1);
-  Store store({});
+  Store store(test_config());
   Imports imports;
   imports.add("env", "m", store.new_global({ValType::kI32, false}, Value::from_i32(0)));
   EXPECT_TRUE(FailedWith(store.instantiate(load(b), imports), ErrorKind::kUnlinkable,
@@ -48,7 +48,7 @@ TEST(Linking, GlobalTypeAndMutability) {
   WasmBuilder b;
   b.import_global("env", "g", ValType::kI32, true);
   auto module = load(b);
-  Store store({});
+  Store store(test_config());
   Imports immutable;
   immutable.add("env", "g", store.new_global({ValType::kI32, false}, Value::from_i32(1)));
   EXPECT_TRUE(FailedWith(store.instantiate(module, immutable), ErrorKind::kUnlinkable,
@@ -86,7 +86,7 @@ TEST(Linking, MemoryLimitsSubtyping) {
   for (const LimitsCase& c : kLimitsCases) {
     WasmBuilder b;
     b.import_memory("env", "m", c.expected_min, c.expected_max);
-    Store store({});
+    Store store(test_config());
     Imports imports;
     MemoryType type;
     type.limits.min = c.offered_min;
@@ -106,7 +106,7 @@ TEST(Linking, TableLimitsSubtypingAndElementType) {
   for (const LimitsCase& c : kLimitsCases) {
     WasmBuilder b;
     b.import_table("env", "t", ValType::kFuncRef, c.expected_min, c.expected_max);
-    Store store({});
+    Store store(test_config());
     Imports imports;
     TableType type;
     type.limits.min = c.offered_min;
@@ -118,7 +118,7 @@ TEST(Linking, TableLimitsSubtypingAndElementType) {
   }
   WasmBuilder b;
   b.import_table("env", "t", ValType::kFuncRef, 1);
-  Store store({});
+  Store store(test_config());
   TableType externs;
   externs.element = ValType::kExternRef;
   externs.limits.min = 1;
@@ -129,7 +129,7 @@ TEST(Linking, TableLimitsSubtypingAndElementType) {
 }
 
 TEST(Linking, GrownMemoryLinksAtItsCurrentSize) {
-  Store store({});
+  Store store(test_config());
   MemoryType type;
   type.limits.min = 1;
   auto memory = store.new_memory(type);
@@ -153,7 +153,7 @@ TEST(Linking, ExportsAndRegisteredInstances) {
   a.export_("mem", ExternKind::kMemory, 0);
   a.export_("g", ExternKind::kGlobal, 0);
   a.export_("tab", ExternKind::kTable, 0);
-  Store store({});
+  Store store(test_config());
   auto first = store.instantiate(load(a), {});
   ASSERT_TRUE(Succeeded(first));
   auto exports = (*first)->exports();
@@ -172,7 +172,7 @@ TEST(Linking, ExportsAndRegisteredInstances) {
   b.export_("h", ExternKind::kGlobal, 1);
   Imports imports;
   imports.add_instance("a", **first);
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.features.extended_const = true;
   auto second = store.instantiate(load(b, config), imports);
   ASSERT_TRUE(Succeeded(second));

@@ -6,12 +6,14 @@
 #include <memory>
 
 #include "runtime/store.h"
+#include "support/engine_config.h"
 #include "support/expect.h"
 #include "support/wasm_builder.h"
 
 namespace keel::test {
 
-inline std::shared_ptr<LoadedModule> load(const WasmBuilder& b, const EngineConfig& config = {}) {
+inline std::shared_ptr<LoadedModule> load(const WasmBuilder& b,
+                                          const EngineConfig& config = test_config()) {
   auto module = LoadedModule::load(buffer_of(b.build()), config);
   EXPECT_TRUE(Succeeded(module));
   return module ? *module : nullptr;

@@ -24,6 +24,7 @@
 #include "base/byte_buffer.h"
 #include "fs_sandbox_fixture.h"
 #include "runtime/store.h"
+#include "support/engine_config.h"
 #include "wasi/wasi_host.h"
 
 namespace keel::wasi::fs {
@@ -174,12 +175,12 @@ TEST_P(GuestRaceTest, DirectoryRenamedAndSymlinkedOutWhileTheGuestWorksBeneathIt
 
   auto bytes = ByteBuffer::from_file(wasm_);
   ASSERT_TRUE(bytes.ok());
-  auto module = LoadedModule::load(std::move(*bytes), EngineConfig{});
+  auto module = LoadedModule::load(std::move(*bytes), keel::test::test_config());
   ASSERT_TRUE(module.ok()) << module.error().to_string();
   auto host_or = WasiHost::create(config);
   ASSERT_TRUE(host_or.ok()) << host_or.error().to_string();
   std::unique_ptr<WasiHost> wasi_host = std::move(*host_or);
-  Store store(EngineConfig{});
+  Store store(keel::test::test_config());
   Imports imports;
   wasi_host->add_to_imports(store, imports);
   auto instance = store.instantiate(*module, imports);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/store.h"
+#include "support/engine_config.h"
 #include "support/wasm_builder.h"
 #include "wasi/host_context.h"
 #include "wasi/wasi_host.h"
@@ -23,7 +24,7 @@ class WasiGuest {
   // `pages` of memory; flavour picks the import module name.
   WasiGuest(const wasi::WasiConfig& config, wasi::Flavor flavor = wasi::Flavor::kPreview1,
             uint32_t pages = 1)
-      : store_(EngineConfig{}) {
+      : store_(test_config()) {
     auto host = wasi::WasiHost::create(config);
     EXPECT_TRUE(host.ok()) << (host.ok() ? "" : host.error().to_string());
     host_ = std::move(*host);
@@ -56,7 +57,7 @@ class WasiGuest {
     }
     uint32_t mem = b.memory(pages);
     b.export_("memory", ExternKind::kMemory, mem);
-    auto module = LoadedModule::load(buffer_of(b.build()), EngineConfig{});
+    auto module = LoadedModule::load(buffer_of(b.build()), test_config());
     EXPECT_TRUE(module.ok()) << (module.ok() ? "" : module.error().to_string());
     Imports imports;
     host_->add_to_imports(store_, imports);
