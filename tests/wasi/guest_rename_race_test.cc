@@ -63,8 +63,9 @@ const Guest& guest() {
     Guest g;
     const char* cc_env = getenv("KEEL_WASI_CC");
     std::string cc = cc_env != nullptr ? cc_env : "clang-19";
-    // __FILE__ is absolute in keel's (CMake) builds: the guest and common.h are beside this file.
-    stdfs::path here = stdfs::path(__FILE__).parent_path();
+    // The guest and common.h are beside this file. Not __FILE__: ccache's base_dir and
+    // -ffile-prefix-map make it relative to wherever the compiler ran.
+    stdfs::path here = stdfs::path(KEEL_TESTS_SOURCE_DIR) / "wasi";
     std::string source = (here / "guests" / "rename_race.c").string();
     std::string include = (here / ".." / ".." / "wasi-testsuite" / "tests").string();
     char tmpl[] = "/tmp/keel-race-guest-XXXXXX";
