@@ -219,6 +219,34 @@ TEST(Cli, RunRejectsBadArguments) {
   EXPECT_EQ(run({"run", "--profile=jitdump", "--invoke", "add", path, "1", "2"}).status, 2);
 }
 
+// -C chooses the tier, in keel's words or wasmtime's. Until tier 2 lands, asking for it is a
+// clear error rather than a silent fall back to tier 1.
+TEST(Cli, RunAndCompileChooseTheTier) {
+  std::string path = write_module("run_tier", kAddModule);
+  for (const char* option : {"tier=baseline", "compiler=winch"}) {
+    Outcome r = run({"run", "-C", option, "--invoke", "add", path, "1", "2"});
+    EXPECT_EQ(r.status, 0) << option << ": " << r.err;
+    EXPECT_EQ(r.out, "3\n") << option;
+  }
+  for (const char* option : {"tier=optimizing", "compiler=cranelift"}) {
+    Outcome r = run({"run", "-C", option, "--invoke", "add", path, "1", "2"});
+    EXPECT_EQ(r.status, 1) << option;
+    EXPECT_EQ(r.err, "keel: " + path + ": usage error: this build of keel has no optimizing tier\n")
+        << option;
+  }
+  Outcome r = run({"run", "-C", "tier=fast", "--invoke", "add", path, "1", "2"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "keel: unknown tier \"fast\" (known: baseline, optimizing; winch, cranelift)\n");
+  r = run({"run", "-C", "opt-level=2", "--invoke", "add", path, "1", "2"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "keel: unknown -C option \"opt-level\" (known: tier, compiler)\n");
+  r = run({"compile", "--tier", "winch", "--threads", "1", path});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("functions compiled: 1"), std::string::npos) << r.out;
+  EXPECT_EQ(run({"compile", "--tier", "optimizing", path}).status, 1);
+  EXPECT_EQ(run({"compile", "--tier", "fast", path}).status, 2);
+}
+
 // (module (import "env" "f" (func)))
 const std::string kImportModule = bytes_of(
     "\0asm\x01\0\0\0"

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "expected_totals.h"
+#include "jit/engine/jit_compiler.h"
 #include "spec_report.h"
 
 namespace keel::spec {
@@ -109,12 +110,25 @@ int spec_main(int argc, char** argv) {
                  "Features for every file (default: Wasm 2.0, plus the proposal's for files "
                  "under proposals/NAME/)")
       ->check(CLI::IsMember({"all", "default"}));
+  std::string tier_name = "baseline";
+  app.add_option("--tier", tier_name, "The tier every function is compiled at")
+      ->check(CLI::IsMember({"baseline", "optimizing"}))
+      ->capture_default_str();
   app.add_option("JSON_OR_DIR", options.paths, "wast2json .json files, or folders of them")
       ->required();
   CLI11_PARSE(app, argc, argv);
+  runtime::Tier tier =
+      tier_name == "optimizing" ? runtime::Tier::kOptimizing : runtime::Tier::kBaseline;
+  if (!validate_only && !jit::jit_compiler()->supports(tier)) {
+    std::cerr << "keel-spec: this build of keel has no " << tier_name << " tier\n";
+    return 2;
+  }
+  EngineFactory executing = [tier](const Features& features) {
+    return make_executing_engine(features, tier);
+  };
   if (features == "all") options.features = FeatureMode::kAll;
   if (features == "default") options.features = FeatureMode::kDefault;
-  return run_spec(options, validate_only ? make_validating_engine : make_executing_engine,
+  return run_spec(options, validate_only ? EngineFactory(make_validating_engine) : executing,
                   std::cout, std::cerr);
 }
 

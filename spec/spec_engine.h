@@ -13,6 +13,7 @@
 
 #include "base/result.h"
 #include "ir/features.h"
+#include "runtime/compiler.h"
 #include "runtime/value.h"
 
 namespace keel::spec {
@@ -50,7 +51,8 @@ using EngineFactory = std::function<std::unique_ptr<SpecEngine>(const Features&)
 // keel's front end alone: decode and validate, nothing more.
 std::unique_ptr<SpecEngine> make_validating_engine(const Features& features);
 
-// The runtime: instances, calls and traps through the public Store API (spec_exec_engine.cc).
-std::unique_ptr<SpecEngine> make_executing_engine(const Features& features);
+// The runtime: instances, calls and traps through the public Store API (spec_exec_engine.cc),
+// every function compiled at `tier`.
+std::unique_ptr<SpecEngine> make_executing_engine(const Features& features, runtime::Tier tier);
 
 }  // namespace keel::spec

@@ -11,9 +11,10 @@
 namespace keel::spec {
 namespace {
 
-EngineConfig config_for(const Features& features) {
+EngineConfig config_for(const Features& features, runtime::Tier tier) {
   EngineConfig config;
   config.compiler = jit::jit_compiler();
+  config.tier = tier;
   config.features = features;
   config.compile_mode = CompileMode::kLazy;  // most functions of a spec module are never called
   config.compile_threads = 1;                // the suite already runs one script per core
@@ -22,8 +23,8 @@ EngineConfig config_for(const Features& features) {
 
 class ExecutingEngine final : public SpecEngine {
  public:
-  explicit ExecutingEngine(const Features& features)
-      : config_(config_for(features)), store_(config_) {
+  ExecutingEngine(const Features& features, runtime::Tier tier)
+      : config_(config_for(features, tier)), store_(config_) {
     setup_ = add_spectest();
   }
 
@@ -137,8 +138,8 @@ class ExecutingEngine final : public SpecEngine {
 
 }  // namespace
 
-std::unique_ptr<SpecEngine> make_executing_engine(const Features& features) {
-  return std::make_unique<ExecutingEngine>(features);
+std::unique_ptr<SpecEngine> make_executing_engine(const Features& features, runtime::Tier tier) {
+  return std::make_unique<ExecutingEngine>(features, tier);
 }
 
 }  // namespace keel::spec

@@ -1,11 +1,12 @@
-// `keel compile [--threads N] FILE`: compiles every function eagerly without instantiating and
-// reports how fast. bench/ reads its output (one "key: value" per line).
+// `keel compile [--threads N] [--tier T] FILE`: compiles every function eagerly without
+// instantiating and reports how fast. bench/ reads its output (one "key: value" per line).
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
 
 #include "base/byte_buffer.h"
 #include "cli/commands/command.h"
+#include "cli/commands/invoke_values.h"
 #include "cli/commands/module_input.h"
 #include "jit/engine/jit_compiler.h"
 #include "runtime/store.h"
@@ -16,6 +17,7 @@ Subcommand add_compile_command(CLI::App& parent) {
   struct Options {
     ModuleInput input;
     unsigned threads = 0;
+    std::string tier = "baseline";
   };
   auto o = std::make_shared<Options>();
   CLI::App* command = parent.add_subcommand(
@@ -23,7 +25,16 @@ Subcommand add_compile_command(CLI::App& parent) {
   add_module_input(*command, o->input);
   command->add_option("--threads", o->threads, "Compiler threads (default: one per core)")
       ->capture_default_str();
+  command
+      ->add_option("--tier", o->tier,
+                   "The tier to compile at: baseline or optimizing (winch, cranelift)")
+      ->capture_default_str();
   return {command, [o](Io io) {
+            auto tier = parse_tier(o->tier);
+            if (!tier) {
+              io.err << "keel: " << tier.error().message << '\n';
+              return kExitUsage;
+            }
             const std::string& path = o->input.path;
             auto buffer = ByteBuffer::from_file(path);
             if (!buffer) return report_error(io.err, path, buffer.error());
@@ -32,6 +43,7 @@ Subcommand add_compile_command(CLI::App& parent) {
             config.features = o->input.features();
             config.compile_mode = CompileMode::kEager;
             config.compile_threads = o->threads;
+            config.tier = *tier;
             auto module = LoadedModule::load(std::move(*buffer), config);
             if (!module) return report_error(io.err, path, module.error());
             size_t functions = 0;

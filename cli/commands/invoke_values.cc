@@ -224,4 +224,29 @@ Result<std::chrono::nanoseconds> parse_duration(std::string_view text) {
   return std::chrono::nanoseconds(static_cast<int64_t>(value * scale));
 }
 
+Result<runtime::Tier> parse_tier(std::string_view text) {
+  if (text == "baseline" || text == "winch") return runtime::Tier::kBaseline;
+  if (text == "optimizing" || text == "cranelift") return runtime::Tier::kOptimizing;
+  return make_error(ErrorKind::kUsage, "unknown tier \"" + std::string(text) +
+                                           "\" (known: baseline, optimizing; winch, cranelift)");
+}
+
+Status apply_key_values(std::string_view flag, const std::vector<std::string>& lists,
+                        const std::function<Status(std::string_view, std::string_view)>& apply) {
+  for (const std::string& list : lists) {
+    std::string_view rest = list;
+    while (!rest.empty()) {
+      std::string_view item = rest.substr(0, rest.find(','));
+      rest.remove_prefix(std::min(rest.size(), item.size() + 1));
+      size_t eq = item.find('=');
+      if (eq == std::string_view::npos) {
+        return make_error(ErrorKind::kUsage, std::string(flag) + " wants key=value, got \"" +
+                                                 std::string(item) + "\"");
+      }
+      KEEL_TRY(apply(item.substr(0, eq), item.substr(eq + 1)));
+    }
+  }
+  return {};
+}
+
 }  // namespace keel::cli

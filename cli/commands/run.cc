@@ -31,7 +31,8 @@ struct RunOptions {
   WasiOptions wasi;
   std::string invoke;
   std::vector<std::string> args;
-  std::vector<std::string> wasm_options;  // -W key=value[,key=value]
+  std::vector<std::string> wasm_options;     // -W key=value[,key=value]
+  std::vector<std::string> codegen_options;  // -C key=value[,key=value]
   std::string max_wasm_stack;
   std::string max_memory_size;
   std::string timeout;
@@ -73,19 +74,18 @@ Result<RunPlan> plan(const RunOptions& o) {
     }
     return {};
   };
-  for (const std::string& list : o.wasm_options) {
-    std::string_view rest = list;
-    while (!rest.empty()) {
-      std::string_view item = rest.substr(0, rest.find(','));
-      rest.remove_prefix(std::min(rest.size(), item.size() + 1));
-      size_t eq = item.find('=');
-      if (eq == std::string_view::npos) {
-        return make_error(ErrorKind::kUsage,
-                          "-W wants key=value, got \"" + std::string(item) + "\"");
-      }
-      if (Status s = apply(item.substr(0, eq), item.substr(eq + 1)); !s) return s.error();
+  if (Status s = apply_key_values("-W", o.wasm_options, apply); !s) return s.error();
+  auto apply_codegen = [&](std::string_view key, std::string_view value) -> Status {
+    if (key == "tier" || key == "compiler") {
+      auto tier = parse_tier(value);
+      if (!tier) return std::move(tier).error();
+      p.config.tier = *tier;
+      return {};
     }
-  }
+    return make_error(ErrorKind::kUsage,
+                      "unknown -C option \"" + std::string(key) + "\" (known: tier, compiler)");
+  };
+  if (Status s = apply_key_values("-C", o.codegen_options, apply_codegen); !s) return s.error();
   if (!o.max_wasm_stack.empty()) {
     if (Status s = apply("max-wasm-stack", o.max_wasm_stack); !s) return s.error();
   }
@@ -342,6 +342,12 @@ Subcommand add_run_command(CLI::App& parent) {
       ->add_option("-W", o->wasm_options,
                    "Wasm options as wasmtime spells them: max-wasm-stack=BYTES, "
                    "max-memory-size=BYTES, timeout=DURATION (comma-separated or repeated)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  command
+      ->add_option("-C", o->codegen_options,
+                   "Code generation options: tier=baseline|optimizing (or wasmtime's "
+                   "compiler=winch|cranelift, the same two)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
   command->add_option("--max-wasm-stack", o->max_wasm_stack,
