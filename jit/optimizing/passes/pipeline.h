@@ -1,0 +1,22 @@
+// The tier-2 mid-end: which passes run, in what order, and a switch per pass so tests (and
+// KEEL flags later) can turn each off. Rounds repeat while a pass still changes the graph,
+// since folding exposes copies, GVN exposes constants, and so on.
+#pragma once
+
+#include "base/result.h"
+#include "jit/optimizing/ir.h"
+
+namespace keel::jit::opt {
+
+struct PassOptions {
+  bool constant_folding = true;  // also folds branches and drops unreachable blocks
+  bool copy_propagation = true;
+  bool gvn = true;
+  bool dce = true;
+  bool verify_after_each_pass = false;  // stops at the first pass that leaves a broken graph
+  int max_rounds = 4;
+};
+
+Status run_passes(Graph& graph, const PassOptions& options = {});
+
+}  // namespace keel::jit::opt
