@@ -106,6 +106,28 @@ void Builder::store(Op op, uint32_t memory, uint64_t offset, ValueId address, Va
   append(std::move(inst));
 }
 
+ValueId Builder::load_lane(Op op, uint32_t memory, uint64_t offset, ValueId address, ValueId vector,
+                           uint32_t lane) {
+  Inst inst = make(InstKind::kLoad, op_info(op).sig.result);
+  inst.op = op;
+  inst.index = memory;
+  inst.imm[0] = offset;
+  inst.imm[1] = lane;
+  inst.operands = {address, vector};
+  return append_value(std::move(inst));
+}
+
+void Builder::store_lane(Op op, uint32_t memory, uint64_t offset, ValueId address, ValueId vector,
+                         uint32_t lane) {
+  Inst inst = make(InstKind::kStore);
+  inst.op = op;
+  inst.index = memory;
+  inst.imm[0] = offset;
+  inst.imm[1] = lane;
+  inst.operands = {address, vector};
+  append(std::move(inst));
+}
+
 ValueId Builder::global_get(uint32_t global, ValType type) {
   Inst inst = make(InstKind::kGlobalGet, type);
   inst.index = global;

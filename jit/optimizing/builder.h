@@ -37,6 +37,11 @@ class Builder {
   // `op` is the wasm load or store: it fixes the access width, extension and value type.
   ValueId load(Op op, uint32_t memory, uint64_t offset, ValueId address);
   void store(Op op, uint32_t memory, uint64_t offset, ValueId address, ValueId value);
+  // v128.loadN_lane and v128.storeN_lane.
+  ValueId load_lane(Op op, uint32_t memory, uint64_t offset, ValueId address, ValueId vector,
+                    uint32_t lane);
+  void store_lane(Op op, uint32_t memory, uint64_t offset, ValueId address, ValueId vector,
+                  uint32_t lane);
   ValueId global_get(uint32_t global, ValType type);
   void global_set(uint32_t global, ValueId value);
   ValueId table_get(uint32_t table, ValType type, ValueId index);

@@ -49,12 +49,13 @@ Effects default_effects(const Inst& inst) {
       e.traps = wasm_op_traps(inst.op);
       break;
     case InstKind::kLoad:
-      e.bits = Effects::kReadsMemory;
-      e.traps = kMemoryOob;
-      break;
     case InstKind::kStore:
-      e.bits = Effects::kWritesMemory;
+      e.bits = inst.kind == InstKind::kLoad ? Effects::kReadsMemory : Effects::kWritesMemory;
       e.traps = kMemoryOob;
+      // Atomics order other accesses (and read-modify-writes and waits write too); all of them
+      // also trap when misaligned, which keel reports as out of bounds.
+      if (op_text(inst.op).find(".atomic.") != std::string_view::npos)
+        e.bits = Effects::kReadsMemory | Effects::kWritesMemory;
       break;
     case InstKind::kGlobalGet:
       e.bits = Effects::kReadsGlobal;
@@ -271,6 +272,16 @@ std::vector<uint32_t> Graph::use_counts() const {
       for_each_use(insts_[i.index], [&](const ValueId& v) { ++counts[resolve(v).index]; });
     }
   return counts;
+}
+
+std::vector<std::vector<InstId>> Graph::users() const {
+  std::vector<std::vector<InstId>> out(values_.size());
+  for (BlockId b : layout_)
+    for (InstId i : blocks_[b.index].insts) {
+      if (insts_[i.index].dead) continue;
+      for_each_use(insts_[i.index], [&](const ValueId& v) { out[resolve(v).index].push_back(i); });
+    }
+  return out;
 }
 
 }  // namespace keel::jit::opt

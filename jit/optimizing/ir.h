@@ -198,6 +198,9 @@ class Graph {
 
   // For each value, how many live instructions (operands and edge arguments) use it.
   std::vector<uint32_t> use_counts() const;
+  // For each value, the live instructions that use it, once per use, in layout order: the
+  // use lists the register allocator and the backend start from.
+  std::vector<std::vector<InstId>> users() const;
 
  private:
   void register_edges(InstId id);

@@ -146,6 +146,18 @@ class Verifier {
     return {};
   }
 
+  Status check_lanes(const Inst& inst, const std::string& where) {
+    ImmKind imm = op_info(inst.op).imm;
+    if (imm == ImmKind::Shuffle) {
+      for (int i = 0; i < 16; ++i)
+        if (((inst.imm[i / 8] >> (8 * (i % 8))) & 0xff) >= 32)
+          return fail(where + ": shuffle lane out of range");
+    } else if (uint32_t lanes = lane_count(imm); lanes && inst.imm[1] >= lanes) {
+      return fail(where + ": lane index out of range");
+    }
+    return {};
+  }
+
   Status check_types(InstId id, const Inst& inst, const std::string& where) {
     using VT = ValType;
     constexpr VT kAny = VT::kBottom;
@@ -154,10 +166,15 @@ class Verifier {
       case InstKind::kConst:
         if (inst.type == VT::kBottom || is_ref_type(inst.type)) return fail(where + ": bad type");
         return expect_operands(inst, {}, where);
-      case InstKind::kWasm:
-        if (inst.op >= Op::kCount || is_memarg(op_info(inst.op).imm))
+      case InstKind::kWasm: {
+        // Instructions with other immediates (constants, indices, memargs) have their own kinds.
+        if (inst.op >= Op::kCount) return fail(where + ": not a wasm instruction");
+        ImmKind imm = op_info(inst.op).imm;
+        if (imm != ImmKind::None && imm != ImmKind::Shuffle && lane_count(imm) == 0)
           return fail(where + ": not a pure wasm instruction");
+        KEEL_TRY(check_lanes(inst, where));
         return check_signature(inst, where);
+      }
       case InstKind::kSelect:
         KEEL_TRY(expect_operands(inst, {VT::kI32, inst.type, inst.type}, where));
         return expect_result(inst, true, where);
@@ -178,6 +195,7 @@ class Verifier {
           return fail(where + ": not a memory instruction");
         if ((inst.kind == InstKind::kLoad) != (op_info(inst.op).sig.num_results == 1))
           return fail(where + ": load and store confused");
+        KEEL_TRY(check_lanes(inst, where));
         return check_signature(inst, where);
       case InstKind::kGlobalGet:
         KEEL_TRY(expect_operands(inst, {}, where));

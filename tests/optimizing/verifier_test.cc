@@ -167,5 +167,53 @@ TEST(Verifier, RejectsCallArgumentMismatch) {
   expect_rejected(g, "operand v0 is not i32");
 }
 
+TEST(Verifier, RejectsBadLanesAndNonPureWasmKinds) {
+  Graph g(FuncType{{VT::kV128}, {VT::kI32}});
+  Builder b(g);
+  b.ret({b.wasm(Op::kI32x4ExtractLane, {g.block(g.entry()).params[0]}, 4)});
+  expect_rejected(g, "lane index out of range");
+
+  Graph h(FuncType{{}, {VT::kI32}});
+  Builder c(h);
+  c.ret({c.wasm(Op::kI32Const, {})});  // a constant needs kConst and its bits
+  expect_rejected(h, "not a pure wasm instruction");
+
+  Graph k(FuncType{{VT::kI32}, {VT::kI32}});
+  Builder d(k);
+  Inst load;
+  load.kind = InstKind::kWasm;
+  load.op = Op::kI32Load;
+  load.type = VT::kI32;
+  load.operands = {k.block(k.entry()).params[0]};
+  ValueId v = k.result(d.append(std::move(load)));
+  d.ret({v});
+  expect_rejected(k, "not a pure wasm instruction");
+}
+
+TEST(Verifier, AcceptsLaneMemoryAccesses) {
+  Graph g(FuncType{{VT::kI32, VT::kV128}, {VT::kV128}});
+  Builder b(g);
+  ValueId addr = g.block(g.entry()).params[0];
+  ValueId vec = g.block(g.entry()).params[1];
+  ValueId loaded = b.load_lane(Op::kV128Load16Lane, 0, 2, addr, vec, 7);
+  b.store_lane(Op::kV128Store64Lane, 0, 0, addr, loaded, 1);
+  b.ret({loaded});
+  Status status = verify(g);
+  EXPECT_TRUE(status.ok()) << status.error().message;
+  EXPECT_EQ(print_graph(g),
+            "function (i32, v128) -> (v128) {\n"
+            "block0(v0: i32, v1: v128):\n"
+            "  v2 = v128.load16_lane mem0[v0 + 2], v1 lane 7\n"
+            "  v128.store64_lane mem0[v0], v2 lane 1\n"
+            "  return v2\n"
+            "}\n");
+  Graph h(FuncType{{VT::kI32, VT::kV128}, {}});
+  Builder c(h);
+  c.store_lane(Op::kV128Store64Lane, 0, 0, h.block(h.entry()).params[0],
+               h.block(h.entry()).params[1], 2);
+  c.ret();
+  expect_rejected(h, "lane index out of range");
+}
+
 }  // namespace
 }  // namespace keel::jit::opt
