@@ -257,6 +257,29 @@ bool Graph::remove_unreachable_blocks() {
   return true;
 }
 
+bool Graph::merge_with_successor(BlockId block) {
+  InstId jump = terminator(block);
+  if (!jump.valid() || insts_[jump.index].kind != InstKind::kJump) return false;
+  BlockId next = insts_[jump.index].targets[0].block;
+  if (next == block || next == entry() || blocks_[next.index].preds.size() != 1) return false;
+  Block& from = blocks_[next.index];
+  const std::vector<ValueId>& args = insts_[jump.index].targets[0].args;
+  for (size_t i = 0; i < from.params.size(); ++i) make_alias(from.params[i], args[i]);
+  from.params.clear();
+  insts_[jump.index].dead = true;
+  Block& into = blocks_[block.index];
+  into.insts.pop_back();
+  for (InstId i : from.insts) {
+    insts_[i.index].block = block;
+    into.insts.push_back(i);
+  }
+  from.insts.clear();
+  from.preds.clear();
+  from.removed = true;
+  std::erase(layout_, next);
+  return true;
+}
+
 void Graph::rebuild_predecessors() {
   for (Block& b : blocks_) b.preds.clear();
   for (BlockId b : layout_)

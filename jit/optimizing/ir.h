@@ -195,6 +195,10 @@ class Graph {
   // Drops blocks the entry cannot reach, then rebuilds predecessor lists.
   bool remove_unreachable_blocks();
   void rebuild_predecessors();
+  // When `block` ends in a jump to a block that has no other incoming edge (and is not the
+  // entry), appends that block's instructions to `block`, binding its parameters to the jump's
+  // arguments (as aliases), and removes it. Returns whether it did.
+  bool merge_with_successor(BlockId block);
 
   // For each value, how many live instructions (operands and edge arguments) use it.
   std::vector<uint32_t> use_counts() const;

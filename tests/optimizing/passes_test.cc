@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "jit/optimizing/builder.h"
+#include "jit/optimizing/passes/cfg_simplification.h"
 #include "jit/optimizing/passes/copy_propagation.h"
 #include "jit/optimizing/passes/dce.h"
 #include "jit/optimizing/passes/gvn.h"
@@ -217,6 +218,42 @@ TEST(Gvn, DistinguishesImmediatesAndTraps) {
             "}\n");
 }
 
+TEST(CfgSimplification, BypassesEmptyBlocksAndMergesChains) {
+  Graph g(FuncType{{VT::kI32}, {VT::kI32}});
+  Builder b(g);
+  ValueId x = g.block(g.entry()).params[0];
+  BlockId empty = g.create_block();
+  BlockId chain = g.create_block();
+  BlockId join = g.create_block();
+  BlockId loop = g.create_block();
+  ValueId p = g.add_block_param(join, VT::kI32);
+  ValueId q = g.add_block_param(chain, VT::kI32);
+  b.branch(x, empty, {}, chain, {x});
+  b.set_block(empty);
+  b.jump(join, {x});
+  b.set_block(chain);
+  ValueId twice = b.wasm(Op::kI32Add, {q, q});
+  b.jump(join, {twice});
+  b.set_block(join);
+  b.jump(loop);
+  b.set_block(loop);  // a self-loop is never merged into itself
+  b.branch(p, loop, {}, loop);
+  EXPECT_TRUE(run_cfg_simplification(g));
+  expect_valid(g);
+  EXPECT_EQ(print_graph(g),
+            "function (i32) -> (i32) {\n"
+            "block0(v0: i32):\n"
+            "  brif v0, block3(v0), block2(v0)\n"
+            "block2(v2: i32):\n"
+            "  v3 = i32.add v2, v2\n"
+            "  jump block3(v3)\n"
+            "block3(v1: i32):\n"
+            "  jump block4\n"
+            "block4:\n"
+            "  brif v1, block4, block4\n"
+            "}\n");
+}
+
 // x * (2 + 3) on a branch that folding proves always taken, with a duplicate and a dead value.
 Graph pipeline_input() {
   Graph g(FuncType{{VT::kI32}, {VT::kI32}});
@@ -242,7 +279,8 @@ Graph pipeline_input() {
 
 // Folding makes the branch a jump and 2 + 3 a 5 (the dead arm goes, so block3's parameter
 // becomes trivial); GVN then sees both multiplications as x * 5; DCE drops popcnt and the
-// constants. x - x stays: algebraic simplification is not a pass yet.
+// constants; the straight line left merges into one block. x - x stays: algebraic
+// simplification is not a pass yet.
 TEST(Pipeline, AllPassesTogether) {
   Graph g = pipeline_input();
   PassOptions options;
@@ -253,12 +291,8 @@ TEST(Pipeline, AllPassesTogether) {
             "function (i32) -> (i32) {\n"
             "block0(v0: i32):\n"
             "  v4 = i32.const 5\n"
-            "  jump block1\n"
-            "block1:\n"
             "  v7 = i32.mul v0, v4\n"
             "  v11 = i32.sub v7, v7\n"
-            "  jump block3\n"
-            "block3:\n"
             "  return v11\n"
             "}\n");
 }
@@ -268,6 +302,7 @@ TEST(Pipeline, EachPassCanBeSwitchedOff) {
   std::string before = print_graph(none);
   PassOptions off;
   off.constant_folding = off.copy_propagation = off.gvn = off.dce = false;
+  off.cfg_simplification = false;
   ASSERT_TRUE(run_passes(none, off).ok());
   EXPECT_EQ(print_graph(none), before);
 

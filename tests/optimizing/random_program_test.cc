@@ -11,6 +11,7 @@
 
 #include "ir_interpreter.h"
 #include "jit/optimizing/builder.h"
+#include "jit/optimizing/passes/cfg_simplification.h"
 #include "jit/optimizing/passes/constant_folding.h"
 #include "jit/optimizing/passes/copy_propagation.h"
 #include "jit/optimizing/passes/dce.h"

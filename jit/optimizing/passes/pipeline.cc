@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "jit/optimizing/passes/cfg_simplification.h"
 #include "jit/optimizing/passes/constant_folding.h"
 #include "jit/optimizing/passes/copy_propagation.h"
 #include "jit/optimizing/passes/dce.h"
@@ -21,6 +22,7 @@ Status run_passes(Graph& graph, const PassOptions& options) {
       {"copy propagation", options.copy_propagation, run_copy_propagation},
       {"gvn", options.gvn, run_gvn},
       {"dce", options.dce, run_dce},
+      {"cfg simplification", options.cfg_simplification, run_cfg_simplification},
   };
   for (int round = 0; round < options.max_rounds; ++round) {
     bool changed = false;

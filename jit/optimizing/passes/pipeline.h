@@ -13,6 +13,7 @@ struct PassOptions {
   bool copy_propagation = true;
   bool gvn = true;
   bool dce = true;
+  bool cfg_simplification = true;       // bypasses empty blocks, merges straight-line chains
   bool verify_after_each_pass = false;  // stops at the first pass that leaves a broken graph
   int max_rounds = 4;
 };
