@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "jit/optimizing/ir.h"
-#include "jit/optimizing/passes/constant_folding.h"
+#include "jit/optimizing/wasm_semantics.h"
 
 namespace keel::jit::opt::test {
 

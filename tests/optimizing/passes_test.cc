@@ -152,8 +152,11 @@ TEST(Gvn, MergesDominatedDuplicatesOnly) {
   b.jump(join, {only_left});
   b.set_block(right);
   ValueId sibling = b.wasm(Op::kI32Mul, {sum, y});  // same as only_left, but not dominated
-  ValueId swapped = b.wasm(Op::kI32Add, {y, x});    // operand order differs: not merged
-  b.jump(join, {b.wasm(Op::kI32Xor, {sibling, swapped})});
+  ValueId swapped = b.wasm(Op::kI32Add, {y, x});    // commutative: merged with sum
+  ValueId minus = b.wasm(Op::kI32Sub, {x, y});
+  ValueId minus_swapped = b.wasm(Op::kI32Sub, {y, x});  // not commutative: kept
+  b.jump(join, {b.wasm(Op::kI32Xor, {b.wasm(Op::kI32Xor, {sibling, swapped}),
+                                     b.wasm(Op::kI32Xor, {minus, minus_swapped})})});
   b.set_block(join);
   ValueId load1 = b.load(Op::kI32Load, 0, 0, p);
   ValueId load2 = b.load(Op::kI32Load, 0, 0, p);  // loads are not merged by GVN
@@ -174,17 +177,20 @@ TEST(Gvn, MergesDominatedDuplicatesOnly) {
             "  jump block3(v5)\n"
             "block2:\n"
             "  v6 = i32.mul v3, v1\n"
-            "  v7 = i32.add v1, v0\n"
-            "  v8 = i32.xor v6, v7\n"
-            "  jump block3(v8)\n"
+            "  v8 = i32.sub v0, v1\n"
+            "  v9 = i32.sub v1, v0\n"
+            "  v10 = i32.xor v6, v3\n"
+            "  v11 = i32.xor v8, v9\n"
+            "  v12 = i32.xor v10, v11\n"
+            "  jump block3(v12)\n"
             "block3(v2: i32):\n"
-            "  v9 = i32.load mem0[v2]\n"
-            "  v10 = i32.load mem0[v2]\n"
-            "  v11 = i32.const 3\n"
-            "  v13 = i32.add v9, v10\n"
-            "  v14 = i32.add v11, v11\n"
-            "  v15 = i32.add v13, v14\n"
-            "  return v15\n"
+            "  v13 = i32.load mem0[v2]\n"
+            "  v14 = i32.load mem0[v2]\n"
+            "  v15 = i32.const 3\n"
+            "  v17 = i32.add v13, v14\n"
+            "  v18 = i32.add v15, v15\n"
+            "  v19 = i32.add v17, v18\n"
+            "  return v19\n"
             "}\n");
   EXPECT_FALSE(run_gvn(g));
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "jit/optimizing/dominators.h"
+#include "jit/optimizing/wasm_semantics.h"
 
 namespace keel::jit::opt {
 
@@ -26,6 +27,9 @@ struct Key {
 Key key_of(const Graph& graph, const Inst& inst) {
   Key key{inst.kind, inst.op, inst.type, inst.index, inst.index2, inst.imm[0], inst.imm[1], {}};
   for (ValueId v : inst.operands) key.operands.push_back(graph.resolve(v).index);
+  if (inst.kind == InstKind::kWasm && key.operands.size() == 2 && is_commutative(inst.op) &&
+      key.operands[0] > key.operands[1])
+    std::swap(key.operands[0], key.operands[1]);
   return key;
 }
 
