@@ -6,6 +6,10 @@
 // A block may be sealed once all edges into it exist (a loop header after its back edges). Until
 // then a use in it makes a provisional parameter that seal() completes. finish() removes the
 // parameters that turned out trivial (every incoming argument the same value, or itself).
+//
+// A block's own parameters (a wasm block's results, a loop's parameters) must be added before
+// any use_var in or through it, and edges into a block may be made only while it is unsealed:
+// variable parameters always come last, and each edge gets their arguments in order.
 #pragma once
 
 #include <vector>

@@ -151,6 +151,57 @@ TEST(SsaBuilder, NestedLoopsRemoveTrivialProvisionalParams) {
             "}\n");
 }
 
+// A br_table that reaches one block through two edges, plus a loop header with an explicit
+// parameter (a wasm loop's parameter) that variable parameters go after.
+TEST(SsaBuilder, SwitchEdgesAndExplicitParams) {
+  Graph g(FuncType{{VT::kI32}, {VT::kI32}});
+  SsaBuilder ssa(g);
+  Builder b(g);
+  Variable v = ssa.declare_var(VT::kI32);
+  ValueId x = g.block(g.entry()).params[0];
+  BlockId one = g.create_block();
+  BlockId two = g.create_block();
+  BlockId loop = g.create_block();
+  BlockId exit = g.create_block();
+  ValueId carried = g.add_block_param(loop, VT::kI32);  // explicit, before any variable's
+  ssa.def_var(v, g.entry(), x);
+  b.switch_(x, {BlockCall{one, {}}, BlockCall{two, {}}, BlockCall{one, {}}}, BlockCall{two, {}});
+  ssa.seal(one);
+  ssa.seal(two);
+  b.set_block(one);
+  ssa.def_var(v, one, b.i32_const(1));
+  b.jump(loop, {x});
+  b.set_block(two);
+  b.jump(loop, {b.i32_const(2)});
+  b.set_block(loop);
+  ValueId next = b.wasm(Op::kI32Add, {ssa.use_var(v, loop), carried});
+  ssa.def_var(v, loop, next);
+  b.branch(next, loop, {next}, exit);
+  ssa.seal(loop);
+  ssa.seal(exit);
+  b.set_block(exit);
+  b.ret({ssa.use_var(v, exit)});
+  ssa.finish();
+  expect_valid(g);
+  EXPECT_EQ(g.block(one).preds.size(), 2u);
+  EXPECT_EQ(print_graph(g),
+            "function (i32) -> (i32) {\n"
+            "block0(v0: i32):\n"
+            "  br_table v0, [block1, block2, block1], block2\n"
+            "block1:\n"
+            "  v2 = i32.const 1\n"
+            "  jump block3(v0, v2)\n"
+            "block2:\n"
+            "  v3 = i32.const 2\n"
+            "  jump block3(v3, v0)\n"
+            "block3(v1: i32, v4: i32):\n"
+            "  v5 = i32.add v4, v1\n"
+            "  brif v5, block3(v5, v5), block4\n"
+            "block4:\n"
+            "  return v5\n"
+            "}\n");
+}
+
 TEST(SsaBuilder, UseBeforeAnyDefinitionIsZero) {
   Graph g(FuncType{{}, {VT::kF64}});
   SsaBuilder ssa(g);
