@@ -35,6 +35,9 @@ uint32_t wasm_op_traps(Op op) {
 }
 
 Effects default_effects(const Inst& inst) {
+  // A callee may raise any trap a wasm function can.
+  constexpr uint32_t kAnyTrap =
+      ((Effects::trap_bit(TrapCode::kExit) << 1) - 1) & ~Effects::trap_bit(TrapCode::kNone);
   constexpr uint32_t kMemoryOob = Effects::trap_bit(TrapCode::kMemoryOutOfBounds);
   constexpr uint32_t kTableOob = Effects::trap_bit(TrapCode::kTableOutOfBounds);
   Effects e;
@@ -86,12 +89,9 @@ Effects default_effects(const Inst& inst) {
         e.traps = kMemoryOob | kTableOob;
       break;
     case InstKind::kCall:
-      e.bits = Effects::kCall;
-      e.traps = ~0u & ~Effects::trap_bit(TrapCode::kNone);
-      break;
     case InstKind::kCallIndirect:
       e.bits = Effects::kCall;
-      e.traps = ~0u & ~Effects::trap_bit(TrapCode::kNone);
+      e.traps = kAnyTrap;
       break;
     case InstKind::kTrapIf:
       e.traps = Effects::trap_bit(inst.trap_code);
