@@ -38,13 +38,14 @@ using BlockId = Id<BlockTag>;
 
 enum class InstKind : uint8_t {
   kConst,         // type, imm[0] (and imm[1] for v128): the value's bits
-  kWasm,          // op: a non-polymorphic wasm instruction without memory operands
+  kWasm,          // op: non-polymorphic, no immediate but a lane (imm[1]) or shuffle (imm)
   kSelect,        // operands: condition, if-true, if-false
   kRefNull,       // type: funcref or externref
   kRefFunc,       // index: function
   kRefIsNull,     // operand: a reference
-  kLoad,          // op: the wasm load; operands: address [, vector for load-lane]
-  kStore,         // op: the wasm store; operands: address, value [vector for store-lane]
+  kLoad,          // op: the wasm load or atomic; index: memory; imm[0]: offset; operands:
+                  // address [, vector for load-lane (lane in imm[1]), atomic operands]
+  kStore,         // like kLoad, no result; operands: address, value (the vector for store-lane)
   kGlobalGet,     // index: global; type
   kGlobalSet,     // index: global; operand: value
   kTableGet,      // index: table; operand: element index
