@@ -1,4 +1,5 @@
 #include "jit/optimizing/passes/constant_folding.h"
+#include "optimizing/graph_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -13,11 +14,6 @@ namespace keel::jit::opt {
 namespace {
 
 using VT = ValType;
-
-void expect_valid(const Graph& g) {
-  Status status = verify(g);
-  EXPECT_TRUE(status.ok()) << status.error().message << "\n" << print_graph(g);
-}
 
 TEST(ConstantFolding, FoldsChainThenDceRemovesTheConstants) {
   Graph g(FuncType{{}, {VT::kI32}});

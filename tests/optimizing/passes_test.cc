@@ -9,16 +9,12 @@
 #include "jit/optimizing/passes/pipeline.h"
 #include "jit/optimizing/printer.h"
 #include "jit/optimizing/verifier.h"
+#include "optimizing/graph_test_util.h"
 
 namespace keel::jit::opt {
 namespace {
 
 using VT = ValType;
-
-void expect_valid(const Graph& g) {
-  Status status = verify(g);
-  EXPECT_TRUE(status.ok()) << status.error().message << "\n" << print_graph(g);
-}
 
 TEST(CopyPropagation, EqualArmedSelectAndTrivialParams) {
   Graph g(FuncType{{VT::kI32, VT::kI64}, {VT::kI64}});

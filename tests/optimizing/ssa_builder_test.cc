@@ -1,4 +1,5 @@
 #include "jit/optimizing/ssa_builder.h"
+#include "optimizing/graph_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -10,11 +11,6 @@ namespace keel::jit::opt {
 namespace {
 
 using VT = ValType;
-
-void expect_valid(const Graph& g) {
-  Status status = verify(g);
-  EXPECT_TRUE(status.ok()) << status.error().message << "\n" << print_graph(g);
-}
 
 // local0 = param; local1 = 0; loop { local1 += local0; br_if loop (local1 < 100) } return local1
 // local0 is never written in the loop: it must not become a loop parameter. local1 must.
