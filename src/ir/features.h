@@ -37,7 +37,8 @@ struct Features {
   }
 };
 
-// Feature column of the opcode table. kMvp and the Wasm 2.0 features are on by default.
+// Feature and Const columns of the opcode table. kMvp and the Wasm 2.0 features are on by
+// default.
 enum class Feature : uint8_t {
   kMvp,
   kSignExtension,
@@ -46,6 +47,7 @@ enum class Feature : uint8_t {
   kReferenceTypes,
   kSimd,
   kTailCall,
+  kExtendedConst,  // adds no instructions; admits some to constant expressions
   kThreads,
   kExceptions,
   kRelaxedSimd,
@@ -60,6 +62,7 @@ inline bool feature_enabled(const Features& f, Feature feature) {
     case Feature::kReferenceTypes: return f.reference_types;
     case Feature::kSimd: return f.simd;
     case Feature::kTailCall: return f.tail_call;
+    case Feature::kExtendedConst: return f.extended_const;
     case Feature::kThreads: return f.threads;
     case Feature::kExceptions: return f.exceptions;
     case Feature::kRelaxedSimd: return f.relaxed_simd;

@@ -12,7 +12,7 @@
 namespace keel {
 
 enum class Op : uint16_t {
-#define KEEL_OP_ENUM(name, prefix, code, text, imm, sig, feature) k##name,
+#define KEEL_OP_ENUM(name, ...) k##name,
   KEEL_OPCODES(KEEL_OP_ENUM)
 #undef KEEL_OP_ENUM
       kCount,
@@ -101,6 +101,41 @@ constexpr OpSig parse_sig(std::string_view s) {
 }
 }  // namespace detail
 
+// The Const column: whether an instruction may appear in a constant expression, and which feature
+// (beyond the instruction's own) must be enabled for that.
+struct ConstExprGate {
+  bool allowed = false;
+  Feature feature = Feature::kMvp;
+};
+
+// The Cmp column: the predicate of a comparison (of each lane, for SIMD). kEq and kNe serve
+// integers and floats; the ordering predicates say their signedness for integers (kLtS, kLtU, ...)
+// and are separate for floats (kLt..kGe: false when an operand is NaN).
+enum class Cmp : uint8_t {
+  kNone,
+  kEqz,  // x == 0, the one unary comparison
+  kEq,
+  kNe,
+  kLtS,
+  kLtU,
+  kGtS,
+  kGtU,
+  kLeS,
+  kLeU,
+  kGeS,
+  kGeU,
+  kLt,
+  kGt,
+  kLe,
+  kGe,
+};
+
+namespace detail {
+inline constexpr ConstExprGate kConstNo{false, Feature::kMvp};
+inline constexpr ConstExprGate kConstYes{true, Feature::kMvp};
+inline constexpr ConstExprGate kConstExtendedConst{true, Feature::kExtendedConst};
+}  // namespace detail
+
 struct OpInfo {
   uint8_t prefix;
   uint32_t code;
@@ -108,11 +143,20 @@ struct OpInfo {
   ImmKind imm;
   OpSig sig;
   Feature feature;
+  ConstExprGate const_expr;
+  Cmp cmp;
 };
 
 inline constexpr OpInfo kOpInfo[] = {
-#define KEEL_OP_INFO(name, prefix, code, text, imm, sig, feature) \
-  {prefix, code, text, ImmKind::imm, detail::parse_sig(sig), Feature::k##feature},
+#define KEEL_OP_INFO(name, prefix, code, text, imm, sig, feature, const_expr, cmp) \
+  {prefix,                                                                         \
+   code,                                                                           \
+   text,                                                                           \
+   ImmKind::imm,                                                                   \
+   detail::parse_sig(sig),                                                         \
+   Feature::k##feature,                                                            \
+   detail::kConst##const_expr,                                                     \
+   Cmp::k##cmp},
     KEEL_OPCODES(KEEL_OP_INFO)
 #undef KEEL_OP_INFO
 };
@@ -123,6 +167,13 @@ constexpr const OpInfo& op_info(Op op) {
 }
 constexpr std::string_view op_text(Op op) {
   return op_info(op).text;
+}
+
+// True if `op` may appear in a constant expression of a module with features `f`. The
+// instruction's own Feature gate applies as well; decoding checks that one first.
+inline bool allowed_in_const_expr(Op op, const Features& f) {
+  const ConstExprGate& gate = op_info(op).const_expr;
+  return gate.allowed && feature_enabled(f, gate.feature);
 }
 
 // Natural alignment (log2 of bytes) of a memory instruction, from its immediate kind.
@@ -235,6 +286,45 @@ constexpr Op lookup_op(uint8_t prefix, uint32_t code) {
       return code < kFeOps.size() ? kFeOps[code] : Op::kInvalid;
   }
   return Op::kInvalid;
+}
+
+// Lane shape of a SIMD instruction: the shape its text name begins with (the spec names every
+// lane-wise instruction shape.op, e.g. "i16x8.add"), kNone for v128.* and non-SIMD instructions.
+enum class LaneShape : uint8_t { kNone, kI8x16, kI16x8, kI32x4, kI64x2, kF32x4, kF64x2 };
+
+constexpr LaneShape lane_shape(Op op) {
+  const OpInfo& info = op_info(op);
+  if (info.prefix != kPrefixFD) return LaneShape::kNone;
+  std::string_view t = info.text;
+  if (t.starts_with("i8x16.")) return LaneShape::kI8x16;
+  if (t.starts_with("i16x8.")) return LaneShape::kI16x8;
+  if (t.starts_with("i32x4.")) return LaneShape::kI32x4;
+  if (t.starts_with("i64x2.")) return LaneShape::kI64x2;
+  if (t.starts_with("f32x4.")) return LaneShape::kF32x4;
+  if (t.starts_with("f64x2.")) return LaneShape::kF64x2;
+  return LaneShape::kNone;
+}
+// log2 of a lane's bytes: 0 for i8x16 up to 3 for i64x2 and f64x2.
+constexpr uint32_t lane_size_log2(LaneShape shape) {
+  switch (shape) {
+    case LaneShape::kI8x16:
+      return 0;
+    case LaneShape::kI16x8:
+      return 1;
+    case LaneShape::kI32x4:
+    case LaneShape::kF32x4:
+      return 2;
+    case LaneShape::kI64x2:
+    case LaneShape::kF64x2:
+      return 3;
+    case LaneShape::kNone:
+      break;
+  }
+  return 0;
+}
+constexpr bool is_integer_shape(LaneShape shape) {
+  return shape == LaneShape::kI8x16 || shape == LaneShape::kI16x8 || shape == LaneShape::kI32x4 ||
+         shape == LaneShape::kI64x2;
 }
 
 }  // namespace keel

@@ -203,6 +203,173 @@ TEST(Opcodes, FeatureColumn) {
   EXPECT_FALSE(feature_enabled(no_simd, Feature::kSimd));
 }
 
+// ---- Constant expressions --------------------------------------------------------------------
+
+// The spec's constant instructions: t.const (v128.const with SIMD), ref.null, ref.func and
+// global.get, closed by end; the extended-const proposal adds i32 and i64 add, sub and mul.
+TEST(OpcodeConstExprs, TheSpecsConstantInstructions) {
+  const std::set<std::string> constant = {"i32.const", "i64.const",  "f32.const",
+                                          "f64.const", "v128.const", "ref.null",
+                                          "ref.func",  "global.get", "end"};
+  const std::set<std::string> extended = {"i32.add", "i32.sub", "i32.mul",
+                                          "i64.add", "i64.sub", "i64.mul"};
+  Features plain;
+  Features with_extended;
+  with_extended.extended_const = true;
+  size_t allowed = 0;
+  for (Op op : all_ops()) {
+    std::string text = text_of(op);
+    SCOPED_TRACE(text);
+    bool is_constant = constant.contains(text), is_extended = extended.contains(text);
+    EXPECT_EQ(allowed_in_const_expr(op, plain), is_constant);
+    EXPECT_EQ(allowed_in_const_expr(op, with_extended), is_constant || is_extended);
+    EXPECT_EQ(allowed_in_const_expr(op, Features::all()), is_constant || is_extended);
+    const ConstExprGate& gate = op_info(op).const_expr;
+    EXPECT_EQ(gate.allowed, is_constant || is_extended);
+    EXPECT_EQ(gate.feature, is_extended ? Feature::kExtendedConst : Feature::kMvp);
+    // Extended-const adds no instruction of its own.
+    EXPECT_NE(op_info(op).feature, Feature::kExtendedConst);
+    allowed += gate.allowed;
+  }
+  EXPECT_EQ(allowed, constant.size() + extended.size());
+  EXPECT_FALSE(feature_enabled(plain, Feature::kExtendedConst));
+  EXPECT_TRUE(feature_enabled(with_extended, Feature::kExtendedConst));
+}
+
+// ---- Comparisons and lane shapes ----------------------------------------------------------------
+
+// The predicate a comparison's name spells after its type or shape ("i32.lt_s", "f64x2.ge").
+Cmp cmp_from_name(std::string_view text) {
+  static const std::map<std::string_view, Cmp> kNames = {
+      {"eqz", Cmp::kEqz},  {"eq", Cmp::kEq},    {"ne", Cmp::kNe},    {"lt_s", Cmp::kLtS},
+      {"lt_u", Cmp::kLtU}, {"gt_s", Cmp::kGtS}, {"gt_u", Cmp::kGtU}, {"le_s", Cmp::kLeS},
+      {"le_u", Cmp::kLeU}, {"ge_s", Cmp::kGeS}, {"ge_u", Cmp::kGeU}, {"lt", Cmp::kLt},
+      {"gt", Cmp::kGt},    {"le", Cmp::kLe},    {"ge", Cmp::kGe}};
+  size_t dot = text.find('.');
+  if (dot == std::string_view::npos || text.find('.', dot + 1) != std::string_view::npos)
+    return Cmp::kNone;
+  auto it = kNames.find(text.substr(dot + 1));
+  return it == kNames.end() ? Cmp::kNone : it->second;
+}
+
+bool is_integer_predicate(Cmp c) {
+  switch (c) {
+    case Cmp::kEqz:
+    case Cmp::kLtS:
+    case Cmp::kLtU:
+    case Cmp::kGtS:
+    case Cmp::kGtU:
+    case Cmp::kLeS:
+    case Cmp::kLeU:
+    case Cmp::kGeS:
+    case Cmp::kGeU:
+      return true;
+    default:
+      return false;
+  }
+}
+bool is_float_predicate(Cmp c) {
+  return c == Cmp::kLt || c == Cmp::kGt || c == Cmp::kLe || c == Cmp::kGe;
+}
+
+TEST(OpcodeComparisons, PredicatesMatchTheirNames) {
+  size_t scalar_int = 0, scalar_float = 0, simd_int = 0, simd_float = 0;
+  for (Op op : all_ops()) {
+    std::string text = text_of(op);
+    SCOPED_TRACE(text);
+    const OpInfo& info = op_info(op);
+    EXPECT_EQ(info.cmp, cmp_from_name(text));
+    if (info.cmp == Cmp::kNone) continue;
+    const OpSig& sig = info.sig;
+    ASSERT_FALSE(sig.polymorphic);
+    ASSERT_EQ(sig.num_params, info.cmp == Cmp::kEqz ? 1 : 2);
+    ValType operand = sig.params[0];
+    for (int k = 1; k < sig.num_params; ++k) EXPECT_EQ(sig.params[k], operand);
+    if (operand == ValType::kV128) {
+      EXPECT_EQ(sig.result, ValType::kV128);
+      LaneShape shape = lane_shape(op);
+      ASSERT_NE(shape, LaneShape::kNone);
+      if (is_integer_shape(shape)) {
+        EXPECT_FALSE(is_float_predicate(info.cmp));
+        EXPECT_NE(info.cmp, Cmp::kEqz);
+        // i64x2 has only eq, ne and the signed orderings (the JIT has no unsigned form).
+        if (shape == LaneShape::kI64x2) {
+          EXPECT_TRUE(info.cmp == Cmp::kEq || info.cmp == Cmp::kNe || info.cmp == Cmp::kLtS ||
+                      info.cmp == Cmp::kGtS || info.cmp == Cmp::kLeS || info.cmp == Cmp::kGeS);
+        }
+        ++simd_int;
+      } else {
+        EXPECT_FALSE(is_integer_predicate(info.cmp));
+        ++simd_float;
+      }
+    } else {
+      EXPECT_EQ(sig.result, ValType::kI32);
+      if (operand == ValType::kI32 || operand == ValType::kI64) {
+        EXPECT_FALSE(is_float_predicate(info.cmp));
+        ++scalar_int;
+      } else {
+        ASSERT_TRUE(operand == ValType::kF32 || operand == ValType::kF64);
+        EXPECT_FALSE(is_integer_predicate(info.cmp));
+        ++scalar_float;
+      }
+    }
+  }
+  EXPECT_EQ(scalar_int, 2u * 11);    // eqz, eq, ne and 8 orderings, for i32 and i64
+  EXPECT_EQ(scalar_float, 2u * 6);   // eq, ne, lt, gt, le, ge for f32 and f64
+  EXPECT_EQ(simd_int, 3u * 10 + 6);  // i8x16, i16x8, i32x4 with all ten; i64x2 with six
+  EXPECT_EQ(simd_float, 2u * 6);     // f32x4 and f64x2
+}
+
+TEST(OpcodeComparisons, SelectedPredicates) {
+  EXPECT_EQ(op_info(Op::kI32Eqz).cmp, Cmp::kEqz);
+  EXPECT_EQ(op_info(Op::kI64Eqz).cmp, Cmp::kEqz);
+  EXPECT_EQ(op_info(Op::kI32LtU).cmp, Cmp::kLtU);
+  EXPECT_EQ(op_info(Op::kI64GeS).cmp, Cmp::kGeS);
+  EXPECT_EQ(op_info(Op::kF32Le).cmp, Cmp::kLe);
+  EXPECT_EQ(op_info(Op::kF64Ne).cmp, Cmp::kNe);
+  EXPECT_EQ(op_info(Op::kI8x16GtU).cmp, Cmp::kGtU);
+  EXPECT_EQ(op_info(Op::kI64x2LeS).cmp, Cmp::kLeS);
+  EXPECT_EQ(op_info(Op::kF64x2Lt).cmp, Cmp::kLt);
+  EXPECT_EQ(op_info(Op::kI32Add).cmp, Cmp::kNone);
+  EXPECT_EQ(op_info(Op::kV128AnyTrue).cmp, Cmp::kNone);
+  EXPECT_EQ(op_info(Op::kI32x4AllTrue).cmp, Cmp::kNone);
+  EXPECT_EQ(op_info(Op::kI32AtomicRmwCmpxchg).cmp, Cmp::kNone);
+}
+
+TEST(OpcodeLaneShapes, ShapesFromNames) {
+  EXPECT_EQ(lane_shape(Op::kI8x16Eq), LaneShape::kI8x16);
+  EXPECT_EQ(lane_shape(Op::kI16x8ExtendLowI8x16S), LaneShape::kI16x8);
+  EXPECT_EQ(lane_shape(Op::kI32x4DotI16x8S), LaneShape::kI32x4);
+  EXPECT_EQ(lane_shape(Op::kI64x2Neg), LaneShape::kI64x2);
+  EXPECT_EQ(lane_shape(Op::kF32x4RelaxedMadd), LaneShape::kF32x4);
+  EXPECT_EQ(lane_shape(Op::kF64x2ConvertLowI32x4U), LaneShape::kF64x2);
+  EXPECT_EQ(lane_shape(Op::kV128And), LaneShape::kNone);
+  EXPECT_EQ(lane_shape(Op::kV128Load8x8S), LaneShape::kNone);
+  EXPECT_EQ(lane_shape(Op::kI32Add), LaneShape::kNone);
+  EXPECT_EQ(lane_size_log2(LaneShape::kI8x16), 0u);
+  EXPECT_EQ(lane_size_log2(LaneShape::kI16x8), 1u);
+  EXPECT_EQ(lane_size_log2(LaneShape::kF32x4), 2u);
+  EXPECT_EQ(lane_size_log2(LaneShape::kI64x2), 3u);
+  EXPECT_TRUE(is_integer_shape(LaneShape::kI64x2));
+  EXPECT_FALSE(is_integer_shape(LaneShape::kF64x2));
+  EXPECT_FALSE(is_integer_shape(LaneShape::kNone));
+}
+
+// The shape agrees with the independent lane-count column of every lane-indexed instruction.
+TEST(OpcodeLaneShapes, AgreeWithLaneImmediates) {
+  int checked = 0;
+  for (Op op : all_ops()) {
+    ImmKind imm = op_info(op).imm;
+    if (lane_count(imm) == 0 || is_memarg(imm)) continue;
+    SCOPED_TRACE(text_of(op));
+    LaneShape shape = lane_shape(op);
+    ASSERT_NE(shape, LaneShape::kNone);
+    EXPECT_EQ(lane_count(imm), 16u >> lane_size_log2(shape));
+    ++checked;
+  }
+  EXPECT_EQ(checked, 8 + 6);  // extract and replace lanes
+}
+
 Op read_op(const Bytes& bytes, const Features& f, Error* error = nullptr) {
   Reader r(bytes);
   Op op = read_opcode(r, f);
