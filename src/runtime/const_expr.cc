@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "base/reader.h"
+#include "decode/immediates.h"
 
 namespace keel::runtime {
 
@@ -34,130 +35,102 @@ void write_vm_global(vm::VMGlobal& global, const Value& value) {
 }
 
 void mark_ref_funcs(const Module& module, const ConstExpr& expr, std::vector<uint8_t>& marks) {
+  const Features& f = module.features;
   Reader r(module.bytes(expr.bytes), expr.bytes.offset);
   while (r.ok() && !r.at_end()) {
-    switch (r.read_u8()) {
-      case 0x41:
-        r.read_s32();
-        break;
-      case 0x42:
-        r.read_s64();
-        break;
-      case 0x43:
-        r.read_fixed_u32();
-        break;
-      case 0x44:
-        r.read_fixed_u64();
-        break;
-      case 0xd0:
-        r.read_u8();
-        break;
-      case 0x23:
-        r.read_u32();
-        break;
-      case 0xfd:
-        r.read_u32(), r.read_bytes(16);
-        break;
-      case 0xd2: {
-        uint32_t f = r.read_u32();
-        if (r.ok() && f < marks.size()) marks[f] = 1;
-        break;
-      }
-      case 0x0b:
-      case 0x6a:
-      case 0x6b:
-      case 0x6c:
-      case 0x7c:
-      case 0x7d:
-      case 0x7e:
-        break;
-      default:
-        return;  // validated already: not reached
+    Op op = read_opcode(r, f);
+    if (!r.ok()) return;  // validated already: not reached
+    if (op == Op::kRefFunc) {
+      uint32_t func = r.read_u32();
+      if (r.ok() && func < marks.size()) marks[func] = 1;
+    } else {
+      skip_immediates(r, op, f);
     }
   }
 }
 
 Result<Value> evaluate_const_expr(const Module& module, const ConstExpr& expr, ValType type,
                                   const ConstEnv& env) {
+  const Features& f = module.features;
   Reader r(module.bytes(expr.bytes), expr.bytes.offset);
   std::vector<Value> stack;
   auto fail = [&](const char* what) { return make_error(ErrorKind::kInvalid, what, r.offset()); };
-  auto binary = [&](ValType t, auto op) -> bool {
-    if (stack.size() < 2 || stack.back().type != t) return false;
+  // The extended-const arithmetic, typed by the opcode table's signature.
+  auto binary = [&](Op op, auto fn) -> bool {
+    ValType t = op_info(op).sig.params[0];
+    if (stack.size() < 2 || stack.back().type != t || stack[stack.size() - 2].type != t)
+      return false;
     Value b = stack.back();
     stack.pop_back();
     Value& a = stack.back();
     if (t == ValType::kI32)
-      a.i32 = static_cast<uint32_t>(op(uint64_t{a.i32}, uint64_t{b.i32}));
+      a.i32 = static_cast<uint32_t>(fn(uint64_t{a.i32}, uint64_t{b.i32}));
     else
-      a.i64 = op(a.i64, b.i64);
+      a.i64 = fn(a.i64, b.i64);
     return true;
   };
   while (r.ok() && !r.at_end()) {
-    uint8_t opcode = r.read_u8();
+    Op op = read_opcode(r, f);
+    if (!r.ok()) break;
+    // Validation admitted only what the table allows; anything else is refused, never guessed at.
+    if (!allowed_in_const_expr(op, f)) return fail("constant expression required");
     bool ok = true;
-    switch (opcode) {
-      case 0x0b:  // end
+    switch (op) {
+      case Op::kEnd:
         if (stack.size() != 1 || stack.back().type != type)
           return fail("type mismatch in constant expression");
         return stack.back();
-      case 0x41:
+      case Op::kI32Const:
         stack.push_back(Value::from_i32(static_cast<uint32_t>(r.read_s32())));
         break;
-      case 0x42:
+      case Op::kI64Const:
         stack.push_back(Value::from_i64(static_cast<uint64_t>(r.read_s64())));
         break;
-      case 0x43:
+      // Float constants are kept as their bits, so NaN payloads survive exactly.
+      case Op::kF32Const:
         stack.push_back(Value::from_f32_bits(r.read_fixed_u32()));
         break;
-      case 0x44:
+      case Op::kF64Const:
         stack.push_back(Value::from_f64_bits(r.read_fixed_u64()));
         break;
-      case 0xd0: {  // ref.null t
-        ValType t = static_cast<ValType>(r.read_u8());
-        stack.push_back(Value::from_ref(t, nullptr));
+      case Op::kV128Const: {
+        V128Imm imm = read_v128(r);
+        Value v = Value::zero(ValType::kV128);
+        std::memcpy(v.v128, imm.bytes, 16);
+        stack.push_back(v);
         break;
       }
-      case 0xd2: {  // ref.func f
-        uint32_t f = r.read_u32();
-        if (f >= env.funcs.size()) return fail("unknown function");
-        stack.push_back(Value::from_ref(ValType::kFuncRef, env.funcs[f]));
+      case Op::kRefNull:
+        stack.push_back(Value::from_ref(read_ref_type(r), nullptr));
+        break;
+      case Op::kRefFunc: {
+        uint32_t func = r.read_u32();
+        if (!r.ok()) break;
+        if (func >= env.funcs.size()) return fail("unknown function");
+        stack.push_back(Value::from_ref(ValType::kFuncRef, env.funcs[func]));
         break;
       }
-      case 0x23: {  // global.get g
+      case Op::kGlobalGet: {
         uint32_t g = r.read_u32();
+        if (!r.ok()) break;
         if (g >= env.globals.size() || g >= module.globals.size()) return fail("unknown global");
         stack.push_back(read_vm_global(*env.globals[g], module.globals[g].type.type));
         break;
       }
-      case 0x6a:
-        ok = binary(ValType::kI32, [](uint64_t a, uint64_t b) { return a + b; });
+      case Op::kI32Add:
+      case Op::kI64Add:
+        ok = binary(op, [](uint64_t a, uint64_t b) { return a + b; });
         break;
-      case 0x6b:
-        ok = binary(ValType::kI32, [](uint64_t a, uint64_t b) { return a - b; });
+      case Op::kI32Sub:
+      case Op::kI64Sub:
+        ok = binary(op, [](uint64_t a, uint64_t b) { return a - b; });
         break;
-      case 0x6c:
-        ok = binary(ValType::kI32, [](uint64_t a, uint64_t b) { return a * b; });
+      case Op::kI32Mul:
+      case Op::kI64Mul:
+        ok = binary(op, [](uint64_t a, uint64_t b) { return a * b; });
         break;
-      case 0x7c:
-        ok = binary(ValType::kI64, [](uint64_t a, uint64_t b) { return a + b; });
-        break;
-      case 0x7d:
-        ok = binary(ValType::kI64, [](uint64_t a, uint64_t b) { return a - b; });
-        break;
-      case 0x7e:
-        ok = binary(ValType::kI64, [](uint64_t a, uint64_t b) { return a * b; });
-        break;
-      case 0xfd: {  // v128.const
-        if (r.read_u32() != 12) return fail("constant expression required");
-        auto bytes = r.read_bytes(16);
-        if (!r.ok()) break;
-        Value v = Value::zero(ValType::kV128);
-        std::memcpy(v.v128, bytes.data(), 16);
-        stack.push_back(v);
-        break;
-      }
       default:
+        // Admitted by the table but not evaluated here (instantiate_test.cc keeps them in step).
         return fail("constant expression required");
     }
     if (!ok) return fail("type mismatch in constant expression");

@@ -130,7 +130,7 @@ class FunctionBodyDecoder {
       Op op = kSingleByteOps[b];
       bool enabled = op != Op::kInvalid && enabled_[static_cast<size_t>(op)];
       single_byte_ops_[b] = enabled ? op : Op::kInvalid;
-      const_expr_ops_[b] = enabled && const_expr_allows(op) ? op : Op::kInvalid;
+      const_expr_ops_[b] = enabled && allowed_in_const_expr(op, features_) ? op : Op::kInvalid;
     }
   }
 
@@ -301,7 +301,7 @@ class FunctionBodyDecoder {
     } else {
       Op op = lookup_op(b, r.read_u32());
       if (op != Op::kInvalid && enabled_[static_cast<size_t>(op)] && r.ok()) {
-        if (!const_mode_ || const_expr_allows(op)) return op;
+        if (!const_mode_ || allowed_in_const_expr(op, features_)) return op;
         return invalid("constant expression required"), Op::kInvalid;
       }
     }
@@ -332,7 +332,6 @@ class FunctionBodyDecoder {
   [[gnu::always_inline]] inline bool decode_hot(Op op);
   [[gnu::noinline]] bool decode_polymorphic(Op op);
   bool decode_end();
-  bool const_expr_allows(Op op) const;
 
   const ValidationContext& ctx_;
   const Module& module_;

@@ -146,31 +146,6 @@ bool FunctionBodyDecoder<Interface>::dispatch() {
 }
 
 template <class Interface>
-bool FunctionBodyDecoder<Interface>::const_expr_allows(Op op) const {
-  switch (op) {
-    case Op::kI32Const:
-    case Op::kI64Const:
-    case Op::kF32Const:
-    case Op::kF64Const:
-    case Op::kV128Const:
-    case Op::kRefNull:
-    case Op::kRefFunc:
-    case Op::kGlobalGet:
-    case Op::kEnd:
-      return true;
-    case Op::kI32Add:
-    case Op::kI32Sub:
-    case Op::kI32Mul:
-    case Op::kI64Add:
-    case Op::kI64Sub:
-    case Op::kI64Mul:
-      return features_.extended_const;
-    default:
-      return false;
-  }
-}
-
-template <class Interface>
 bool FunctionBodyDecoder<Interface>::read_checked_memarg(const OpInfo& info, MemArgImm& memarg) {
   memarg = read_memarg(reader_, features_);
   if (!reader_.ok()) [[unlikely]]

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "ir/opcodes.h"
 #include "runtime/const_expr.h"
 #include "runtime/store_impl.h"
 #include "runtime_test_util.h"
@@ -44,6 +45,96 @@ TEST(Instantiate, GlobalInitialisers) {
   EXPECT_EQ(read("g6").ref, nullptr);
   EXPECT_EQ(read("g7").i32, 37u);
   EXPECT_EQ(read("g4").to_string(), "i32:4");
+}
+
+// The evaluator handles every instruction the opcode table admits to constant expressions: one
+// global per admitted instruction, its operands constants of the signature's types.
+TEST(Instantiate, EveryConstantInstructionOfTheTableEvaluates) {
+  WasmBuilder b;
+  b.import_global("env", "base", ValType::kI32, false);
+  uint32_t f = b.func(b.type({}, {}), {});
+  auto encode = [](Op op) {
+    const OpInfo& info = op_info(op);
+    return info.prefix == 0 ? Bytes{static_cast<uint8_t>(info.code)}
+                            : cat(info.prefix, u32(info.code));
+  };
+  auto operand = [](ValType t) {
+    switch (t) {
+      case ValType::kI32:
+        return i32_const(7);
+      case ValType::kI64:
+        return i64_const(7);
+      default:
+        ADD_FAILURE() << "no constant operand of this type";
+        return Bytes{};
+    }
+  };
+  struct Global {
+    Op op;
+    ValType type;
+  };
+  std::vector<Global> globals;
+  for (size_t i = 0; i < kOpCount; ++i) {
+    Op op = static_cast<Op>(i);
+    const OpInfo& info = op_info(op);
+    if (!info.const_expr.allowed || op == Op::kEnd) continue;
+    Bytes code;
+    ValType type = info.sig.result;
+    switch (op) {
+      case Op::kGlobalGet:
+        code = global_get(0), type = ValType::kI32;
+        break;
+      case Op::kRefNull:
+        code = ref_null(ValType::kExternRef), type = ValType::kExternRef;
+        break;
+      case Op::kRefFunc:
+        code = ref_func(f), type = ValType::kFuncRef;
+        break;
+      case Op::kI32Const:
+      case Op::kI64Const:
+      case Op::kF32Const:
+      case Op::kF64Const:
+      case Op::kV128Const:
+        code = cat(encode(op), Bytes(type == ValType::kV128  ? 16
+                                     : type == ValType::kF64 ? 8
+                                     : type == ValType::kF32 ? 4
+                                                             : 1,
+                                     0x05));
+        break;
+      default:
+        ASSERT_FALSE(info.sig.polymorphic) << op_text(op);
+        for (int k = 0; k < info.sig.num_params; ++k) code = cat(code, operand(info.sig.params[k]));
+        code = cat(code, encode(op));
+        break;
+    }
+    SCOPED_TRACE(op_text(op));
+    b.global(type, false, expr(code));
+    globals.push_back({op, type});
+  }
+  for (size_t g = 0; g < globals.size(); ++g)
+    b.export_("g" + std::to_string(g), ExternKind::kGlobal, static_cast<uint32_t>(g + 1));
+  EngineConfig config;
+  config.features.extended_const = true;
+  Store store(config);
+  Imports imports;
+  imports.add("env", "base", store.new_global({ValType::kI32, false}, Value::from_i32(4)));
+  auto instance = store.instantiate(load(b, config), imports);
+  ASSERT_TRUE(Succeeded(instance));
+  EXPECT_EQ(globals.size(), 14u);  // all of them but end
+  for (size_t g = 0; g < globals.size(); ++g) {
+    SCOPED_TRACE(op_text(globals[g].op));
+    Value v = store.read_global(*(*instance)->get_export("g" + std::to_string(g)));
+    EXPECT_EQ(v.type, globals[g].type);
+    std::string_view text = op_text(globals[g].op);
+    if (v.type != ValType::kI32 && v.type != ValType::kI64) continue;
+    uint64_t bits = v.type == ValType::kI32 ? v.i32 : v.i64;
+    uint64_t expected = text.ends_with(".add")   ? 7 + 7
+                        : text.ends_with(".sub") ? 7 - 7
+                        : text.ends_with(".mul") ? 7 * 7
+                        : text == "global.get"   ? 4
+                                                 : 5;  // the t.const immediates
+    EXPECT_EQ(bits, expected);
+  }
 }
 
 // Module A owns a memory and a table; B writes to both through active segments, the second of
