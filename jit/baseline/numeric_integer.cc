@@ -1,4 +1,6 @@
 // Integer arithmetic, bit counting, shifts and comparisons.
+#include <cstdlib>
+
 #include "jit/baseline/numeric_internal.h"
 
 namespace keel::jit::numeric {
@@ -40,14 +42,17 @@ struct IntInfo {
 };
 
 bool classify(Op op, IntInfo& info) {
+  const OpInfo& row = op_info(op);
+  ValType operand = row.sig.num_params ? row.sig.params[0] : ValType::kBottom;
+  if (row.cmp != Cmp::kNone && row.cmp != Cmp::kEqz &&
+      (operand == ValType::kI32 || operand == ValType::kI64)) {
+    info = {Kind::kCmp, operand == ValType::kI64, integer_condition(row.cmp)};
+    return true;
+  }
   switch (op) {
 #define KEEL_INT(name, kind, wide) \
   case Op::k##name:                \
     info = {Kind::kind, wide};     \
-    return true;
-#define KEEL_CMP(name, wide, cond)                \
-  case Op::k##name:                               \
-    info = {Kind::kCmp, wide, CondCode::k##cond}; \
     return true;
     KEEL_INT(I32Add, kAdd, false)
     KEEL_INT(I32Sub, kSub, false)
@@ -87,28 +92,7 @@ bool classify(Op op, IntInfo& info) {
     KEEL_INT(I64Clz, kClz, true)
     KEEL_INT(I64Ctz, kCtz, true)
     KEEL_INT(I64Popcnt, kPopcnt, true)
-    KEEL_CMP(I32Eq, false, E)
-    KEEL_CMP(I32Ne, false, NE)
-    KEEL_CMP(I32LtS, false, L)
-    KEEL_CMP(I32LtU, false, B)
-    KEEL_CMP(I32GtS, false, G)
-    KEEL_CMP(I32GtU, false, A)
-    KEEL_CMP(I32LeS, false, LE)
-    KEEL_CMP(I32LeU, false, BE)
-    KEEL_CMP(I32GeS, false, GE)
-    KEEL_CMP(I32GeU, false, AE)
-    KEEL_CMP(I64Eq, true, E)
-    KEEL_CMP(I64Ne, true, NE)
-    KEEL_CMP(I64LtS, true, L)
-    KEEL_CMP(I64LtU, true, B)
-    KEEL_CMP(I64GtS, true, G)
-    KEEL_CMP(I64GtU, true, A)
-    KEEL_CMP(I64LeS, true, LE)
-    KEEL_CMP(I64LeU, true, BE)
-    KEEL_CMP(I64GeS, true, GE)
-    KEEL_CMP(I64GeU, true, AE)
 #undef KEEL_INT
-#undef KEEL_CMP
     default:
       return false;
   }
@@ -384,3 +368,41 @@ bool emit_integer(asmjit::x86::Assembler& a, Op op, const NumericOperands& o, Tr
 }
 
 }  // namespace keel::jit::numeric
+
+namespace keel::jit {
+
+asmjit::x86::CondCode integer_condition(Cmp cmp) {
+  using asmjit::x86::CondCode;
+  switch (cmp) {
+    case Cmp::kEqz:
+    case Cmp::kEq:
+      return CondCode::kE;
+    case Cmp::kNe:
+      return CondCode::kNE;
+    case Cmp::kLtS:
+      return CondCode::kL;
+    case Cmp::kLtU:
+      return CondCode::kB;
+    case Cmp::kGtS:
+      return CondCode::kG;
+    case Cmp::kGtU:
+      return CondCode::kA;
+    case Cmp::kLeS:
+      return CondCode::kLE;
+    case Cmp::kLeU:
+      return CondCode::kBE;
+    case Cmp::kGeS:
+      return CondCode::kGE;
+    case Cmp::kGeU:
+      return CondCode::kAE;
+    case Cmp::kNone:
+    case Cmp::kLt:
+    case Cmp::kGt:
+    case Cmp::kLe:
+    case Cmp::kGe:
+      break;
+  }
+  std::abort();  // not an integer comparison: callers check the operand type first
+}
+
+}  // namespace keel::jit

@@ -42,6 +42,11 @@ struct NumericOperands {
   int32_t rhs_imm = 0;  // sign-extended to 64 bits for i64 instructions
 };
 
+// The x86 condition under which a scalar integer comparison holds after `cmp lhs, rhs` (or, for
+// eqz, `test x, x`): from the table's Cmp column, for the setcc of the lowering and the fused
+// compare-and-branch of the compiler alike. Only integer predicates (kEqz..kGeU) have one.
+asmjit::x86::CondCode integer_condition(Cmp cmp);
+
 // True for every instruction emit_numeric handles.
 bool is_numeric_op(Op op);
 // True if emit_numeric accepts an immediate right operand for `op` (integer instructions only).
