@@ -261,22 +261,20 @@ void BaselineCompiler::instr(Op op, const InstrImm& imm) {
 }
 
 bool BaselineCompiler::fuse_compare(Op op) {
-  using asmjit::x86::CondCode;
-  static constexpr CondCode kCodes[] = {CondCode::kE,  CondCode::kE,  CondCode::kNE, CondCode::kL,
-                                        CondCode::kB,  CondCode::kG,  CondCode::kA,  CondCode::kLE,
-                                        CondCode::kBE, CondCode::kGE, CondCode::kAE};
-  bool is64 = op >= Op::kI64Eqz && op <= Op::kI64GeU;
-  if (!is64 && !(op >= Op::kI32Eqz && op <= Op::kI32GeU)) return false;
-  int k = static_cast<int>(op) - static_cast<int>(is64 ? Op::kI64Eqz : Op::kI32Eqz);
+  // Scalar integer comparisons, whose operands are in general registers.
+  const OpInfo& info = op_info(op);
+  if (info.cmp == Cmp::kNone || info.sig.num_params == 0) return false;
+  ValType operand = info.sig.params[0];
+  if (operand != ValType::kI32 && operand != ValType::kI64) return false;
+  bool is64 = operand == ValType::kI64;
   // Only when the very next instruction consumes the flags (a one-pass lookahead, as Liftoff
   // does): br_if and if then branch on them, and nothing they emit before the jump writes flags.
-  size_t at = module_offset();
-  std::span<const uint8_t> bytes = module_->bytes();
-  if (at + 1 >= bytes.size() || bytes[at] != (is64 ? 0x50 : 0x45) + k) return false;
-  if (bytes[at + 1] != 0x0d && bytes[at + 1] != 0x04) return false;
+  if (!decoder_) return false;
+  Op next = decoder_->peek_opcode();
+  if (next != Op::kBrIf && next != Op::kIf) return false;
   auto gp = [&](uint8_t r) { return is64 ? x86::Gp(x86::gpq(r)) : x86::Gp(x86::gpd(r)); };
   RegSet pinned;
-  if (k == 0) {
+  if (info.cmp == Cmp::kEqz) {
     uint8_t r = pop_to_read(pinned);
     a_.test(gp(r), gp(r));
   } else {
@@ -291,7 +289,7 @@ bool BaselineCompiler::fuse_compare(Op op) {
       a_.cmp(gp(l), gp(r));
     }
   }
-  fused_cc_ = kCodes[k];
+  fused_cc_ = integer_condition(info.cmp);
   push_const(ValType::kI32, 0);  // stands for the flags; br_if or if pops it next
   return true;
 }

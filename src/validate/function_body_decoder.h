@@ -152,6 +152,21 @@ class FunctionBodyDecoder {
   // source maps (backtraces) from inside its hooks.
   size_t current_offset() const { return instr_offset(); }
 
+  // The opcode of the next instruction, decoded through the same tables as the decoding loop
+  // without consuming it; for a consumer's look-ahead from inside a hook, where the reader has
+  // passed the current instruction's immediates. Op::kInvalid at the end of the body and
+  // wherever decoding would fail (unknown, disabled or, in a constant expression, disallowed).
+  Op peek_opcode() const {
+    if (reader_.at_end()) return Op::kInvalid;
+    uint8_t b = reader_.peek_u8();
+    if (!is_prefix_byte(b)) return ops_[b];
+    Reader r({reader_.position() + 1, reader_.remaining() - 1});
+    Op op = lookup_op(b, r.read_u32());
+    if (!r.ok() || op == Op::kInvalid || !enabled_[static_cast<size_t>(op)]) return Op::kInvalid;
+    if (const_mode_ && !allowed_in_const_expr(op, features_)) return Op::kInvalid;
+    return op;
+  }
+
  private:
   static constexpr ValType kBottom = ValType::kBottom;
 

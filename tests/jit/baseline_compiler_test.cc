@@ -1,7 +1,10 @@
 // Tier 1 end to end: modules built in memory, compiled lazily by the baseline compiler, run
 // through the entry trampoline. One test group per instruction family.
 #include <cstring>
+#include <span>
+#include <string>
 
+#include "ir/opcodes.h"
 #include "jit_fixture.h"
 
 namespace keel::test {
@@ -85,6 +88,78 @@ TEST(BaselineControl, BlockResultsAndBranches) {
   EXPECT_EQ(static_cast<uint32_t>(inst.call1(1, {0})), 9u);
   EXPECT_EQ(inst.call1(2, {1}), 105u);
   EXPECT_EQ(inst.call1(2, {0}), 100u);
+}
+
+// An integer comparison right before br_if or if branches on the flags (the compiler peeks at the
+// next opcode); anything between them, even a nop, makes it materialise the i32 first. Both ways
+// must agree with the predicate for every comparison.
+TEST(BaselineControl, ComparisonsFusedWithBranches) {
+  using Pred = bool (*)(uint64_t, uint64_t);
+  struct Case {
+    Op op;
+    bool wide;
+    Pred holds;
+  };
+  // clang-format off
+  const Case cases[] = {
+      {Op::kI32Eqz, false, [](uint64_t a, uint64_t) { return uint32_t(a) == 0; }},
+      {Op::kI32Eq, false, [](uint64_t a, uint64_t b) { return uint32_t(a) == uint32_t(b); }},
+      {Op::kI32Ne, false, [](uint64_t a, uint64_t b) { return uint32_t(a) != uint32_t(b); }},
+      {Op::kI32LtS, false, [](uint64_t a, uint64_t b) { return int32_t(a) < int32_t(b); }},
+      {Op::kI32LtU, false, [](uint64_t a, uint64_t b) { return uint32_t(a) < uint32_t(b); }},
+      {Op::kI32GtS, false, [](uint64_t a, uint64_t b) { return int32_t(a) > int32_t(b); }},
+      {Op::kI32GtU, false, [](uint64_t a, uint64_t b) { return uint32_t(a) > uint32_t(b); }},
+      {Op::kI32LeS, false, [](uint64_t a, uint64_t b) { return int32_t(a) <= int32_t(b); }},
+      {Op::kI32LeU, false, [](uint64_t a, uint64_t b) { return uint32_t(a) <= uint32_t(b); }},
+      {Op::kI32GeS, false, [](uint64_t a, uint64_t b) { return int32_t(a) >= int32_t(b); }},
+      {Op::kI32GeU, false, [](uint64_t a, uint64_t b) { return uint32_t(a) >= uint32_t(b); }},
+      {Op::kI64Eqz, true, [](uint64_t a, uint64_t) { return a == 0; }},
+      {Op::kI64Eq, true, [](uint64_t a, uint64_t b) { return a == b; }},
+      {Op::kI64Ne, true, [](uint64_t a, uint64_t b) { return a != b; }},
+      {Op::kI64LtS, true, [](uint64_t a, uint64_t b) { return int64_t(a) < int64_t(b); }},
+      {Op::kI64LtU, true, [](uint64_t a, uint64_t b) { return a < b; }},
+      {Op::kI64GtS, true, [](uint64_t a, uint64_t b) { return int64_t(a) > int64_t(b); }},
+      {Op::kI64GtU, true, [](uint64_t a, uint64_t b) { return a > b; }},
+      {Op::kI64LeS, true, [](uint64_t a, uint64_t b) { return int64_t(a) <= int64_t(b); }},
+      {Op::kI64LeU, true, [](uint64_t a, uint64_t b) { return a <= b; }},
+      {Op::kI64GeS, true, [](uint64_t a, uint64_t b) { return int64_t(a) >= int64_t(b); }},
+      {Op::kI64GeU, true, [](uint64_t a, uint64_t b) { return a >= b; }},
+  };
+  // clang-format on
+  const uint64_t values32[] = {0, 1, 5, 0x7fffffff, 0x80000000, 0xffffffff};
+  const uint64_t values64[] = {
+      0, 1, 5, 0x80000000, 0x7fffffffffffffff, 0x8000000000000000, ~uint64_t{0}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(op_text(c.op)));
+    ValType t = c.wide ? I64 : I32;
+    bool unary = c.op == Op::kI32Eqz || c.op == Op::kI64Eqz;
+    Bytes compare = unary ? cat(lget(0), static_cast<uint8_t>(op_info(c.op).code))
+                          : cat(lget(0), lget(1), static_cast<uint8_t>(op_info(c.op).code));
+    WasmBuilder b;
+    uint32_t type = b.type({t, t}, {I32});
+    constexpr uint8_t kI32Result = 0x7f;
+    // br_if (0) and if (1) straight after the comparison, and both after a nop (2, 3).
+    b.func(type, cat(block(kI32Result), i32_const(1), compare, br_if(0), op::kDrop, i32_const(0),
+                     op::kEnd));
+    b.func(type, cat(compare, if_(kI32Result), i32_const(1), op::kElse, i32_const(0), op::kEnd));
+    b.func(type, cat(block(kI32Result), i32_const(1), compare, op::kNop, br_if(0), op::kDrop,
+                     i32_const(0), op::kEnd));
+    b.func(type, cat(compare, op::kNop, if_(kI32Result), i32_const(1), op::kElse, i32_const(0),
+                     op::kEnd));
+    JitInstance inst(b.build());
+    std::span<const uint64_t> values =
+        c.wide ? std::span<const uint64_t>(values64) : std::span<const uint64_t>(values32);
+    for (uint64_t x : values) {
+      for (uint64_t y : values) {
+        uint64_t expected = c.holds(x, y) ? 1 : 0;
+        for (uint32_t f = 0; f < 4; ++f)
+          EXPECT_EQ(inst.call1(f, {x, y}), expected) << "function " << f << ": " << x << ", " << y;
+      }
+    }
+    // The fused branch needs no setcc, movzx and test of the comparison's i32.
+    EXPECT_LT(inst.compiled(0)->code.size(), inst.compiled(2)->code.size());
+    EXPECT_LT(inst.compiled(1)->code.size(), inst.compiled(3)->code.size());
+  }
 }
 
 TEST(BaselineControl, BrTable) {

@@ -8,6 +8,7 @@
 #include "decode/module_decoder.h"
 #include "support/expect.h"
 #include "support/wasm_builder.h"
+#include "validate/function_body_decoder.h"
 
 namespace keel {
 namespace {
@@ -590,6 +591,63 @@ TEST(ValidateConstExprs, Types) {
   table.table(FR, 1);
   table.elem_raw(cat(0x06, u32(0), expr(i32_const(0)), ER, vec({expr(ref_null(ER))})));
   EXPECT_TRUE(Invalid(table.build(), "type mismatch"));
+}
+
+// ---- Decoder look-ahead -------------------------------------------------------------------------
+
+// Records, at each instruction and end hook, what the decoder says comes next.
+struct PeekProbe : NullInterface {
+  FunctionBodyDecoder<PeekProbe>* decoder = nullptr;
+  std::vector<Op> next;
+  void instr(Op, const InstrImm&) { next.push_back(decoder->peek_opcode()); }
+  void end(const ControlFrame&) { next.push_back(decoder->peek_opcode()); }
+};
+
+// Decodes function 0 of `bytes` (not validated beforehand, so bodies may be broken) and returns
+// the peeks.
+std::vector<Op> peeks_in_function(const Bytes& bytes, const Features& features = {}) {
+  auto module = decode_module(buffer_of(bytes), features);
+  EXPECT_TRUE(Succeeded(module));
+  if (!module) return {};
+  ValidationContext ctx(*module);
+  PeekProbe probe;
+  FunctionBodyDecoder<PeekProbe> decoder(ctx, probe);
+  probe.decoder = &decoder;
+  decoder.decode_function(0);
+  return probe.next;
+}
+
+TEST(DecoderPeek, SeesTheNextOpcodeThroughPrefixesWithoutConsumingIt) {
+  Bytes code = cat(v128_const(), fd(0x80),     // i16x8.abs: a two-byte code after the prefix
+                   fd(0x53),                   // v128.any_true
+                   op::kI32Eqz, f32_const(),   //
+                   op::kPrefixFC, 0x80, 0x00,  // i32.trunc_sat_f32_s, its code padded
+                   op::kI32Add);
+  EXPECT_TRUE(Valid(func_module({}, {I}, code)));
+  EXPECT_EQ(peeks_in_function(func_module({}, {I}, code)),
+            (std::vector<Op>{Op::kI16x8Abs, Op::kV128AnyTrue, Op::kI32Eqz, Op::kF32Const,
+                             Op::kI32TruncSatF32S, Op::kI32Add, Op::kEnd,
+                             Op::kInvalid}));  // the function's end: nothing follows
+}
+
+TEST(DecoderPeek, InvalidWhereDecodingWouldFail) {
+  // A disabled instruction (relaxed SIMD, 0xfd 0x100), an unknown one, a prefix cut off by the
+  // end of the body: each peeks as kInvalid, and decoding then fails on it as usual.
+  EXPECT_EQ(peeks_in_function(void_func(cat(v128_const(), fd(0x100), op::kDrop))),
+            (std::vector<Op>{Op::kInvalid}));
+  EXPECT_EQ(peeks_in_function(void_func(cat(i32_const(0), 0xff))), (std::vector<Op>{Op::kInvalid}));
+  WasmBuilder cut;
+  cut.func_raw(cut.type({}, {}), cat(0x00, i32_const(0), op::kPrefixFD));
+  EXPECT_EQ(peeks_in_function(cut.build()), (std::vector<Op>{Op::kInvalid}));
+  WasmBuilder cut_code;
+  cut_code.func_raw(cut_code.type({}, {}), cat(0x00, i32_const(0), op::kPrefixFD, 0x80));
+  EXPECT_EQ(peeks_in_function(cut_code.build()), (std::vector<Op>{Op::kInvalid}));
+  // The same relaxed instruction with its feature on.
+  Features relaxed;
+  relaxed.relaxed_simd = true;
+  EXPECT_EQ(
+      peeks_in_function(void_func(cat(v128_const(), v128_const(), fd(0x100), op::kDrop)), relaxed),
+      (std::vector<Op>{Op::kV128Const, Op::kI8x16RelaxedSwizzle, Op::kDrop, Op::kInvalid}));
 }
 
 // ---- Module-level rules
