@@ -113,7 +113,7 @@ TEST(Instantiate, EveryConstantInstructionOfTheTableEvaluates) {
   }
   for (size_t g = 0; g < globals.size(); ++g)
     b.export_("g" + std::to_string(g), ExternKind::kGlobal, static_cast<uint32_t>(g + 1));
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.features.extended_const = true;
   Store store(config);
   Imports imports;
