@@ -38,7 +38,9 @@
 namespace keel::jit {
 
 class BaselineCompiler;
-using BaselineDecoder = FunctionBodyDecoder<BaselineCompiler>;
+using BaselineDecoder = FunctionBodyDecoder<BaselineCompiler, FullValidationTag>;
+// For modules that passed validation at load (CompileOptions::validated).
+using TrustingBaselineDecoder = FunctionBodyDecoder<BaselineCompiler, NoValidationTag>;
 
 class BaselineCompiler final : public TrapLabels {
  public:
@@ -209,9 +211,12 @@ class BaselineCompiler final : public TrapLabels {
   asmjit::x86::Assembler a_;
   const ValidationContext* vctx_ = nullptr;
   const Module* module_ = nullptr;
+  // The decoder of the function being compiled, one of the two below.
   BaselineDecoder* decoder_ = nullptr;
-  // The decoder is built per module, not per function: its constructor fills opcode tables.
+  TrustingBaselineDecoder* trusting_decoder_ = nullptr;
+  // The decoders are built per module, not per function: their constructor fills opcode tables.
   std::unique_ptr<BaselineDecoder> decoder_storage_;
+  std::unique_ptr<TrustingBaselineDecoder> trusting_decoder_storage_;
   const ValidationContext* decoder_ctx_ = nullptr;
   const Module* decoder_module_ = nullptr;
   Features decoder_features_;
@@ -251,3 +256,9 @@ class BaselineCompiler final : public TrapLabels {
 };
 
 }  // namespace keel::jit
+
+namespace keel {
+// Both are instantiated once, in baseline_decoders.cc.
+extern template class FunctionBodyDecoder<jit::BaselineCompiler, FullValidationTag>;
+extern template class FunctionBodyDecoder<jit::BaselineCompiler, NoValidationTag>;
+}  // namespace keel

@@ -112,6 +112,7 @@ jit::CompileOptions ModuleImpl::compile_options() const {
   jit::CompileOptions options;
   options.cpu = platform::host_cpu_features();
   options.interrupt_checks = config_.interrupt_checks;
+  options.validated = true;  // create() loaded the module with load_module
   return options;
 }
 
