@@ -432,11 +432,14 @@ class FunctionBodyDecoder {
     if (!kValidate || top.unreachable) return true;
     return type_mismatch();
   }
+  // Without validation: pops `n` operands, or what there is above an unreachable frame's base.
+  [[gnu::always_inline]] void drop_operands(size_t n) {
+    size_t height = control_.back().height;
+    stack_.shrink_to(stack_.size() - height >= n ? stack_.size() - n : height);
+  }
   bool pop_values(std::span<const ValType> types) {
     if constexpr (!kValidate) {
-      size_t height = control_.back().height;
-      size_t n = types.size();
-      stack_.shrink_to(stack_.size() - height >= n ? stack_.size() - n : height);
+      drop_operands(types.size());
       return true;
     }
     for (size_t i = types.size(); i-- > 0;)

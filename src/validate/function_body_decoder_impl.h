@@ -248,15 +248,19 @@ bool FunctionBodyDecoder<Interface, ValidationTag>::decode_table_driven() {
       return reader_failed();
   }
   ensure_operands(kSig.num_params);
-  // The first parameter of a memory instruction is its address, typed by the memory.
-  if constexpr (kSig.num_params >= 3) {
-    if (!pop_expect(kSig.params[2])) return false;
-  }
-  if constexpr (kSig.num_params >= 2) {
-    if (!pop_expect(kSig.params[1])) return false;
-  }
-  if constexpr (kSig.num_params >= 1) {
-    if (!pop_expect(is_memarg(kImm) ? address : kSig.params[0])) return false;
+  if constexpr (!kValidate) {
+    drop_operands(kSig.num_params);
+  } else {
+    // The first parameter of a memory instruction is its address, typed by the memory.
+    if constexpr (kSig.num_params >= 3) {
+      if (!pop_expect(kSig.params[2])) return false;
+    }
+    if constexpr (kSig.num_params >= 2) {
+      if (!pop_expect(kSig.params[1])) return false;
+    }
+    if constexpr (kSig.num_params >= 1) {
+      if (!pop_expect(is_memarg(kImm) ? address : kSig.params[0])) return false;
+    }
   }
   (void)address;
   if constexpr (kRichInstr) {
