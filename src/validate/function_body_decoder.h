@@ -483,7 +483,7 @@ class FunctionBodyDecoder {
     stack_.shrink_to(top.height);
     top.unreachable = true;
   }
-  void push_frame(FrameKind kind, const BlockSig& sig) {
+  [[gnu::always_inline]] void push_frame(FrameKind kind, const BlockSig& sig) {
     auto height = static_cast<uint32_t>(stack_.size());
     if constexpr (kPayload) {
       Frame frame{};
