@@ -312,6 +312,21 @@ TEST(DecoderHooks, IfElseWithParams) {
             "end#0 [phi#1.0((i32.add 10 1) | (i32.mul 10 2))]\n");
 }
 
+// `else` sees the frame as the then branch left it: here unreachable, so its (bottom) values are
+// no input of the merge, only the branch's are.
+TEST(DecoderHooks, ElseAfterAnUnreachableThenBranch) {
+  WasmBuilder b;
+  b.func(b.type({I}, {I}),
+         cat(lget(0), cat(op::kIf, I), i32_const(1), br(0), op::kElse, i32_const(2), op::kEnd));
+  EXPECT_EQ(print(b.build(), 0),
+            "func 0\n"
+            "if#1 [p0] params []\n"
+            "br 0 to #1 [1]\n"
+            "else#1 [?] params []\n"
+            "end#1 [2]\n"
+            "end#0 [phi#1.0(1 | 2)]\n");
+}
+
 TEST(DecoderHooks, LoopParamsAndBackEdges) {
   WasmBuilder b;
   uint32_t t = b.type({I}, {I});
