@@ -124,6 +124,10 @@ struct NullInterface {
 //    (the if's), br_if's passthrough, and the values after a block's end (its fall-through ones).
 //  - Hooks run in unreachable code too (the top frame's `unreachable` says so). An operand popped
 //    from the polymorphic bottom there has type kBottom and a default-constructed Value.
+//  - block() gets the new frame's Control (the frame is pushed); else_() and end() get the frame
+//    as the code before them left it (kind, unreachable), before the decoder resets or pops it.
+//    An if without else passes its params to its end on the false path: a consumer that needs
+//    them keeps them from block() in its Control.
 //
 //  start_function(func_index, locals, Control& function_frame)
 //  instr(op, imm, Args args, Value* result)
