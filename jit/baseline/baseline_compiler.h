@@ -30,13 +30,12 @@ struct CompileOptions {
   // cost (bench/); without it interrupts and --timeout cannot stop a loop.
   bool interrupt_checks = true;
   // ctx.module passed validation (load_module): bodies are decoded without checking them again.
-  // With an unvalidated module, an invalid body is then undefined behaviour instead of an error.
+  // Set it only for such modules: an invalid body is then undefined behaviour, not an error.
   bool validated = false;
 };
 
-// Compiles defined function `func_index` of ctx.module (validated or not, unless options say it
-// is: a validation error is returned as one). Thread-safe: any number of threads may compile
-// functions of one module.
+// Compiles defined function `func_index` of ctx.module (validated or not: a validation error is
+// returned as one). Thread-safe: any number of threads may compile functions of one module.
 Result<CompiledFunction> compile_baseline(const ValidationContext& ctx, uint32_t func_index,
                                           const CompileOptions& options);
 
