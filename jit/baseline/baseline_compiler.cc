@@ -6,10 +6,6 @@
 
 #include "jit/baseline/baseline_emitter.h"
 
-namespace keel {
-template class FunctionBodyDecoder<jit::BaselineCompiler>;
-}  // namespace keel
-
 namespace keel::jit {
 
 namespace x86 = asmjit::x86;
@@ -75,19 +71,27 @@ Result<CompiledFunction> BaselineCompiler::compile(const ValidationContext& ctx,
   code_.attach(&a_);
 
   // A context may be freed and another built at its address: the module and features must
-  // match too before the decoder (which caches both) is reused.
-  if (!decoder_storage_ || decoder_ctx_ != &ctx || decoder_module_ != &ctx.module ||
+  // match too before a decoder (which caches both) is reused.
+  if (decoder_ctx_ != &ctx || decoder_module_ != &ctx.module ||
       !(decoder_features_ == ctx.features)) {
-    decoder_storage_ = std::make_unique<BaselineDecoder>(ctx, *this);
+    decoder_storage_.reset();
+    trusting_decoder_storage_.reset();
     decoder_ctx_ = &ctx;
     decoder_module_ = &ctx.module;
     decoder_features_ = ctx.features;
   }
-  BaselineDecoder& decoder = *decoder_storage_;
-  decoder_ = &decoder;
-  bool ok = decoder.decode_function(func_index);
-  decoder_ = nullptr;
-  if (!ok) return decoder.take_error();
+  auto run = [&](auto& storage, auto*& current) -> Status {
+    using Decoder = std::remove_reference_t<decltype(*storage)>;
+    if (!storage) storage = std::make_unique<Decoder>(ctx, *this);
+    current = storage.get();
+    bool ok = storage->decode_function(func_index);
+    current = nullptr;
+    if (!ok) return storage->take_error();
+    return {};
+  };
+  Status decoded = options.validated ? run(trusting_decoder_storage_, trusting_decoder_)
+                                     : run(decoder_storage_, decoder_);
+  if (!decoded.ok()) return std::move(decoded).error();
   if (error_) return make_error(ErrorKind::kUsage, *error_, kNoOffset, func_index);
   finish();
   if (t_asm_errors.error != asmjit::kErrorOk)
@@ -105,7 +109,15 @@ Result<CompiledFunction> BaselineCompiler::compile(const ValidationContext& ctx,
 }
 
 uint32_t BaselineCompiler::module_offset() const {
-  return decoder_ ? static_cast<uint32_t>(decoder_->current_offset()) : 0;
+  if (decoder_) return static_cast<uint32_t>(decoder_->current_offset());
+  if (trusting_decoder_) return static_cast<uint32_t>(trusting_decoder_->current_offset());
+  return 0;
+}
+
+Op BaselineCompiler::next_opcode() const {
+  if (decoder_) return decoder_->peek_opcode();
+  if (trusting_decoder_) return trusting_decoder_->peek_opcode();
+  return Op::kInvalid;
 }
 
 void BaselineCompiler::record(uint32_t code_offset) {

@@ -38,7 +38,9 @@
 namespace keel::jit {
 
 class BaselineCompiler;
-using BaselineDecoder = FunctionBodyDecoder<BaselineCompiler>;
+using BaselineDecoder = FunctionBodyDecoder<BaselineCompiler, FullValidationTag>;
+// For modules that passed validation at load (CompileOptions::validated).
+using TrustingBaselineDecoder = FunctionBodyDecoder<BaselineCompiler, NoValidationTag>;
 
 class BaselineCompiler final : public TrapLabels {
  public:
@@ -202,6 +204,8 @@ class BaselineCompiler final : public TrapLabels {
     uint32_t begin_;
   };
   uint32_t module_offset() const;
+  // The instruction after the one being compiled (whichever decoder runs), or kInvalid.
+  Op next_opcode() const;
   void call_helper(const void* fn);
   void check_helper_trap();
   void unsupported(const char* what);
@@ -228,9 +232,12 @@ class BaselineCompiler final : public TrapLabels {
   asmjit::x86::Assembler a_;
   const ValidationContext* vctx_ = nullptr;
   const Module* module_ = nullptr;
+  // The decoder of the function being compiled, one of the two below.
   BaselineDecoder* decoder_ = nullptr;
-  // The decoder is built per module, not per function: its constructor fills opcode tables.
+  TrustingBaselineDecoder* trusting_decoder_ = nullptr;
+  // The decoders are built per module, not per function: their constructor fills opcode tables.
   std::unique_ptr<BaselineDecoder> decoder_storage_;
+  std::unique_ptr<TrustingBaselineDecoder> trusting_decoder_storage_;
   const ValidationContext* decoder_ctx_ = nullptr;
   const Module* decoder_module_ = nullptr;
   Features decoder_features_;
@@ -271,3 +278,9 @@ class BaselineCompiler final : public TrapLabels {
 };
 
 }  // namespace keel::jit
+
+namespace keel {
+// Both are instantiated once, in baseline_decoders.cc.
+extern template class FunctionBodyDecoder<jit::BaselineCompiler, FullValidationTag>;
+extern template class FunctionBodyDecoder<jit::BaselineCompiler, NoValidationTag>;
+}  // namespace keel

@@ -269,8 +269,7 @@ bool BaselineCompiler::fuse_compare(Op op) {
   bool is64 = operand == ValType::kI64;
   // Only when the very next instruction consumes the flags (a one-pass lookahead, as Liftoff
   // does): br_if and if then branch on them, and nothing they emit before the jump writes flags.
-  if (!decoder_) return false;
-  Op next = decoder_->peek_opcode();
+  Op next = next_opcode();
   if (next != Op::kBrIf && next != Op::kIf) return false;
   auto gp = [&](uint8_t r) { return is64 ? x86::Gp(x86::gpq(r)) : x86::Gp(x86::gpd(r)); };
   RegSet pinned;

@@ -55,6 +55,10 @@ struct CompileOptions {
   // The attention-word test at function entry and loop back-edges. Off only to measure its
   // cost (bench/); without it interrupts and --timeout cannot stop a loop.
   bool interrupt_checks = true;
+  // ctx.module passed validation (load_module): bodies are decoded without checking them again.
+  // Set it only for such modules: an invalid body is then undefined behaviour, not an error. It
+  // changes no code, only how much checking compiling does.
+  bool validated = false;
 };
 
 // Calls wasm function `callee` from the host: saves callee-saved registers, sets r14 to

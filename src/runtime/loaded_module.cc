@@ -119,6 +119,7 @@ CompileOptions ModuleImpl::compile_options() const {
   options.tier = config_.tier;
   options.cpu = platform::host_cpu_features();
   options.interrupt_checks = config_.interrupt_checks;
+  options.validated = true;  // create() loaded the module with load_module
   return options;
 }
 

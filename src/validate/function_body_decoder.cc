@@ -2,6 +2,6 @@
 
 namespace keel {
 
-template class FunctionBodyDecoder<NullInterface>;
+template class FunctionBodyDecoder<NullInterface, FullValidationTag>;
 
 }  // namespace keel

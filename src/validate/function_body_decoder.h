@@ -5,6 +5,13 @@
 // code generation are one pass over the bytes.
 //
 // The same loop, in constant-expression mode, validates global initialisers and segment offsets.
+//
+// Validation is a compile-time mode (the second template argument): FullValidationTag checks
+// everything; NoValidationTag is for bodies that already passed it (every body of a module from
+// load_module), and keeps only the decoding a consumer needs (see the tags below).
+//
+// A consumer may keep its own data on the decoder's stacks (see "Consumer payloads" below), so a
+// compiler that builds values (an SSA graph builder) needs no second operand or control stack.
 #pragma once
 
 #include <algorithm>
@@ -12,6 +19,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "base/reader.h"
@@ -56,6 +64,20 @@ struct InstrImm {
   const uint8_t* bytes = nullptr;  // v128.const and i8x16.shuffle: 16 bytes in the module
 };
 
+// --- validation modes ----------------------------------------------------------------------------
+// FullValidationTag: every rule of the spec's validation algorithm is checked; an invalid body
+// is an error. NoValidationTag: only for bodies that passed validation already. Immediates,
+// LEB128s, block types and the stack's shape (heights, the polymorphic bottom) are still decoded,
+// since the consumer needs them; type checks on pops, index ranges, alignment, lane indices and
+// the other rules compile away, and an invalid body is undefined behaviour, not an error.
+// Malformed bytes (a truncated body, an unknown opcode) still fail without reading out of bounds.
+struct FullValidationTag {
+  static constexpr bool validate = true;
+};
+struct NoValidationTag {
+  static constexpr bool validate = false;
+};
+
 // The consumer that does nothing: pure validation. Every hook a compiler needs is listed here;
 // an emitting interface implements the same set.
 struct NullInterface {
@@ -82,6 +104,90 @@ struct NullInterface {
   void ref_is_null() {}
   void ref_func(uint32_t /*func_index*/) {}
   void exception_op(Op, uint32_t /*index*/) {}  // throw, rethrow, catch, catch_all, delegate
+};
+
+// --- consumer payloads ---------------------------------------------------------------------------
+// An interface that declares `using Value = V;` gets a V beside every operand-stack entry, and one
+// that declares `using Control = C;` a C in every control frame (both default-constructible and
+// copyable; a C is value-initialised when its frame is pushed). Declaring either makes the
+// decoder offer the rich form of each hook below, used wherever the interface has it (else the
+// plain form above is called, so hooks can move to the rich form one at a time). Without either
+// declaration the stacks are the plain ones and nothing of this costs anything.
+//
+// Conventions, Args = std::span<const Value>, Results = std::span<Value>:
+//  - `args` are the instruction's popped operands in stack order (deepest first: a binary op gets
+//    {lhs, rhs}, `if` gets {params..., condition}, br_if {values..., condition}, call_indirect
+//    {params..., table index}). They are valid only during the hook.
+//  - `result` (a single result, null when the instruction has none) and `results` are written by
+//    the hook and pushed after it. They start default-constructed, except that the values a
+//    construct passes through start as copies of what flows in: a block's params, else's params
+//    (the if's), br_if's passthrough, and the values after a block's end (its fall-through ones).
+//  - Hooks run in unreachable code too (the top frame's `unreachable` says so). An operand popped
+//    from the polymorphic bottom there has type kBottom and a default-constructed Value.
+//  - block() gets the new frame's Control (the frame is pushed); else_() and end() get the frame
+//    as the code before them left it (kind, unreachable), before the decoder resets or pops it.
+//    An if without else passes its params to its end on the false path: a consumer that needs
+//    them keeps them from block() in its Control.
+//
+//  start_function(func_index, locals, Control& function_frame)
+//  instr(op, imm, Args args, Value* result)
+//  block(op, sig, Args args, Results params, Control& new_frame)     block, loop, if, try
+//  else_(frame, Control&, Args then_values, Results else_params)
+//  end(frame, Control&, Args values, Results after)  values: the fall-through ones (for the
+//                                                    function: returned); after: empty there
+//  br(depth, Control& target, Args values)
+//  br_if(depth, Control& target, Args args, Results passthrough)
+//  br_table(targets, default_depth, std::span<Control* const> target_frames (targets, then the
+//           default), Args args)
+//  return_(Args values)
+//  call(op, func_index, Args args, Results results)              results empty for return_call
+//  call_indirect(op, type_index, table, Args args, Results results)
+//  drop(ValType, Args args)
+//  select(ValType, Args args, Value* result)                     args: {v1, v2, condition}
+//  local(op, index, ValType, Args args, Value* result)           get: no args; set: no result
+//  global(op, index, ValType, Args args, Value* result)
+//  table_op(op, a, b, Args args, Value* result)
+//  memory_op(op, a, b, Args args, Value* result)
+//  ref_null(ValType, Value* result)
+//  ref_is_null(Args args, Value* result)
+//  ref_func(func_index, Value* result)
+//  exception_op(op, index, Args args, Results results, Control* frame)
+//           throw: args are the tag's values; rethrow: frame is the catch's; catch, catch_all,
+//           delegate: args are the values ending the previous body, frame is the try's, results
+//           the caught values (catch) or those after the try (delegate)
+//  unreachable()                                                  no rich form
+struct NoPayload {};
+
+namespace detail {
+template <class I>
+struct ValueOf {
+  using type = NoPayload;
+};
+template <class I>
+requires requires {
+  typename I::Value;
+}
+struct ValueOf<I> {
+  using type = typename I::Value;
+};
+template <class I>
+struct ControlOf {
+  using type = NoPayload;
+};
+template <class I>
+requires requires {
+  typename I::Control;
+}
+struct ControlOf<I> {
+  using type = typename I::Control;
+};
+}  // namespace detail
+
+// A control frame with the consumer's data.
+template <class Control>
+struct PayloadFrame : ControlFrame {
+  Control control{};
+  uint32_t saved_params = 0;  // ifs: where their parameter values wait for `else`
 };
 
 // The operand stack of types: a growable array whose push stays inline (the validator pushes
@@ -117,9 +223,71 @@ class TypeStack {
   size_t capacity_ = 0;
 };
 
-template <class Interface>
+// The operand stack with a consumer's Value per entry, kept beside the types (so a run of popped
+// operands is a contiguous span of Values). Popping leaves a Value in place until the next push.
+template <class Value>
+class PayloadStack {
+ public:
+  [[gnu::always_inline]] void push_back(ValType t, const Value& v = Value{}) {
+    if (size_ == types_.size()) [[unlikely]]
+      grow(1);
+    types_[size_] = t;
+    values_[size_++] = v;
+  }
+  void append(std::span<const ValType> types) {
+    if (size_ + types.size() > types_.size()) grow(types.size());
+    for (ValType t : types) {
+      types_[size_] = t;
+      values_[size_++] = Value{};
+    }
+  }
+  void append(std::span<const ValType> types, std::span<const Value> values) {
+    if (size_ + types.size() > types_.size()) grow(types.size());
+    for (size_t i = 0; i < types.size(); ++i) {
+      types_[size_] = types[i];
+      values_[size_++] = values[i];
+    }
+  }
+  // Inserts `count` bottom entries (the polymorphic stack's) at position `at`.
+  [[gnu::noinline, gnu::cold]] void insert_bottom(size_t at, size_t count) {
+    if (size_ + count > types_.size()) grow(count);
+    std::move_backward(types_.begin() + at, types_.begin() + size_, types_.begin() + size_ + count);
+    std::move_backward(values_.begin() + at, values_.begin() + size_,
+                       values_.begin() + size_ + count);
+    std::fill_n(types_.begin() + at, count, ValType::kBottom);
+    std::fill_n(values_.begin() + at, count, Value{});
+    size_ += count;
+  }
+  void pop_back() { --size_; }
+  ValType back() const { return types_[size_ - 1]; }
+  ValType operator[](size_t i) const { return types_[i]; }
+  size_t size() const { return size_; }
+  void shrink_to(size_t n) { size_ = n; }
+  void clear() { size_ = 0; }
+  Value* values() { return values_.data(); }
+
+ private:
+  [[gnu::noinline]] void grow(size_t extra) {
+    size_t want = std::max<size_t>({2 * types_.size(), size_ + extra, 64});
+    types_.resize(want);
+    values_.resize(want);
+  }
+  std::vector<ValType> types_;
+  std::vector<Value> values_;
+  size_t size_ = 0;
+};
+
+template <class Interface, class ValidationTag = FullValidationTag>
 class FunctionBodyDecoder {
  public:
+  using Value = typename detail::ValueOf<Interface>::type;
+  using Control = typename detail::ControlOf<Interface>::type;
+  static constexpr bool kPayload = requires { typename Interface::Value; }
+  || requires { typename Interface::Control; };
+  static constexpr bool kValidate = ValidationTag::validate;
+  // The frames and stack entries hooks see: ControlFrame and ValType without a payload.
+  using Frame = std::conditional_t<kPayload, PayloadFrame<Control>, ControlFrame>;
+
   FunctionBodyDecoder(const ValidationContext& ctx, Interface& iface)
       : ctx_(ctx), module_(ctx.module), features_(ctx.features), iface_(iface) {
     control_.reserve(64);
@@ -169,6 +337,72 @@ class FunctionBodyDecoder {
 
  private:
   static constexpr ValType kBottom = ValType::kBottom;
+  using Args = std::span<const Value>;
+  using Results = std::span<Value>;
+  using Stack = std::conditional_t<kPayload, PayloadStack<Value>, TypeStack>;
+
+  // Which hooks the interface has in the rich form (see "consumer payloads").
+  static constexpr bool kRichStart =
+      requires(Interface & i, std::span<const ValType> l, Control& c) {
+    i.start_function(uint32_t{}, l, c);
+  };
+  static constexpr bool kRichInstr = requires(Interface & i, Args a, Value* r) {
+    i.instr(Op{}, InstrImm{}, a, r);
+  };
+  static constexpr bool kRichBlock = requires(Interface & i, Args a, Results r, Control& c) {
+    i.block(Op{}, BlockSig{}, a, r, c);
+  };
+  static constexpr bool kRichElse = requires(Interface & i, Frame& f, Args a, Results r) {
+    i.else_(f, f.control, a, r);
+  };
+  static constexpr bool kRichEnd = requires(Interface & i, Frame& f, Args a, Results r) {
+    i.end(f, f.control, a, r);
+  };
+  static constexpr bool kRichBr = requires(Interface & i, Args a, Control& c) {
+    i.br(uint32_t{}, c, a);
+  };
+  static constexpr bool kRichBrIf = requires(Interface & i, Args a, Results r, Control& c) {
+    i.br_if(uint32_t{}, c, a, r);
+  };
+  static constexpr bool kRichBrTable =
+      requires(Interface & i, std::span<const uint32_t> t, std::span<Control* const> c, Args a) {
+    i.br_table(t, uint32_t{}, c, a);
+  };
+  static constexpr bool kRichReturn = requires(Interface & i, Args a) { i.return_(a); };
+  static constexpr bool kRichCall = requires(Interface & i, Args a, Results r) {
+    i.call(Op{}, uint32_t{}, a, r);
+  };
+  static constexpr bool kRichCallIndirect = requires(Interface & i, Args a, Results r) {
+    i.call_indirect(Op{}, uint32_t{}, uint32_t{}, a, r);
+  };
+  static constexpr bool kRichDrop = requires(Interface & i, Args a) { i.drop(ValType{}, a); };
+  static constexpr bool kRichSelect = requires(Interface & i, Args a, Value* r) {
+    i.select(ValType{}, a, r);
+  };
+  static constexpr bool kRichLocal = requires(Interface & i, Args a, Value* r) {
+    i.local(Op{}, uint32_t{}, ValType{}, a, r);
+  };
+  static constexpr bool kRichGlobal = requires(Interface & i, Args a, Value* r) {
+    i.global(Op{}, uint32_t{}, ValType{}, a, r);
+  };
+  static constexpr bool kRichTableOp = requires(Interface & i, Args a, Value* r) {
+    i.table_op(Op{}, uint32_t{}, uint32_t{}, a, r);
+  };
+  static constexpr bool kRichMemoryOp = requires(Interface & i, Args a, Value* r) {
+    i.memory_op(Op{}, uint32_t{}, uint32_t{}, a, r);
+  };
+  static constexpr bool kRichRefNull = requires(Interface & i, Value* r) {
+    i.ref_null(ValType{}, r);
+  };
+  static constexpr bool kRichRefIsNull = requires(Interface & i, Args a, Value* r) {
+    i.ref_is_null(a, r);
+  };
+  static constexpr bool kRichRefFunc = requires(Interface & i, Value* r) {
+    i.ref_func(uint32_t{}, r);
+  };
+  static constexpr bool kRichException = requires(Interface & i, Args a, Results r, Control* c) {
+    i.exception_op(Op{}, uint32_t{}, a, r, c);
+  };
 
   size_t instr_offset() const { return reader_.offset_of(instr_start_); }
   [[gnu::noinline, gnu::cold]] bool fail(ErrorKind kind, std::string message, size_t at) {
@@ -191,9 +425,9 @@ class FunctionBodyDecoder {
   [[gnu::always_inline]] void push(ValType t) { stack_.push_back(t); }
   // Pops one operand; an empty stack under an unreachable frame yields kBottom.
   bool pop(ValType& out) {
-    const ControlFrame& top = control_.back();
+    const Frame& top = control_.back();
     if (stack_.size() == top.height) {
-      if (top.unreachable) {
+      if (!kValidate || top.unreachable) {
         out = kBottom;
         return true;
       }
@@ -204,24 +438,37 @@ class FunctionBodyDecoder {
     return true;
   }
   [[gnu::always_inline]] bool pop_expect(ValType expected) {
-    const ControlFrame& top = control_.back();
+    const Frame& top = control_.back();
     if (stack_.size() > top.height) {
       ValType actual = stack_.back();
-      if (actual != expected && actual != kBottom && expected != kBottom) return type_mismatch();
+      if constexpr (kValidate) {
+        if (actual != expected && actual != kBottom && expected != kBottom) return type_mismatch();
+      }
+      (void)actual;
       stack_.pop_back();
       return true;
     }
-    if (top.unreachable) return true;
+    if (!kValidate || top.unreachable) return true;
     return type_mismatch();
   }
+  // Without validation: pops `n` operands, or what there is above an unreachable frame's base.
+  [[gnu::always_inline]] void drop_operands(size_t n) {
+    size_t height = control_.back().height;
+    stack_.shrink_to(stack_.size() - height >= n ? stack_.size() - n : height);
+  }
   bool pop_values(std::span<const ValType> types) {
+    if constexpr (!kValidate) {
+      drop_operands(types.size());
+      return true;
+    }
     for (size_t i = types.size(); i-- > 0;)
       if (!pop_expect(types[i])) return false;
     return true;
   }
   void push_values(std::span<const ValType> types) { stack_.append(types); }
   // Checks the operands above the frame's height are exactly `types`, without popping.
-  bool check_exact(const ControlFrame& frame, std::span<const ValType> types) {
+  bool check_exact(const Frame& frame, std::span<const ValType> types) {
+    if constexpr (!kValidate) return true;
     size_t available = stack_.size() - frame.height;
     if (!frame.unreachable && available != types.size()) return type_mismatch();
     if (available > types.size()) return type_mismatch();
@@ -234,25 +481,73 @@ class FunctionBodyDecoder {
   }
   // After a call's arguments are popped: push its results, or for a tail call check that they
   // are the caller's and end the block's reachable code.
-  bool finish_call(bool tail_call, const FuncType& callee) {
+  bool finish_call(bool tail_call, const FuncType& callee, Results results = {}) {
     if (!tail_call) {
-      push_values(callee.results);
+      if constexpr (kPayload) {
+        stack_.append(callee.results, results);
+      } else {
+        push_values(callee.results);
+      }
       return true;
     }
     std::span<const ValType> caller = control_.front().sig.results;
-    if (!std::equal(callee.results.begin(), callee.results.end(), caller.begin(), caller.end()))
+    if (kValidate &&
+        !std::equal(callee.results.begin(), callee.results.end(), caller.begin(), caller.end()))
       return type_mismatch();
     set_unreachable();
     return true;
   }
   void set_unreachable() {
-    ControlFrame& top = control_.back();
+    Frame& top = control_.back();
     stack_.shrink_to(top.height);
     top.unreachable = true;
   }
-  void push_frame(FrameKind kind, const BlockSig& sig) {
-    control_.push_back(ControlFrame{kind, false, static_cast<uint32_t>(stack_.size()), sig});
+  [[gnu::always_inline]] void push_frame(FrameKind kind, const BlockSig& sig) {
+    auto height = static_cast<uint32_t>(stack_.size());
+    if constexpr (kPayload) {
+      Frame frame{};
+      frame.kind = kind;
+      frame.unreachable = false;
+      frame.height = height;
+      frame.sig = sig;
+      control_.push_back(frame);
+    } else {
+      control_.push_back(ControlFrame{kind, false, height, sig});
+    }
     push_values(sig.params);
+  }
+
+  // --- payloads (only with kPayload) -------------------------------------------------------------
+  // Before popping `n` operands: under an unreachable frame, the ones missing become explicit
+  // bottom entries at the frame's base, so the popped Values are one contiguous span. The pops
+  // that follow see what they would see anyway (kBottom), so validation is unchanged.
+  [[gnu::always_inline]] void ensure_operands(size_t n) {
+    if constexpr (kPayload) {
+      const Frame& top = control_.back();
+      size_t available = stack_.size() - top.height;
+      if (available < n && top.unreachable) [[unlikely]]
+        stack_.insert_bottom(top.height, n - available);
+    }
+    (void)n;
+  }
+  // The Values of the `n` operands just popped (still in the stack's storage), or of the top `n`.
+  Args popped(size_t n) requires kPayload { return {stack_.values() + stack_.size(), n}; }
+  Args top_values(size_t n) requires kPayload { return {stack_.values() + stack_.size() - n, n}; }
+  // Results live in a scratch buffer until pushed, so that writing them cannot change `args`.
+  Results scratch(size_t n) requires kPayload {
+    buffers_.scratch.assign(n, Value{});
+    return buffers_.scratch;
+  }
+  Results scratch_copy(Args from) requires kPayload {
+    buffers_.scratch.assign(from.begin(), from.end());
+    return buffers_.scratch;
+  }
+  // Calls `hook(Value* result)` and pushes the result with type `t`.
+  template <class Hook>
+  [[gnu::always_inline]] void with_result(ValType t, Hook&& hook) {
+    Value result{};
+    hook(&result);
+    stack_.push_back(t, result);
   }
 
   // --- immediates with validation ----------------------------------------------------------------
@@ -260,17 +555,15 @@ class FunctionBodyDecoder {
   bool read_label(uint32_t& depth) {
     depth = reader_.read_u32();
     if (!reader_.ok()) return reader_failed();
-    if (depth >= control_.size()) return invalid("unknown label");
+    if (kValidate && depth >= control_.size()) return invalid("unknown label");
     return true;
   }
-  const ControlFrame& label_frame(uint32_t depth) const {
-    return control_[control_.size() - 1 - depth];
-  }
+  Frame& label_frame(uint32_t depth) { return control_[control_.size() - 1 - depth]; }
   [[gnu::always_inline]] bool read_index(uint32_t& index, size_t limit, const char* what) {
     index = reader_.read_u32();
     if (!reader_.ok()) [[unlikely]]
       return reader_failed();
-    if (index >= limit) [[unlikely]]
+    if (kValidate && index >= limit) [[unlikely]]
       return unknown_index(what, index);
     return true;
   }
@@ -280,7 +573,7 @@ class FunctionBodyDecoder {
   bool read_memory(uint32_t& memory) {
     memory = read_memory_index(reader_, features_);
     if (!reader_.ok()) return reader_failed();
-    if (memory >= module_.memories.size())
+    if (kValidate && memory >= module_.memories.size())
       return invalid("unknown memory " + std::to_string(memory));
     return true;
   }
@@ -290,12 +583,14 @@ class FunctionBodyDecoder {
     size_t at = reader_.offset();
     lane = read_lane_index(reader_);
     if (!reader_.ok()) return reader_failed();
-    if (lane >= lane_count(imm)) return fail(ErrorKind::kInvalid, "invalid lane index", at);
+    if (kValidate && lane >= lane_count(imm))
+      return fail(ErrorKind::kInvalid, "invalid lane index", at);
     return true;
   }
   // A data index must name a segment; and the binary format requires a data count section
   // before code that uses data indices (checked second, so an unknown segment reads as such).
   bool check_data_index(uint32_t data) {
+    if constexpr (!kValidate) return true;
     size_t count = module_.data_count ? *module_.data_count : module_.datas.size();
     if (data >= count) return invalid("unknown data segment " + std::to_string(data));
     if (!module_.data_count)
@@ -367,11 +662,17 @@ class FunctionBodyDecoder {
 
   // Reused across functions so a thread validating thousands allocates only a few times.
   std::vector<ValType> locals_;
-  TypeStack stack_;
-  std::vector<ControlFrame> control_;
+  Stack stack_;
+  std::vector<Frame> control_;
   std::vector<uint32_t> br_targets_;
   std::vector<uint32_t> const_expr_refs_;
   std::vector<ValType> results_storage_;  // the const expression's expected type
+  struct PayloadBuffers {
+    std::vector<Value> scratch;         // results, until pushed
+    std::vector<Value> if_params;       // parameter values of open ifs, for their `else`
+    std::vector<Control*> br_controls;  // br_table's target frames
+  };
+  [[no_unique_address]] std::conditional_t<kPayload, PayloadBuffers, NoPayload> buffers_;
 };
 
 // One-element spans for single-value block types.
@@ -405,5 +706,5 @@ inline std::span<const ValType> single_type_span(ValType t) {
 
 namespace keel {
 // The validator's instantiation is compiled once, in function_body_decoder.cc.
-extern template class FunctionBodyDecoder<NullInterface>;
+extern template class FunctionBodyDecoder<NullInterface, FullValidationTag>;
 }  // namespace keel
