@@ -1,0 +1,378 @@
+#include "jit/optimizing/graph_builder.h"
+
+#include <array>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "jit/optimizing/builder.h"
+#include "jit/optimizing/ssa_builder.h"
+#include "validate/function_body_decoder.h"
+
+namespace keel::jit::opt {
+namespace {
+
+// The decoder's consumer. Dead code (after br, return, unreachable, or inside a construct that
+// began in dead code) has no current block: its hooks make nothing and its values stay invalid.
+class GraphBuilder {
+ public:
+  using Value = ValueId;
+  struct Control {
+    bool dead = false;  // the construct began in dead code: nothing in it is reachable
+    BlockId merge;      // where its end (and branches to a block, if or function) go
+    BlockId header;     // loops: where branches to it go
+    BlockId else_block;
+    bool has_else = false;
+    std::vector<ValueId> if_params;  // for an if without else: what its false edge carries
+  };
+  using Args = std::span<const ValueId>;
+  using Results = std::span<ValueId>;
+
+  GraphBuilder(const ValidationContext& ctx, uint32_t func_index)
+      : ctx_(ctx),
+        module_(ctx.module),
+        graph_(module_.function_type(func_index)),
+        b_(graph_),
+        ssa_(graph_),
+        current_(graph_.entry()) {}
+
+  Graph take_graph() { return std::move(graph_); }
+  const std::optional<std::string>& error() const { return error_; }
+  void finish() { ssa_.finish(); }
+
+  // --- hooks (function_body_decoder.h, "consumer payloads") -----------------------------------
+  void start_function(uint32_t, std::span<const ValType> locals, Control& frame) {
+    const std::vector<ValueId>& params = graph_.block(graph_.entry()).params;
+    for (size_t i = 0; i < locals.size(); ++i) {
+      Variable var = ssa_.declare_var(locals[i]);
+      locals_.push_back(var);
+      if (i < params.size()) ssa_.def_var(var, graph_.entry(), params[i]);
+    }
+    frame.merge = make_block(graph_.signature().results);
+    ssa_.seal(graph_.entry());
+  }
+
+  void instr(Op op, const InstrImm& imm, Args args, ValueId* result) {
+    if (!live()) return;
+    const OpInfo& info = op_info(op);
+    ValueId made;
+    switch (op) {
+      case Op::kNop:
+        return;
+      case Op::kI32Const:
+        made = b_.i32_const(imm.i32);
+        break;
+      case Op::kI64Const:
+        made = b_.i64_const(imm.i64);
+        break;
+      case Op::kF32Const: {
+        uint32_t bits;
+        std::memcpy(&bits, &imm.f32, 4);
+        made = b_.f32_const_bits(bits);
+        break;
+      }
+      case Op::kF64Const: {
+        uint64_t bits;
+        std::memcpy(&bits, &imm.f64, 8);
+        made = b_.f64_const_bits(bits);
+        break;
+      }
+      case Op::kV128Const: {
+        uint64_t half[2];
+        std::memcpy(half, imm.bytes, 16);
+        made = b_.v128_const(half[0], half[1]);
+        break;
+      }
+      case Op::kI8x16Shuffle: {
+        std::array<uint8_t, 16> lanes;
+        std::memcpy(lanes.data(), imm.bytes, 16);
+        made = b_.shuffle(args[0], args[1], lanes);
+        break;
+      }
+      default:
+        if (info.feature == Feature::kThreads) return unsupported(op);
+        if (is_memarg(info.imm)) {
+          made = memory_access(op, imm, args);
+        } else if (args.size() == 1) {
+          made = b_.wasm(op, {args[0]}, imm.lane);
+        } else if (args.size() == 2) {
+          made = b_.wasm(op, {args[0], args[1]}, imm.lane);
+        } else if (args.size() == 3) {
+          made = b_.wasm(op, {args[0], args[1], args[2]}, imm.lane);
+        } else {
+          return unsupported(op);
+        }
+        break;
+    }
+    if (result) *result = made;
+  }
+
+  void block(Op op, const BlockSig& sig, Args args, Results params, Control& frame) {
+    if (!live()) {
+      frame.dead = true;
+      return;
+    }
+    switch (op) {
+      case Op::kBlock:
+        frame.merge = make_block(sig.results);
+        break;
+      case Op::kLoop: {
+        frame.header = make_block(sig.params);
+        b_.jump(frame.header, {args.begin(), args.end()});
+        enter(frame.header);
+        const std::vector<ValueId>& header_params = graph_.block(frame.header).params;
+        std::copy(header_params.begin(), header_params.end(), params.begin());
+        break;
+      }
+      case Op::kIf: {
+        frame.merge = make_block(sig.results);
+        BlockId then_block = graph_.create_block();
+        frame.else_block = graph_.create_block();
+        frame.if_params.assign(args.begin(), args.end() - 1);
+        b_.branch(args.back(), then_block, {}, frame.else_block, {});
+        ssa_.seal(then_block);
+        ssa_.seal(frame.else_block);
+        enter(then_block);
+        break;
+      }
+      default:
+        frame.dead = true;
+        unsupported(op);
+        break;
+    }
+  }
+
+  void else_(const ControlFrame&, Control& frame, Args then_values, Results) {
+    if (frame.dead) return;
+    frame.has_else = true;
+    if (live()) b_.jump(frame.merge, {then_values.begin(), then_values.end()});
+    enter(frame.else_block);
+  }
+
+  void end(const ControlFrame& info, Control& frame, Args values, Results after) {
+    if (frame.dead) return;
+    if (info.kind == FrameKind::kLoop) {
+      ssa_.seal(frame.header);
+      return;  // the fall-through values are `after` already
+    }
+    if (live()) b_.jump(frame.merge, {values.begin(), values.end()});
+    if (info.kind == FrameKind::kIf && !frame.has_else) {
+      // An if without else passes its parameters through on the false edge.
+      enter(frame.else_block);
+      b_.jump(frame.merge, frame.if_params);
+    }
+    ssa_.seal(frame.merge);
+    if (info.kind == FrameKind::kFunction) {
+      enter(frame.merge);
+      b_.ret(graph_.block(frame.merge).params);
+      current_ = BlockId();
+      return;
+    }
+    if (graph_.block(frame.merge).preds.empty()) {
+      current_ = BlockId();  // every path into it branched elsewhere
+      return;
+    }
+    enter(frame.merge);
+    const std::vector<ValueId>& merged = graph_.block(frame.merge).params;
+    std::copy(merged.begin(), merged.end(), after.begin());
+  }
+
+  void br(uint32_t, Control& target, Args values) {
+    if (!live()) return;
+    b_.jump(target_of(target), {values.begin(), values.end()});
+    current_ = BlockId();
+  }
+
+  void br_if(uint32_t, Control& target, Args args, Results) {
+    if (!live()) return;
+    BlockId next = graph_.create_block();
+    b_.branch(args.back(), target_of(target), {args.begin(), args.end() - 1}, next, {});
+    ssa_.seal(next);
+    enter(next);
+  }
+
+  void br_table(std::span<const uint32_t>, uint32_t, std::span<Control* const> targets, Args args) {
+    if (!live()) return;
+    std::vector<ValueId> values(args.begin(), args.end() - 1);
+    std::vector<BlockCall> cases;
+    for (size_t i = 0; i + 1 < targets.size(); ++i)
+      cases.push_back({target_of(*targets[i]), values});
+    b_.switch_(args.back(), std::move(cases), {target_of(*targets.back()), values});
+    current_ = BlockId();
+  }
+
+  void return_(Args values) {
+    if (!live()) return;
+    b_.ret({values.begin(), values.end()});
+    current_ = BlockId();
+  }
+
+  void unreachable() {
+    if (!live()) return;
+    b_.trap(TrapCode::kUnreachable);
+    current_ = BlockId();
+  }
+
+  void call(Op op, uint32_t func_index, Args args, Results results) {
+    if (!live()) return;
+    if (op != Op::kCall) return unsupported(op);
+    auto made = b_.call(func_index, module_.function_type(func_index), args);
+    std::copy(made.begin(), made.end(), results.begin());
+  }
+
+  void call_indirect(Op op, uint32_t type_index, uint32_t table, Args args, Results results) {
+    if (!live()) return;
+    if (op != Op::kCallIndirect) return unsupported(op);
+    auto made = b_.call_indirect(type_index, table, module_.types[type_index],
+                                 args.subspan(0, args.size() - 1), args.back());
+    std::copy(made.begin(), made.end(), results.begin());
+  }
+
+  void drop(ValType, Args) {}
+
+  void select(ValType, Args args, ValueId* result) {
+    if (!live()) return;
+    *result = b_.select(args[2], args[0], args[1]);
+  }
+
+  void local(Op op, uint32_t index, ValType, Args args, ValueId* result) {
+    if (!live()) return;
+    if (op == Op::kLocalGet) {
+      *result = ssa_.use_var(locals_[index], current_);
+      return;
+    }
+    ssa_.def_var(locals_[index], current_, args[0]);
+    if (op == Op::kLocalTee) *result = args[0];
+  }
+
+  void global(Op op, uint32_t index, ValType type, Args args, ValueId* result) {
+    if (!live()) return;
+    if (op == Op::kGlobalGet)
+      *result = b_.global_get(index, type);
+    else
+      b_.global_set(index, args[0]);
+  }
+
+  // a, b: the instruction's immediates in binary order (table.init: elem, table).
+  void table_op(Op op, uint32_t a, uint32_t b, Args args, ValueId* result) {
+    if (!live()) return;
+    switch (op) {
+      case Op::kTableGet:
+        *result = b_.table_get(a, module_.tables[a].type.element, args[0]);
+        return;
+      case Op::kTableSet:
+        b_.table_set(a, args[0], args[1]);
+        return;
+      case Op::kTableSize:
+        *result = b_.table_size(a);
+        return;
+      default:
+        runtime_call(op, a, b, args, result);
+        return;
+    }
+  }
+
+  void memory_op(Op op, uint32_t a, uint32_t b, Args args, ValueId* result) {
+    if (!live()) return;
+    if (op == Op::kMemorySize) {
+      *result = b_.memory_size(a);
+      return;
+    }
+    runtime_call(op, a, b, args, result);
+  }
+
+  void ref_null(ValType type, ValueId* result) {
+    if (live()) *result = b_.ref_null(type);
+  }
+  void ref_is_null(Args args, ValueId* result) {
+    if (live()) *result = b_.ref_is_null(args[0]);
+  }
+  void ref_func(uint32_t func_index, ValueId* result) {
+    if (live()) *result = b_.ref_func(func_index);
+  }
+
+  void exception_op(Op op, uint32_t, Args, Results, Control*) {
+    if (live()) unsupported(op);
+  }
+
+ private:
+  bool live() const { return current_.valid() && !error_; }
+
+  void enter(BlockId block) {
+    current_ = block;
+    b_.set_block(block);
+  }
+
+  BlockId make_block(std::span<const ValType> params) {
+    BlockId block = graph_.create_block();
+    for (ValType t : params) graph_.add_block_param(block, t);
+    return block;
+  }
+
+  // A branch to a loop continues it; to a block, an if or the function, it leaves them.
+  static BlockId target_of(const Control& target) {
+    return target.header.valid() ? target.header : target.merge;
+  }
+
+  ValueId memory_access(Op op, const InstrImm& imm, Args args) {
+    const MemArgImm& m = imm.memarg;
+    bool has_result = op_info(op).sig.num_results != 0;
+    if (is_mem_lane(op_info(op).imm)) {
+      if (has_result) return b_.load_lane(op, m.memory, m.offset, args[0], args[1], imm.lane);
+      b_.store_lane(op, m.memory, m.offset, args[0], args[1], imm.lane);
+      return ValueId();
+    }
+    if (has_result) return b_.load(op, m.memory, m.offset, args[0]);
+    b_.store(op, m.memory, m.offset, args[0], args[1]);
+    return ValueId();
+  }
+
+  // Of these only memory.grow and table.grow have a result: the old size, typed by the memory's
+  // address type (tables are 32-bit until table64).
+  void runtime_call(Op op, uint32_t a, uint32_t b, Args args, ValueId* result) {
+    ValType type = !result                 ? ValType::kBottom
+                   : op == Op::kMemoryGrow ? ctx_.address_type(a)
+                                           : ValType::kI32;
+    InstId id = b_.runtime_call(op, a, b, args, type);
+    if (result) *result = graph_.result(id);
+  }
+
+  void unsupported(Op op) {
+    if (!error_) error_ = "tier 2 does not compile " + std::string(op_text(op)) + " yet";
+  }
+
+  const ValidationContext& ctx_;
+  const Module& module_;
+  Graph graph_;
+  Builder b_;
+  SsaBuilder ssa_;
+  BlockId current_;
+  std::vector<Variable> locals_;
+  std::optional<std::string> error_;
+};
+
+template <class Tag>
+Result<Graph> decode_into_graph(const ValidationContext& ctx, uint32_t func_index) {
+  GraphBuilder builder(ctx, func_index);
+  FunctionBodyDecoder<GraphBuilder, Tag> decoder(ctx, builder);
+  if (!decoder.decode_function(func_index)) return decoder.take_error();
+  if (builder.error())
+    return make_error(ErrorKind::kUsage, *builder.error(), kNoOffset, func_index);
+  builder.finish();
+  Graph graph = builder.take_graph();
+  graph.remove_unreachable_blocks();
+  return graph;
+}
+
+}  // namespace
+
+Result<Graph> build_graph(const ValidationContext& ctx, uint32_t func_index,
+                          const GraphBuildOptions& options) {
+  const Module& m = ctx.module;
+  if (func_index >= m.functions.size() || m.functions[func_index].imported)
+    return make_error(ErrorKind::kUsage, "not a defined function", kNoOffset, func_index);
+  if (options.validated) return decode_into_graph<NoValidationTag>(ctx, func_index);
+  return decode_into_graph<FullValidationTag>(ctx, func_index);
+}
+
+}  // namespace keel::jit::opt

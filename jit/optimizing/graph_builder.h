@@ -1,0 +1,26 @@
+// Tier 2's front end: builds a function's SSA graph in one pass over its body, as the consumer of
+// the body decoder (the decoder's stacks carry the graph's values and each block's targets, so
+// nothing here keeps a second stack). Wasm locals become SsaBuilder variables; blocks, loops and
+// ifs become blocks with parameters for their results (loop headers: for their parameters).
+#pragma once
+
+#include <cstdint>
+
+#include "base/result.h"
+#include "jit/optimizing/ir.h"
+#include "validate/validation_context.h"
+
+namespace keel::jit::opt {
+
+struct GraphBuildOptions {
+  // ctx.module passed validation (load_module): decode without checking again.
+  bool validated = false;
+};
+
+// The graph of defined function `func_index`, with unreachable blocks removed and trivial block
+// parameters folded away; it passes verify(). Instructions tier 2 cannot express yet (tail calls,
+// exceptions, atomics) give an error that names them; an invalid body gives the decoder's error.
+Result<Graph> build_graph(const ValidationContext& ctx, uint32_t func_index,
+                          const GraphBuildOptions& options = {});
+
+}  // namespace keel::jit::opt
