@@ -28,9 +28,9 @@
 #include <vector>
 
 #include "jit/baseline/baseline_compiler.h"
-#include "jit/baseline/constant_pool.h"
-#include "jit/baseline/numeric_lowering.h"
-#include "jit/baseline/simd_lowering.h"
+#include "jit/common/constant_pool.h"
+#include "jit/common/numeric_lowering.h"
+#include "jit/common/simd_lowering.h"
 #include "jit/baseline/value_cache.h"
 #include "runtime/vm_abi.h"
 #include "validate/function_body_decoder.h"

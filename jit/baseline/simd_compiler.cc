@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "jit/baseline/baseline_emitter.h"
-#include "jit/baseline/simd_internal.h"
+#include "jit/common/simd_internal.h"
 
 namespace keel::jit {
 

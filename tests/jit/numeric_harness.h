@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "ir/opcodes.h"
-#include "jit/baseline/numeric_lowering.h"
+#include "jit/common/numeric_lowering.h"
 #include "platform/cpu_features.h"
 
 namespace keel::jit::testing {

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "ir/opcodes.h"
-#include "jit/baseline/simd_lowering.h"
+#include "jit/common/simd_lowering.h"
 #include "jit/numeric_harness.h"
 
 namespace keel::jit::testing {

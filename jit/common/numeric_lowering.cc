@@ -1,8 +1,8 @@
-#include "jit/baseline/numeric_lowering.h"
+#include "jit/common/numeric_lowering.h"
 
 #include <cstdlib>
 
-#include "jit/baseline/numeric_internal.h"
+#include "jit/common/numeric_internal.h"
 
 namespace keel::jit {
 

@@ -1,7 +1,7 @@
 // Integer arithmetic, bit counting, shifts and comparisons.
 #include <cstdlib>
 
-#include "jit/baseline/numeric_internal.h"
+#include "jit/common/numeric_internal.h"
 
 namespace keel::jit::numeric {
 namespace {

@@ -1,5 +1,5 @@
 // Float lane arithmetic, comparisons, sign operations, rounding, min/max and pmin/pmax.
-#include "jit/baseline/simd_internal.h"
+#include "jit/common/simd_internal.h"
 
 namespace keel::jit::simd {
 namespace {

@@ -1,6 +1,6 @@
 // Splats, lane extraction and replacement, shuffles, bitwise operations and the reductions to
 // i32 (any_true, all_true, bitmask).
-#include "jit/baseline/simd_internal.h"
+#include "jit/common/simd_internal.h"
 
 namespace keel::jit::simd {
 namespace {

@@ -1,6 +1,6 @@
-#include "jit/baseline/simd_lowering.h"
+#include "jit/common/simd_lowering.h"
 
-#include "jit/baseline/simd_internal.h"
+#include "jit/common/simd_internal.h"
 
 namespace keel::jit {
 

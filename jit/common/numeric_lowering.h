@@ -1,6 +1,6 @@
 // Lowering of the numeric instructions (arithmetic, comparisons, conversions, reinterpretations,
-// sign extension, trapping and saturating truncation) for operands the register cache has
-// already placed in registers. The baseline compiler's core owns allocation; this file owns the
+// sign extension, trapping and saturating truncation) for operands a compiler has already placed
+// in registers. Both tiers use it: each owns its register allocation; this file owns the
 // exact semantics of each instruction on x86-64, with fast paths for CPU extensions and
 // fallbacks without them.
 #pragma once
@@ -15,7 +15,7 @@
 
 namespace keel::jit {
 
-// Registers the register cache never allocates: any emitter may clobber them freely.
+// Registers neither tier allocates: any emitter may clobber them freely.
 // (rax, rcx, rdx serve div/idiv, shifts by cl and calls; xmm14/xmm15 serve float sequences.)
 inline const asmjit::x86::Gp kScratchGp0 = asmjit::x86::rax;
 inline const asmjit::x86::Gp kScratchGp1 = asmjit::x86::rcx;

@@ -1,5 +1,5 @@
 // Float arithmetic, sign operations, rounding and comparisons.
-#include "jit/baseline/numeric_internal.h"
+#include "jit/common/numeric_internal.h"
 
 namespace keel::jit::numeric {
 namespace {

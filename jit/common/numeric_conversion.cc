@@ -1,6 +1,6 @@
 // Conversions between the four number types: wrapping and extension, trapping and saturating
 // truncation, integer-to-float conversion, demotion, promotion and reinterpretation.
-#include "jit/baseline/numeric_internal.h"
+#include "jit/common/numeric_internal.h"
 
 namespace keel::jit::numeric {
 namespace {

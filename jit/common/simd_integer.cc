@@ -2,7 +2,7 @@
 // shifts, abs/neg/popcnt, widening, narrowing, extended and pairwise multiplies and adds.
 #include <cstdlib>
 
-#include "jit/baseline/simd_internal.h"
+#include "jit/common/simd_internal.h"
 
 namespace keel::jit::simd {
 namespace {

@@ -1,8 +1,8 @@
 // Lowering of the fixed-width SIMD instructions (0xfd prefix) that work on registers: lanes,
 // bitwise, integer and float arithmetic, comparisons and conversions. v128.const and the memory
 // instructions are the compiler's (simd_compiler.cc); everything else comes here with operands
-// the register cache has placed. SSE4.1 is the floor (a module using SIMD does not load without
-// it); SSE4.2 and AVX2 are used where detected.
+// the compiler (either tier) has placed. SSE4.1 is the floor (a module using SIMD does not load
+// without it); SSE4.2 and AVX2 are used where detected.
 #pragma once
 
 #include <asmjit/x86.h>
@@ -10,7 +10,7 @@
 #include <cstdint>
 
 #include "ir/opcodes.h"
-#include "jit/baseline/constant_pool.h"
+#include "jit/common/constant_pool.h"
 #include "platform/cpu_features.h"
 
 namespace keel::jit {

@@ -2,8 +2,8 @@
 // instruction outside its family, and the constant helpers they use.
 #pragma once
 
-#include "jit/baseline/numeric_lowering.h"
-#include "jit/baseline/simd_lowering.h"
+#include "jit/common/numeric_lowering.h"
+#include "jit/common/simd_lowering.h"
 
 namespace keel::jit::simd {
 

@@ -1,7 +1,7 @@
 // Lane conversions: int <-> float (saturating truncation included), demote and promote.
 #include <bit>
 
-#include "jit/baseline/simd_internal.h"
+#include "jit/common/simd_internal.h"
 
 namespace keel::jit::simd {
 

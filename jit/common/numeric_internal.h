@@ -2,7 +2,7 @@
 // instruction outside its family so emit_numeric can dispatch without a second table.
 #pragma once
 
-#include "jit/baseline/numeric_lowering.h"
+#include "jit/common/numeric_lowering.h"
 
 namespace keel::jit::numeric {
 
