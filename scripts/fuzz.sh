@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds keel with clang-19, ASan and UBSan (everything, tests included, -Werror) in build-fuzz/
-# and runs fuzz_decode_validate for SECONDS (default 60). scripts/sanitize.sh shares the build. Seeds: the spec suite's
+# and runs fuzz_decode_validate for SECONDS (default 60), then fuzz_tier2_graph (tier 2's graph
+# builder and passes) for half as long. scripts/sanitize.sh shares the build. Seeds: the spec suite's
 # modules and the examples, from the build folders where present. New inputs accumulate in
 # build-fuzz/corpus; crashes land in build-fuzz/artifacts. Exits nonzero on a crash, leak, timeout
 # or sanitizer report.
@@ -32,11 +33,16 @@ echo "fuzz.sh: $(find "$seeds" -type f | wc -l) seed modules, fuzzing for ${seco
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-status=0
-"$build/fuzz/fuzz_decode_validate" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-  -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$build/corpus" "$seeds" || status=$?
-if [ "$status" -ne 0 ]; then
-  echo "fuzz.sh: fuzz_decode_validate failed (status $status); reproducer in $build/artifacts/" >&2
-  exit "$status"
-fi
-echo "fuzz.sh: no crash, leak or sanitizer report in ${seconds}s"
+run() {  # TARGET SECONDS: each target keeps a corpus of its own
+  local status=0
+  mkdir -p "$build/corpus/$1"
+  "$build/fuzz/$1" -max_total_time="$2" -rss_limit_mb=2048 -timeout=10 \
+    -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$build/corpus/$1" "$seeds" || status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "fuzz.sh: $1 failed (status $status); reproducer in $build/artifacts/" >&2
+    exit "$status"
+  fi
+  echo "fuzz.sh: $1: no crash, leak or sanitizer report in ${2}s"
+}
+run fuzz_decode_validate "$seconds"
+run fuzz_tier2_graph $(( (seconds + 1) / 2 ))

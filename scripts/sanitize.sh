@@ -13,7 +13,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 # fuzz.sh configures and builds; with 0 seconds it stops before fuzzing.
 bash "$root/scripts/fuzz.sh" 0 >/dev/null
-for tests in keel_unit_tests keel_jit_tests keel_runtime_tests keel_wasi_tests; do
+for tests in keel_unit_tests keel_jit_tests keel_runtime_tests keel_wasi_tests keel_optimizing_tests; do
   [ -x "$build/tests/$tests" ] || continue
   echo "sanitize.sh: $tests"
   "$build/tests/$tests" --gtest_brief=1
