@@ -113,6 +113,9 @@ struct Inst {
   uint32_t index2 = 0;
   uint32_t call_signature = 0;  // into Graph::signatures()
   uint64_t imm[2] = {0, 0};     // constant bits; memory offset; lane index in imm[1]
+  // Byte offset in the module of the wasm instruction this came from (0: unknown), for the
+  // source map at calls and trap sites. The graph builder fills it.
+  uint32_t module_offset = 0;
   Effects effects;
   BlockId block;
   ValueId first_result;
