@@ -1,0 +1,55 @@
+// The register allocator's view of a Graph: a linear block order (reverse postorder with every
+// natural loop kept contiguous), one position per block entry and per instruction, the loop depth
+// of each block, live-in/live-out sets, and one live interval per SSA value: the hull of the
+// positions where it is live. Block parameters are defined at their block's entry and also
+// written at every predecessor's terminator (the edge moves), so their intervals cover those.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "jit/optimizing/ir.h"
+
+namespace keel::jit::opt {
+
+// [start, end] in instruction positions; empty for values nothing uses or defines.
+struct Interval {
+  uint32_t start = UINT32_MAX;
+  uint32_t end = 0;
+  bool empty() const { return start > end; }
+  void cover(uint32_t position) {
+    if (position < start) start = position;
+    if (position > end) end = position;
+  }
+  // Intervals that share a position overlap: an instruction's operands end where its results
+  // start, so a result never takes the register of an operand it is computed from.
+  bool overlaps(const Interval& other) const {
+    return !empty() && !other.empty() && start <= other.end && other.start <= end;
+  }
+};
+
+inline constexpr uint32_t kNoPosition = UINT32_MAX;
+
+struct Liveness {
+  std::vector<BlockId> order;           // the linear block order, the entry first
+  std::vector<uint32_t> order_index;    // by BlockId: position in `order`, or kNoPosition
+  std::vector<uint32_t> block_start;    // by order index: position of the block entry
+  std::vector<uint32_t> block_end;      // by order index: position of its terminator
+  std::vector<uint32_t> loop_depth;     // by order index: natural loops containing the block
+  std::vector<bool> loop_header;        // by order index: the target of a back edge
+  std::vector<uint32_t> inst_position;  // by InstId, kNoPosition for dead or unplaced ones
+  std::vector<Interval> intervals;      // by ValueId
+  std::vector<uint32_t> weighted_uses;  // by ValueId: defs and uses, 10^loop depth each
+  // By InstId, for calls (kCall, kCallIndirect, kRuntimeCall): the values live after the call
+  // other than its results, which must survive the call in memory.
+  std::vector<std::vector<ValueId>> live_across;
+  uint32_t num_positions = 0;
+  uint32_t non_contiguous_loops = 0;  // loops the order could not keep together (irreducible)
+};
+
+// True for the instructions that clobber every allocatable register.
+bool is_call_like(InstKind kind);
+
+Liveness compute_liveness(const Graph& graph);
+
+}  // namespace keel::jit::opt

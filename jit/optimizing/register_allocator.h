@@ -1,0 +1,53 @@
+// Linear-scan register allocation (Poletto and Sarkar, 1999) over Liveness's interval hulls: each
+// SSA value gets one register for its whole interval, or a frame slot if the registers run out;
+// the value spilled is the one with the lowest spill weight (uses weighted by 10^loop depth, per
+// position of interval length). Calls clobber every register (vm_abi.h), so a value in a
+// register that is live across a call also gets a slot: the code stores it before the call and
+// reloads it after (the interval is split around the call, with the register kept).
+//
+// The allocatable registers leave out emit_numeric's scratch (rax, rcx, rdx, xmm14, xmm15), the
+// pinned r14, r15, rbp, rsp, and two registers per class (r12, r13, xmm12, xmm13) that hold
+// spilled operands and results while an instruction runs.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "jit/optimizing/ir.h"
+#include "jit/optimizing/liveness.h"
+
+namespace keel::jit::opt {
+
+enum class RegKind : uint8_t { kGp, kXmm };
+
+inline RegKind reg_kind(ValType t) {
+  return t == ValType::kF32 || t == ValType::kF64 || t == ValType::kV128 ? RegKind::kXmm
+                                                                         : RegKind::kGp;
+}
+
+inline constexpr uint8_t kAllocatableGp[] = {3 /*rbx*/, 6 /*rsi*/, 7 /*rdi*/, 8, 9, 10, 11};
+inline constexpr uint8_t kAllocatableXmm[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+inline const asmjit::x86::Gp kOperandTempGp[] = {asmjit::x86::r12, asmjit::x86::r13};
+inline const asmjit::x86::Xmm kOperandTempXmm[] = {asmjit::x86::xmm12, asmjit::x86::xmm13};
+
+struct Location {
+  enum Kind : uint8_t { kNone, kReg, kStack } kind = kNone;
+  uint8_t reg = 0;   // kReg: the register id in its class
+  int32_t slot = 0;  // kStack (and call saves): the value is at [rbp + slot]
+  bool operator==(const Location&) const = default;
+};
+
+struct Allocation {
+  std::vector<Location> locations;  // by ValueId
+  std::vector<int32_t> save_slot;   // by ValueId: where a register value goes across calls, or 0
+  int32_t frame_slots_bytes = 0;    // bytes of slots below [rbp - 8]
+  uint32_t spilled_values = 0;
+  uint32_t call_saved_values = 0;
+  uint32_t allocated_values = 0;
+};
+
+Allocation allocate_registers(const Graph& graph, const Liveness& liveness);
+
+}  // namespace keel::jit::opt
