@@ -1,0 +1,161 @@
+// Tier-2 calls: wasm calls through VMFuncRef code slots (vm_abi.h: direct ones through this
+// module's slot array, imports and call_indirect with the context switch), and runtime helper
+// calls (SysV). Every allocatable register is clobbered, so each register value live across the
+// call is stored to its call-save slot before and reloaded after.
+#include <array>
+
+#include "jit/optimizing/codegen_internal.h"
+
+namespace keel::jit::opt {
+
+using vm::TrapCode;
+
+void Codegen::save_live_across(InstId id) {
+  for (ValueId v : liveness_.live_across[id.index]) {
+    const Location& loc = allocation_.locations[v.index];
+    if (loc.kind != Location::kReg) continue;
+    ValType t = graph_.type_of(v);
+    store_value(t, x86::ptr(x86::rbp, allocation_.save_slot[v.index]),
+                reg_for(reg_kind(t), loc.reg));
+  }
+}
+
+void Codegen::restore_live_across(InstId id) {
+  for (ValueId v : liveness_.live_across[id.index]) {
+    const Location& loc = allocation_.locations[v.index];
+    if (loc.kind != Location::kReg) continue;
+    ValType t = graph_.type_of(v);
+    load_value(t == ValType::kI32 ? ValType::kI64 : t, reg_for(reg_kind(t), loc.reg),
+               x86::ptr(x86::rbp, allocation_.save_slot[v.index]));
+  }
+}
+
+void Codegen::emit_call(InstId id, const Inst& inst) {
+  const FuncType& type = graph_.call_signature(inst.call_signature);
+  for (ValType t : type.params)
+    if (t == ValType::kV128) return unsupported("v128 values");
+  for (ValType t : type.results)
+    if (t == ValType::kV128) return unsupported("v128 values");
+  bool indirect = inst.kind == InstKind::kCallIndirect;
+  if (!indirect && inst.index >= module_.functions.size())
+    return unsupported("calls to unknown functions");
+  bool switch_context = indirect || module_.functions[inst.index].imported;
+  save_live_across(id);
+  for (size_t i = 0; i < type.params.size(); ++i)
+    store_to_area(inst.operands[i],
+                  x86::ptr(x86::rsp, static_cast<int32_t>(vm::value_offset(type.params, i))));
+  if (indirect) {
+    ValueId element = inst.operands.back();
+    const Location& loc = location(element);
+    if (loc.kind == Location::kReg)
+      a_.mov(x86::ecx, x86::gpd(loc.reg));
+    else
+      a_.mov(x86::ecx, x86::dword_ptr(x86::rbp, loc.slot));
+    a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextTables));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(8 * inst.index2)));
+    a_.cmp(x86::ecx, x86::dword_ptr(x86::rax, vm::kTableSize));
+    a_.jae(get(TrapCode::kUndefinedElement));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, vm::kTableElements));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, x86::rcx, 3));
+    a_.test(x86::rax, x86::rax);
+    a_.jz(get(TrapCode::kUninitializedElement));
+    a_.mov(x86::rdx, x86::qword_ptr(x86::r14, vm::kContextTypeIds));
+    a_.mov(x86::edx, x86::dword_ptr(x86::rdx, static_cast<int32_t>(4 * inst.index)));
+    a_.cmp(x86::edx, x86::dword_ptr(x86::rax, vm::kFuncRefTypeId));
+    a_.jne(get(TrapCode::kIndirectCallTypeMismatch));
+  } else {
+    // rax must hold the VMFuncRef at every call (the lazy-compile stub finds its function there).
+    a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextFuncs));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(8 * inst.index)));
+  }
+  if (switch_context) {
+    a_.mov(x86::r13, x86::r14);
+    a_.mov(x86::r14, x86::qword_ptr(x86::rax, vm::kFuncRefCtx));
+    a_.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));
+    a_.mov(x86::rcx, x86::qword_ptr(x86::rax, vm::kFuncRefCode));
+    record_here();
+    a_.call(x86::qword_ptr(x86::rcx));
+    a_.mov(x86::r14, x86::qword_ptr(x86::rbp, -8));
+    a_.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));
+  } else {
+    int32_t slot = static_cast<int32_t>(8 * (inst.index - module_.num_imported_functions));
+    a_.mov(x86::rcx, x86::qword_ptr(x86::r14, vm::kContextCodeSlots));
+    record_here();
+    a_.call(x86::qword_ptr(x86::rcx, slot));
+  }
+  for (uint32_t j = 0; j < inst.num_results; ++j)
+    load_from_area(graph_.result(id, j),
+                   x86::ptr(x86::rsp, static_cast<int32_t>(vm::value_offset(type.results, j))));
+  restore_live_across(id);
+}
+
+namespace {
+
+struct Helper {
+  const void* fn;
+  bool returns_trap;  // nonzero result: trap with that code
+};
+
+}  // namespace
+
+void Codegen::emit_runtime_call(InstId id, const Inst& inst) {
+  // The SysV arguments after the context: the instruction's fixed immediates, then its operands.
+  std::vector<uint32_t> fixed;
+  Helper helper{};
+  switch (inst.op) {
+    case Op::kMemoryGrow:
+      helper = {reinterpret_cast<const void*>(&keel_rt_memory_grow), false};
+      fixed = {inst.index};
+      break;
+    case Op::kMemoryFill:
+      helper = {reinterpret_cast<const void*>(&keel_rt_memory_fill), true};
+      fixed = {inst.index};
+      break;
+    case Op::kMemoryCopy:
+      // Both immediates are memories: only memory 0 exists for tier 2 so far, so their order
+      // cannot matter.
+      if (inst.index != 0 || inst.index2 != 0) return unsupported("multiple memories");
+      helper = {reinterpret_cast<const void*>(&keel_rt_memory_copy), true};
+      fixed = {0, 0};
+      break;
+    default:
+      return unsupported(std::string(op_text(inst.op)));
+  }
+  if (inst.index != 0 || module_.memories.empty()) return unsupported("multiple memories");
+  static const std::array<uint8_t, 6> kArgRegs = {7 /*rdi*/, 6 /*rsi*/, 2 /*rdx*/, 1 /*rcx*/, 8, 9};
+  if (1 + fixed.size() + inst.operands.size() > kArgRegs.size())
+    return unsupported("this runtime call");
+  save_live_across(id);
+  // The operands may sit in argument registers: they move in parallel, then the constants.
+  std::vector<Move> moves;
+  size_t arg = 1 + fixed.size();
+  for (ValueId v : inst.operands)
+    moves.push_back(
+        {location(v), Location{Location::kReg, kArgRegs[arg++], 0}, RegKind::kGp, type_of(v)});
+  static constexpr Location kTemps[2] = {{Location::kReg, 0, 0}, {Location::kReg, 15, 0}};
+  for (const Move& m : sequentialize(std::move(moves), kTemps)) {
+    // An i32 from a slot is loaded whole: slots keep it zero-extended.
+    Move whole = m;
+    if (whole.type == ValType::kI32) whole.type = ValType::kI64;
+    emit_move(whole);
+  }
+  arg = 1;
+  for (uint32_t value : fixed) a_.mov(x86::gpd(kArgRegs[arg++]), value);
+  a_.mov(x86::rdi, x86::r14);
+  a_.mov(x86::rax, reinterpret_cast<uint64_t>(helper.fn));
+  record_here();
+  a_.call(x86::rax);
+  if (helper.returns_trap) {
+    a_.test(x86::eax, x86::eax);
+    a_.jnz(get(TrapCode::kNone));
+  }
+  if (inst.num_results) {
+    ValueId result = graph_.result(id);
+    x86::Gp d = def_reg(result).as<x86::Gp>();
+    a_.mov(d.r32(), x86::eax);
+    def_done(result, d);
+  }
+  restore_live_across(id);
+}
+
+}  // namespace keel::jit::opt
