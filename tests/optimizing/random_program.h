@@ -1,0 +1,170 @@
+// The seeded random-program generator the IR tests share: functions built through the SSA
+// builder the way the wasm graph builder will (locals as variables, loops with back edges, blocks
+// sealed as soon as their predecessors exist), in the IR interpreter's integer subset. Passes
+// must keep what they compute; the back end must compute the same.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "jit/optimizing/builder.h"
+#include "jit/optimizing/ssa_builder.h"
+
+namespace keel::jit::opt::test {
+
+using VT = ValType;
+
+constexpr Op kBinary[] = {
+    Op::kI32Add,  Op::kI32Sub,  Op::kI32Mul,  Op::kI32And,  Op::kI32Or,   Op::kI32Xor,
+    Op::kI32Shl,  Op::kI32ShrS, Op::kI32ShrU, Op::kI32Rotl, Op::kI32Rotr, Op::kI32Eq,
+    Op::kI32Ne,   Op::kI32LtS,  Op::kI32LtU,  Op::kI32GtS,  Op::kI32GeU,  Op::kI32LeS,
+    Op::kI32DivS, Op::kI32DivU, Op::kI32RemS, Op::kI32RemU,
+};
+constexpr Op kUnary[] = {Op::kI32Eqz,    Op::kI32Clz,      Op::kI32Ctz,
+                         Op::kI32Popcnt, Op::kI32Extend8S, Op::kI32Extend16S};
+constexpr Op kWide[] = {Op::kI64Mul,  Op::kI64Rotl, Op::kI64ShrS, Op::kI64DivU,
+                        Op::kI64RemS, Op::kI64Sub,  Op::kI64Clz,  Op::kI64LtS};
+constexpr int32_t kInteresting[] = {0, 1, -1, 2, 7, 31, 32, INT32_MIN, INT32_MAX, 0x1234};
+
+struct Terminator {
+  enum Kind { kJump, kBranch, kSwitch, kBackBranch, kReturn } kind = kReturn;
+  std::vector<int> targets;
+};
+
+class RandomProgram {
+ public:
+  // `num_vars` locals (4: the programs the pass tests were tuned on; more: register pressure).
+  explicit RandomProgram(uint32_t seed, int num_vars = 4) : rng_(seed), num_vars_(num_vars) {}
+
+  Graph build() {
+    Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kI32, VT::kI32}});
+    int n = 3 + pick(8);
+    plan(n);
+    std::vector<BlockId> blocks{g.entry()};
+    for (int i = 1; i < n; ++i) blocks.push_back(g.create_block());
+    SsaBuilder ssa(g);
+    Builder b(g);
+    std::vector<Variable> vars;
+    for (int i = 0; i < num_vars_; ++i) vars.push_back(ssa.declare_var(VT::kI32));
+    Variable fuel = ssa.declare_var(VT::kI32);
+    ssa.def_var(vars[0], g.entry(), g.block(g.entry()).params[0]);
+    ssa.def_var(vars[1], g.entry(), g.block(g.entry()).params[1]);
+    ssa.def_var(vars[2], g.entry(), b.i32_const(constant()));
+    ssa.def_var(fuel, g.entry(), b.i32_const(6));  // vars[3] starts as the implicit zero
+
+    std::vector<int> last_pred(n, -1);
+    for (int i = 0; i < n; ++i)
+      for (int t : terms_[i].targets) last_pred[t] = std::max(last_pred[t], i);
+    auto seal_ready = [&](int built) {
+      for (int j = 1; j < n; ++j)
+        if (last_pred[j] <= built && !ssa.is_sealed(blocks[j])) ssa.seal(blocks[j]);
+    };
+    seal_ready(0);
+    for (int i = 0; i < n; ++i) {
+      BlockId block = blocks[i];
+      b.set_block(block);
+      auto operand = [&]() {
+        return pick(4) == 0 ? b.i32_const(constant()) : ssa.use_var(vars[pick(num_vars_)], block);
+      };
+      int statements = pick(6);
+      ValueId last_a, last_b;
+      Op last_op = Op::kInvalid;
+      for (int s = 0; s < statements; ++s) {
+        ValueId result;
+        int what = pick(20);
+        if (last_op != Op::kInvalid && what < 3) {
+          result = b.wasm(last_op, {last_a, last_b});  // a duplicate for GVN
+        } else if (what < 5) {
+          result = b.wasm(kUnary[pick(std::size(kUnary))], {operand()});
+        } else if (what < 7) {
+          ValueId wide_a = b.wasm(Op::kI64ExtendI32S, {operand()});
+          ValueId wide_b = b.wasm(Op::kI64ExtendI32U, {operand()});
+          Op op = kWide[pick(std::size(kWide))];
+          ValueId r = op == Op::kI64Clz ? b.wasm(op, {wide_a}) : b.wasm(op, {wide_a, wide_b});
+          result = g.type_of(r) == VT::kI64 ? b.wasm(Op::kI32WrapI64, {r}) : r;
+        } else if (what < 8) {
+          result = b.select(operand(), operand(), operand());
+        } else if (what < 9) {
+          b.trap_if(b.wasm(Op::kI32Eq, {operand(), b.i32_const(0x1234)}), TrapCode::kUnreachable);
+          continue;
+        } else {
+          size_t count = std::size(kBinary);
+          Op op = kBinary[pick(pick(3) == 0 ? count : count - 4)];  // divisions less often
+          last_op = op;
+          last_a = operand();
+          last_b = operand();
+          result = b.wasm(op, {last_a, last_b});
+        }
+        ssa.def_var(vars[pick(num_vars_)], block, result);
+      }
+      const Terminator& term = terms_[i];
+      switch (term.kind) {
+        case Terminator::kJump:
+          b.jump(blocks[term.targets[0]]);
+          break;
+        case Terminator::kBranch:
+          b.branch(operand(), blocks[term.targets[0]], {}, blocks[term.targets[1]]);
+          break;
+        case Terminator::kSwitch: {
+          std::vector<BlockCall> cases;
+          for (size_t k = 0; k + 1 < term.targets.size(); ++k)
+            cases.push_back(BlockCall{blocks[term.targets[k]], {}});
+          b.switch_(operand(), std::move(cases), BlockCall{blocks[term.targets.back()], {}});
+          break;
+        }
+        case Terminator::kBackBranch: {
+          ValueId left = b.wasm(Op::kI32Sub, {ssa.use_var(fuel, block), b.i32_const(1)});
+          ssa.def_var(fuel, block, left);
+          ValueId again = b.wasm(Op::kI32GtS, {left, b.i32_const(0)});
+          b.branch(again, blocks[term.targets[0]], {}, blocks[term.targets[1]]);
+          break;
+        }
+        case Terminator::kReturn:
+          b.ret({ssa.use_var(vars[0], block), ssa.use_var(vars[pick(num_vars_)], block)});
+          break;
+      }
+      seal_ready(i);
+    }
+    ssa.finish();
+    return g;
+  }
+
+ private:
+  int pick(size_t n) { return static_cast<int>(rng_() % n); }
+  int32_t constant() {
+    return pick(3) ? kInteresting[pick(std::size(kInteresting))]
+                   : static_cast<int32_t>(rng_() % 100);
+  }
+
+  void plan(int n) {
+    terms_.assign(n, {});
+    for (int i = 0; i + 1 < n; ++i) {
+      auto forward = [&] { return i + 1 + pick(n - i - 1); };
+      Terminator& t = terms_[i];
+      int kind = pick(10);
+      if (i > 0 && kind < 3) {
+        t.kind = Terminator::kBackBranch;
+        t.targets = {1 + pick(i), forward()};
+      } else if (kind < 5) {
+        t.kind = Terminator::kJump;
+        t.targets = {forward()};
+      } else if (kind < 8) {
+        t.kind = Terminator::kBranch;
+        t.targets = {forward(), forward()};
+      } else if (kind < 9 && i < n - 2) {
+        t.kind = Terminator::kSwitch;
+        t.targets = {forward(), forward(), forward()};
+      } else {
+        t.kind = Terminator::kReturn;
+      }
+    }
+  }
+
+  std::mt19937 rng_;
+  int num_vars_;
+  std::vector<Terminator> terms_;
+};
+
+}  // namespace keel::jit::opt::test
