@@ -41,15 +41,188 @@ void expect_matches_interpreter(const Graph& g, const std::vector<std::vector<ui
   }
 }
 
+ValueId param(const Graph& g, size_t i) {
+  return g.block(g.entry()).params[i];
+}
+
+InstId def_of(const Graph& g, ValueId v) {
+  return g.value(v).inst;
+}
+
 TEST(Codegen, ReturnsArithmeticOfParameters) {
   Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kI32}});
   Builder b(g);
-  ValueId x = g.block(g.entry()).params[0], y = g.block(g.entry()).params[1];
+  ValueId x = param(g, 0), y = param(g, 1);
   ValueId sum = b.wasm(Op::kI32Add, {x, y});
   ValueId prod = b.wasm(Op::kI32Mul, {sum, b.i32_const(3)});
   b.ret({b.wasm(Op::kI32Sub, {prod, x})});
   expect_matches_interpreter(g, {{1, 2}, {0xffffffff, 5}, {100, 0}});
 }
 
+// sum = 0; for (i = n; i > 0; --i) sum += i * i; with the loop state in block parameters.
+TEST(Codegen, LoopWithBlockParameters) {
+  Graph g(FuncType{{VT::kI32}, {VT::kI32}});
+  Builder b(g);
+  BlockId header = g.create_block(), body = g.create_block(), exit = g.create_block();
+  ValueId i = g.add_block_param(header, VT::kI32), sum = g.add_block_param(header, VT::kI32);
+  ValueId result = g.add_block_param(exit, VT::kI32);
+  b.jump(header, {param(g, 0), b.i32_const(0)});
+  b.set_block(header);
+  b.branch(b.wasm(Op::kI32GtS, {i, b.i32_const(0)}), body, {}, exit, {sum});
+  b.set_block(body);
+  ValueId next_sum = b.wasm(Op::kI32Add, {sum, b.wasm(Op::kI32Mul, {i, i})});
+  b.jump(header, {b.wasm(Op::kI32Sub, {i, b.i32_const(1)}), next_sum});
+  b.set_block(exit);
+  b.ret({result});
+  expect_matches_interpreter(g, {{0}, {1}, {10}, {1000}, {0xffffffff}});
+}
+
+// if (x < y) r = x * 7 else r = y - x; return select(x & 1, r, r ^ 5).
+TEST(Codegen, DiamondAndSelect) {
+  Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kI32}});
+  Builder b(g);
+  BlockId then = g.create_block(), other = g.create_block(), join = g.create_block();
+  ValueId r = g.add_block_param(join, VT::kI32);
+  ValueId x = param(g, 0), y = param(g, 1);
+  b.branch(b.wasm(Op::kI32LtU, {x, y}), then, {}, other);
+  b.set_block(then);
+  b.jump(join, {b.wasm(Op::kI32Mul, {x, b.i32_const(7)})});
+  b.set_block(other);
+  b.jump(join, {b.wasm(Op::kI32Sub, {y, x})});
+  b.set_block(join);
+  ValueId odd = b.wasm(Op::kI32And, {x, b.i32_const(1)});
+  b.ret({b.select(odd, r, b.wasm(Op::kI32Xor, {r, b.i32_const(5)}))});
+  expect_matches_interpreter(g, {{1, 2}, {2, 1}, {3, 3}, {0x80000001, 4}});
+}
+
+// A loop that rotates three values and swaps two more on every iteration: the edge moves form
+// cycles. `pressure` extra values stay live across the loop, so with enough of them the
+// parameters themselves live in frame slots and the cycles go through memory.
+Graph rotating_loop(int pressure) {
+  Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kI32, VT::kI32}});
+  Builder b(g);
+  ValueId x = param(g, 0), n = param(g, 1);
+  std::vector<ValueId> extra;
+  for (int k = 0; k < pressure; ++k)
+    extra.push_back(b.wasm(Op::kI32Mul, {x, b.i32_const(k * 2 + 3)}));
+  BlockId header = g.create_block(), body = g.create_block(), exit = g.create_block();
+  std::vector<ValueId> p;
+  for (int k = 0; k < 6; ++k) p.push_back(g.add_block_param(header, VT::kI32));
+  ValueId out0 = g.add_block_param(exit, VT::kI32), out1 = g.add_block_param(exit, VT::kI32);
+  b.jump(header, {x, b.wasm(Op::kI32Add, {x, b.i32_const(1)}),
+                  b.wasm(Op::kI32Add, {x, b.i32_const(2)}), b.i32_const(10), b.i32_const(20), n});
+  b.set_block(header);
+  ValueId a = p[0], c1 = p[1], c2 = p[2], s0 = p[3], s1 = p[4], count = p[5];
+  // The result mixes positions so a wrong rotation or swap shows.
+  ValueId mix =
+      b.wasm(Op::kI32Add,
+             {b.wasm(Op::kI32Mul, {a, b.i32_const(1000003)}),
+              b.wasm(Op::kI32Add,
+                     {b.wasm(Op::kI32Mul, {c1, b.i32_const(101)}),
+                      b.wasm(Op::kI32Sub, {c2, b.wasm(Op::kI32Mul, {s0, b.i32_const(7)})})})});
+  b.branch(count, body, {}, exit, {mix, s1});
+  b.set_block(body);
+  b.jump(header, {c1, c2, a, s1, s0, b.wasm(Op::kI32Sub, {count, b.i32_const(1)})});
+  b.set_block(exit);
+  ValueId total = out0;
+  for (ValueId e : extra)
+    total = b.wasm(Op::kI32Xor, {b.wasm(Op::kI32Rotl, {total, b.i32_const(3)}), e});
+  b.ret({total, out1});
+  return g;
+}
+
+TEST(Codegen, EdgeMovesBreakCycles) {
+  for (int pressure : {0, 4, 12, 20}) {
+    SCOPED_TRACE("pressure " + std::to_string(pressure));
+    Graph g = rotating_loop(pressure);
+    expect_matches_interpreter(g, {{5, 0}, {5, 1}, {5, 2}, {7, 3}, {9, 10}, {11, 11}});
+  }
+}
+
+// Forty values all live at once: most must be spilled, and the result depends on every one.
+TEST(Codegen, ManyLiveValuesSpill) {
+  Graph g(FuncType{{VT::kI32, VT::kI64}, {VT::kI64}});
+  Builder b(g);
+  std::vector<ValueId> values;
+  ValueId wide = b.wasm(Op::kI64ExtendI32U, {param(g, 0)});
+  for (int k = 0; k < 40; ++k) {
+    ValueId base = k % 2 ? wide : param(g, 1);
+    values.push_back(b.wasm(Op::kI64Mul, {base, b.i64_const(k * 31 + 7)}));
+  }
+  ValueId total = b.i64_const(0);
+  for (size_t k = values.size(); k-- > 0;)
+    total = b.wasm(Op::kI64Xor, {b.wasm(Op::kI64Rotl, {total, b.i64_const(5)}), values[k]});
+  b.ret({total});
+  Tier2Harness h;
+  h.add_function(g);
+  ASSERT_TRUE(h.build()) << h.error();
+  EXPECT_GT(h.stats().spilled_values, 20u);
+  expect_matches_interpreter(g, {{1, 2}, {0xffffffff, 0x123456789abcdefull}, {0, 0}});
+}
+
+TEST(Codegen, TrapsWithTheirCodesAndSourceOffsets) {
+  Graph g(FuncType{{VT::kI32, VT::kI32, VT::kI32}, {VT::kI32}});
+  Builder b(g);
+  BlockId divide = g.create_block(), fail = g.create_block();
+  ValueId mode = param(g, 0);
+  b.trap_if(b.wasm(Op::kI32Eq, {mode, b.i32_const(7)}), TrapCode::kIntegerOverflow);
+  g.inst(g.block(g.entry()).insts.back()).module_offset = 0x77;
+  b.branch(b.wasm(Op::kI32Eq, {mode, b.i32_const(9)}), fail, {}, divide);
+  b.set_block(fail);
+  b.trap(TrapCode::kUnreachable);
+  g.inst(g.block(fail).insts.back()).module_offset = 0x99;
+  b.set_block(divide);
+  ValueId q = b.wasm(Op::kI32DivS, {param(g, 1), param(g, 2)});
+  g.inst(def_of(g, q)).module_offset = 0x42;
+  b.ret({q});
+  Tier2Harness h;
+  uint32_t f = h.add_function(g);
+  ASSERT_TRUE(h.build()) << h.error();
+  RunResult ok = h.call(f, {0, 100, 7});
+  EXPECT_EQ(ok.trap, vm::TrapCode::kNone);
+  EXPECT_EQ(ok.results, std::vector<uint64_t>{14});
+  RunResult zero = h.call(f, {0, 100, 0});
+  EXPECT_EQ(zero.trap, vm::TrapCode::kIntegerDivideByZero);
+  EXPECT_EQ(zero.trap_module_offset, 0x42u);
+  RunResult overflow = h.call(f, {0, 0x80000000, 0xffffffff});
+  EXPECT_EQ(overflow.trap, vm::TrapCode::kIntegerOverflow);
+  EXPECT_EQ(overflow.trap_module_offset, 0x42u);
+  RunResult trap_if = h.call(f, {7, 1, 1});
+  EXPECT_EQ(trap_if.trap, vm::TrapCode::kIntegerOverflow);
+  EXPECT_EQ(trap_if.trap_module_offset, 0x77u);
+  RunResult unreachable = h.call(f, {9, 1, 1});
+  EXPECT_EQ(unreachable.trap, vm::TrapCode::kUnreachable);
+  EXPECT_EQ(unreachable.trap_module_offset, 0x99u);
+}
+
+TEST(Codegen, SwitchesByCompareChainAndJumpTable) {
+  for (int cases : {3, 9}) {
+    SCOPED_TRACE(std::to_string(cases) + " cases");
+    Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kI32}});
+    Builder b(g);
+    BlockId join = g.create_block();
+    ValueId r = g.add_block_param(join, VT::kI32), r2 = g.add_block_param(join, VT::kI32);
+    std::vector<BlockCall> targets;
+    ValueId y = param(g, 1);
+    for (int k = 0; k < cases; ++k) {
+      // Odd cases jump straight to the join with arguments (edge pads from the switch).
+      if (k % 2) {
+        targets.push_back({join, {y, param(g, 0)}});
+        continue;
+      }
+      BlockId t = g.create_block();
+      Builder tb(g, t);
+      tb.jump(join, {tb.wasm(Op::kI32Mul, {y, tb.i32_const(k + 2)}), tb.i32_const(k)});
+      targets.push_back({t, {}});
+    }
+    b.switch_(param(g, 0), targets, BlockCall{join, {b.i32_const(1000), y}});
+    b.set_block(join);
+    b.ret({b.wasm(Op::kI32Add, {r, b.wasm(Op::kI32Mul, {r2, b.i32_const(65536)})})});
+    std::vector<std::vector<uint64_t>> inputs;
+    for (uint64_t k = 0; k < 12; ++k) inputs.push_back({k, 5});
+    inputs.push_back({0xffffffff, 3});
+    expect_matches_interpreter(g, inputs);
+  }
+}
 }  // namespace
 }  // namespace keel::jit::opt
