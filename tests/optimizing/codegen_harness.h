@@ -1,13 +1,15 @@
-// Runs tier-2 code in unit tests without a Store: a hand-built module and VM structures (context,
-// function refs and code slots, an mmap'd memory with its guard region, tables, globals), every
-// defined function compiled from a Graph by compile_graph and installed in code memory, calls
-// through the real entry trampoline. Traps use the real runtime's keel_rt_trap: the harness
-// makes the Activation it unwinds to, registers the code with the CodeRegistry (so guard-region
-// faults become traps and backtraces carry the source map), and installs the trap handler.
+// Runs tier-2 code in unit tests without instantiating a wasm module: a hand-built module and VM
+// structures (context, function refs and code slots, tables, globals), every defined function
+// compiled from a Graph by compile_graph and installed in code memory, calls through the real
+// entry trampoline. The real runtime does the rest, so the code meets the same helpers it will in
+// production: a real LinearMemory (guard region included) and a bare InstanceImpl and StoreState
+// behind the context for the helpers that look them up (memory.grow, attention); the harness
+// makes the Activation keel_rt_trap unwinds to, registers the code with the CodeRegistry (so
+// guard-region faults become traps and backtraces carry the source map) and installs the trap
+// handler.
 #pragma once
 
 #include <gtest/gtest.h>
-#include <sys/mman.h>
 
 #include <csetjmp>
 #include <cstdint>
@@ -21,6 +23,7 @@
 #include "platform/cpu_features.h"
 #include "platform/trap_handler.h"
 #include "runtime/code_registry.h"
+#include "runtime/linear_memory.h"
 #include "runtime/store_impl.h"
 #include "runtime/vm_abi.h"
 
@@ -39,22 +42,18 @@ namespace harness_detail {
   jit::stubs().entry(ref, area, bytes);
   return true;
 }
-constexpr uint64_t kReservation = uint64_t{8} << 30;  // 4 GiB of addresses plus 4 GiB of guard
 }  // namespace harness_detail
 
 class Tier2Harness {
  public:
   explicit Tier2Harness(uint32_t memory_pages = 0, uint32_t num_globals = 4)
-      : memory_pages_(memory_pages) {
+      : memory_pages_(memory_pages), store_(EngineConfig{}) {
     options_.tier = runtime::Tier::kOptimizing;
     options_.cpu = platform::host_cpu_features();
     globals_.resize(num_globals);
     for (vm::VMGlobal& g : globals_) std::memset(&g, 0, sizeof g);
   }
-  ~Tier2Harness() {
-    runtime::CodeRegistry::global().remove_module(&module_);
-    if (reservation_) munmap(reservation_, harness_detail::kReservation);
-  }
+  ~Tier2Harness() { runtime::CodeRegistry::global().remove_module(&module_); }
   Tier2Harness(const Tier2Harness&) = delete;
   Tier2Harness& operator=(const Tier2Harness&) = delete;
 
@@ -110,20 +109,21 @@ class Tier2Harness {
       refs_.push_back(std::move(ref));
     }
     for (const FuncType& t : module_.types) type_ids_.push_back(vm::canonical_type_id(t));
-    reservation_ = mmap(nullptr, harness_detail::kReservation, PROT_NONE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (reservation_ == MAP_FAILED) {
-      reservation_ = nullptr;
-      ADD_FAILURE() << "no memory reservation";
+    MemoryType memory_type;
+    memory_type.limits.min = memory_pages_;
+    memory_type.limits.max = kMaxPages;
+    auto linear = runtime::LinearMemory::create(memory_type, kMaxPages * 65536);
+    if (!linear.ok()) {
+      ADD_FAILURE() << "no linear memory: " << linear.error().message;
       return false;
     }
-    memory_.base = static_cast<uint8_t*>(reservation_);
-    uint64_t bytes = uint64_t{memory_pages_} * 65536;
-    if (bytes) mprotect(memory_.base, bytes, PROT_READ | PROT_WRITE);
-    memory_.size.store(bytes);
-    memory_.max_size = uint64_t{16} * 65536;
-    ctx_.memory_base = memory_.base;
-    ctx_.memory = &memory_;
+    memory_ = std::move(linear).value();
+    ctx_.memory_base = memory_->vm()->base;
+    ctx_.memory = memory_->vm();
+    instance_.memories.push_back(memory_->vm());
+    instance_.store = &store_;
+    ctx_.instance = &instance_;
+    store_.contexts.push_back(&ctx_);
     for (auto& storage : table_storage_)
       tables_.push_back({storage.data(), static_cast<uint32_t>(storage.size()),
                          static_cast<uint32_t>(storage.size()), ValType::kFuncRef});
@@ -188,7 +188,12 @@ class Tier2Harness {
   void set_element(uint32_t table, uint32_t i, uint32_t func) {
     tables_[table].elements[i] = funcs_[func];
   }
-  uint8_t* memory() { return memory_.base; }
+  uint8_t* memory() { return ctx_.memory_base; }
+  // Makes the next attention check trap with "interrupted", as Store::interrupt() does.
+  void interrupt() {
+    store_.interrupted.store(true);
+    ctx_.attention.store(1);
+  }
   vm::VMGlobal& global(uint32_t i) { return globals_[i]; }
   vm::VMContext& ctx() { return ctx_; }
   const std::string& error() const { return error_; }
@@ -202,9 +207,11 @@ class Tier2Harness {
   uint32_t memory_pages_;
   std::vector<std::unique_ptr<Graph>> graphs_;
   std::vector<vm::HostCallback> callbacks_;
+  static constexpr uint64_t kMaxPages = 16;
+  runtime::StoreState store_;
+  runtime::InstanceImpl instance_;
+  std::unique_ptr<runtime::LinearMemory> memory_;
   vm::VMContext ctx_{};
-  vm::VMMemory memory_{};
-  void* reservation_ = nullptr;
   std::unique_ptr<vm::CodeSlot[]> slots_;
   std::vector<std::unique_ptr<vm::VMFuncRef>> refs_;
   std::vector<vm::VMFuncRef*> funcs_;
