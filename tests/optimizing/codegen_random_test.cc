@@ -77,6 +77,7 @@ TEST(CodegenRandomPrograms, MatchTheInterpreter) {
   EXPECT_EQ(tally.mismatches, 0u);
   EXPECT_EQ(tally.functions, 800u);
   EXPECT_GT(tally.traps, 100u);  // traps are common enough to be compared
+  EXPECT_EQ(tally.non_contiguous_loops, 0u);
   std::printf(
       "tier 2 random programs (4 locals): %u functions, %u runs, %u traps, %u mismatches; "
       "%llu values, %llu spilled, %llu saved around calls\n",
