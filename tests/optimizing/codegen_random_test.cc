@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,10 +28,23 @@ struct Tally {
   uint64_t allocated = 0, spilled = 0, call_saved = 0, non_contiguous_loops = 0;
 };
 
-// Compiles `g` and compares every input's outcome with the interpreter's.
-void check(const Graph& g, const std::string& what, Tally& tally) {
-  test::Tier2Harness h;
+// Compiles `g` and compares every input's outcome with the interpreter's. With `features`, g
+// may call RandomProgram::callee_graph() (function 0) and use a page of memory, which both
+// sides carry from one input to the next and must agree on at the end.
+void check(const Graph& g, const std::string& what, Tally& tally, uint32_t features = 0) {
+  test::Tier2Harness h(features ? 1 : 0);
+  Graph callee = test::RandomProgram::callee_graph();
+  if (features) h.add_function(callee);
   uint32_t f = h.add_function(g);
+  std::vector<uint8_t> memory(65536, 0);
+  test::Environment env;
+  env.memory = &memory;
+  env.call = [&](uint32_t,
+                 const std::vector<uint64_t>& args) -> std::optional<std::vector<uint64_t>> {
+    test::Outcome o = test::interpret(callee, args, 100000, &env);
+    if (o.trapped) return std::nullopt;
+    return o.results;
+  };
   ASSERT_TRUE(h.build()) << what << ": " << h.error() << "\n" << print_graph(g);
   ++tally.functions;
   tally.allocated += h.stats().allocated_values;
@@ -37,7 +52,7 @@ void check(const Graph& g, const std::string& what, Tally& tally) {
   tally.call_saved += h.stats().call_saved_values;
   tally.non_contiguous_loops += h.stats().non_contiguous_loops;
   for (const std::vector<uint64_t>& in : kInputs) {
-    test::Outcome want = test::interpret(g, in);
+    test::Outcome want = test::interpret(g, in, 100000, &env);
     ASSERT_TRUE(want.finished) << print_graph(g);
     test::RunResult got = h.call(f, in);
     ++tally.runs;
@@ -56,17 +71,22 @@ void check(const Graph& g, const std::string& what, Tally& tally) {
       return;
     }
   }
+  if (features) {
+    EXPECT_EQ(std::memcmp(h.memory(), memory.data(), memory.size()), 0)
+        << what << ": memory differs\n"
+        << print_graph(g);
+  }
 }
 
-void run_seeds(int num_vars, uint32_t first, uint32_t last, Tally& tally) {
+void run_seeds(int num_vars, uint32_t first, uint32_t last, Tally& tally, uint32_t features = 0) {
   for (uint32_t seed = first; seed <= last; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed) + ", " + std::to_string(num_vars) + " locals");
-    Graph g = test::RandomProgram(seed, num_vars).build();
+    Graph g = test::RandomProgram(seed, num_vars, features).build();
     ASSERT_TRUE(verify(g).ok()) << print_graph(g);
-    check(g, "as built", tally);
+    check(g, "as built", tally, features);
     Graph optimized = g;
     ASSERT_TRUE(run_passes(optimized, PassOptions{}).ok());
-    check(optimized, "after the pipeline", tally);
+    check(optimized, "after the pipeline", tally, features);
     if (tally.mismatches > 5 || testing::Test::HasFatalFailure()) return;
   }
 }
@@ -98,6 +118,23 @@ TEST(CodegenRandomPrograms, MatchTheInterpreterUnderRegisterPressure) {
       tally.functions, tally.runs, tally.traps, tally.mismatches,
       static_cast<unsigned long long>(tally.allocated),
       static_cast<unsigned long long>(tally.spilled));
+}
+
+TEST(CodegenRandomPrograms, MatchTheInterpreterWithCallsAndMemory) {
+  Tally tally;
+  using P = test::RandomProgram;
+  run_seeds(6, 2001, 2300, tally, P::kCalls | P::kMemory);
+  run_seeds(16, 3001, 3200, tally, P::kCalls);
+  EXPECT_EQ(tally.mismatches, 0u);
+  EXPECT_GT(tally.call_saved, 300u);  // values lived across calls
+  EXPECT_GT(tally.traps, 200u);
+  std::printf(
+      "tier 2 random programs with calls and memory: %u functions, %u runs, %u traps, "
+      "%u mismatches; %llu values, %llu spilled, %llu saved around calls\n",
+      tally.functions, tally.runs, tally.traps, tally.mismatches,
+      static_cast<unsigned long long>(tally.allocated),
+      static_cast<unsigned long long>(tally.spilled),
+      static_cast<unsigned long long>(tally.call_saved));
 }
 
 }  // namespace

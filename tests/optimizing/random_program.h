@@ -35,8 +35,31 @@ struct Terminator {
 
 class RandomProgram {
  public:
+  // What else a program may do, besides integer arithmetic and control flow.
+  enum Feature : uint32_t {
+    kCalls = 1,   // call function kCallee (callee_graph()) with values live across
+    kMemory = 2,  // i32 loads and stores on memory 0, sometimes out of bounds
+  };
+  static constexpr uint32_t kCallee = 0;
+  static inline const FuncType kCalleeType{{ValType::kI32, ValType::kI32},
+                                           {ValType::kI32, ValType::kI32}};
+
   // `num_vars` locals (4: the programs the pass tests were tuned on; more: register pressure).
-  explicit RandomProgram(uint32_t seed, int num_vars = 4) : rng_(seed), num_vars_(num_vars) {}
+  explicit RandomProgram(uint32_t seed, int num_vars = 4, uint32_t features = 0)
+      : rng_(seed), num_vars_(num_vars), features_(features) {}
+
+  // The function kCalls programs call: (a, b) -> (a * 3 + (b ^ 0x55), a - b), trapping when
+  // a is 0x1235.
+  static Graph callee_graph() {
+    Graph g(kCalleeType);
+    Builder b(g);
+    ValueId a = g.block(g.entry()).params[0], x = g.block(g.entry()).params[1];
+    b.trap_if(b.wasm(Op::kI32Eq, {a, b.i32_const(0x1235)}), TrapCode::kUnreachable);
+    ValueId r0 = b.wasm(Op::kI32Add, {b.wasm(Op::kI32Mul, {a, b.i32_const(3)}),
+                                      b.wasm(Op::kI32Xor, {x, b.i32_const(0x55)})});
+    b.ret({r0, b.wasm(Op::kI32Sub, {a, x})});
+    return g;
+  }
 
   Graph build() {
     Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kI32, VT::kI32}});
@@ -73,6 +96,12 @@ class RandomProgram {
       Op last_op = Op::kInvalid;
       for (int s = 0; s < statements; ++s) {
         ValueId result;
+        if (features_ && pick(5) == 0) {
+          feature_statement(
+              b, [&] { return operand(); },
+              [&](ValueId v) { ssa.def_var(vars[pick(num_vars_)], block, v); });
+          continue;
+        }
         int what = pick(20);
         if (last_op != Op::kInvalid && what < 3) {
           result = b.wasm(last_op, {last_a, last_b});  // a duplicate for GVN
@@ -133,6 +162,29 @@ class RandomProgram {
 
  private:
   int pick(size_t n) { return static_cast<int>(rng_() % n); }
+
+  template <class Operand, class Define>
+  void feature_statement(Builder& b, Operand&& operand, Define&& define) {
+    bool call = (features_ & kCalls) && (!(features_ & kMemory) || pick(2) == 0);
+    if (call) {
+      std::vector<ValueId> args{operand(), operand()};
+      std::vector<ValueId> r = b.call(kCallee, kCalleeType, args);
+      define(r[0]);
+      define(r[1]);
+      return;
+    }
+    static constexpr Op kLoads[] = {Op::kI32Load, Op::kI32Load8S, Op::kI32Load8U, Op::kI32Load16S,
+                                    Op::kI32Load16U};
+    static constexpr Op kStores[] = {Op::kI32Store, Op::kI32Store8, Op::kI32Store16};
+    // Mostly inside the first page; an unmasked operand is often far outside it.
+    ValueId address =
+        pick(8) == 0 ? operand() : b.wasm(Op::kI32And, {operand(), b.i32_const(0xfffc)});
+    uint64_t offset = 4 * static_cast<uint64_t>(pick(3));
+    if (pick(2) == 0)
+      define(b.load(kLoads[pick(std::size(kLoads))], 0, offset, address));
+    else
+      b.store(kStores[pick(std::size(kStores))], 0, offset, address, operand());
+  }
   int32_t constant() {
     return pick(3) ? kInteresting[pick(std::size(kInteresting))]
                    : static_cast<int32_t>(rng_() % 100);
@@ -164,6 +216,7 @@ class RandomProgram {
 
   std::mt19937 rng_;
   int num_vars_;
+  uint32_t features_;
   std::vector<Terminator> terms_;
 };
 
