@@ -201,12 +201,27 @@ void Codegen::emit_edge(const BlockCall& call, size_t k) {
 }
 
 void Codegen::emit_moves(std::vector<Move> moves) {
+  // Constants depend on nothing and go last: their destinations have been read by then, and
+  // making them may use rax, the cycle temporary.
+  std::vector<Move> constants;
+  std::erase_if(moves, [&](const Move& m) {
+    if (m.src.kind != Location::kConstant) return false;
+    constants.push_back(m);
+    return true;
+  });
   for (const Move& m : sequentialize(std::move(moves), kMoveTemp)) emit_move(m);
+  for (const Move& m : constants) emit_move(m);
 }
 
 void Codegen::emit_move(const Move& m) {
   auto mem = [](const Location& l) { return x86::ptr(x86::rbp, l.slot); };
   bool src_reg = m.src.kind == Location::kReg, dst_reg = m.dst.kind == Location::kReg;
+  if (m.src.kind == Location::kConstant) {
+    if (dst_reg) return materialize(m.type, m.src.bits, reg_for(m.kind, m.dst.reg));
+    a_.mov(x86::rax, m.src.bits);
+    a_.mov(mem(m.dst), x86::rax);
+    return;
+  }
   if (src_reg && dst_reg) {
     if (m.kind == RegKind::kGp)
       a_.mov(x86::gpq(m.dst.reg), x86::gpq(m.src.reg));
@@ -245,12 +260,7 @@ void Codegen::emit_terminator(const Inst& inst, size_t k) {
 }
 
 void Codegen::emit_branch(const Inst& inst, size_t k) {
-  ValueId cond = inst.operands[0];
-  const Location& loc = location(cond);
-  if (loc.kind == Location::kReg)
-    a_.test(x86::gpd(loc.reg), x86::gpd(loc.reg));
-  else
-    a_.cmp(x86::dword_ptr(x86::rbp, loc.slot), 0);
+  test_condition(inst.operands[0]);
   const BlockCall& yes = inst.targets[0];
   const BlockCall& no = inst.targets[1];
   auto label = [&](const BlockCall& c) {

@@ -13,7 +13,7 @@ using vm::TrapCode;
 void Codegen::save_live_across(InstId id) {
   for (ValueId v : liveness_.live_across[id.index]) {
     const Location& loc = allocation_.locations[v.index];
-    if (loc.kind != Location::kReg) continue;
+    if (loc.kind != Location::kReg || is_rematerializable(graph_, v)) continue;
     ValType t = graph_.type_of(v);
     store_value(t, x86::ptr(x86::rbp, allocation_.save_slot[v.index]),
                 reg_for(reg_kind(t), loc.reg));
@@ -25,6 +25,10 @@ void Codegen::restore_live_across(InstId id) {
     const Location& loc = allocation_.locations[v.index];
     if (loc.kind != Location::kReg) continue;
     ValType t = graph_.type_of(v);
+    if (is_rematerializable(graph_, v)) {
+      materialize(t, graph_.inst(graph_.value(v).inst).imm[0], reg_for(reg_kind(t), loc.reg));
+      continue;
+    }
     load_value(t == ValType::kI32 ? ValType::kI64 : t, reg_for(reg_kind(t), loc.reg),
                x86::ptr(x86::rbp, allocation_.save_slot[v.index]));
   }
@@ -45,12 +49,7 @@ void Codegen::emit_call(InstId id, const Inst& inst) {
     store_to_area(inst.operands[i],
                   x86::ptr(x86::rsp, static_cast<int32_t>(vm::value_offset(type.params, i))));
   if (indirect) {
-    ValueId element = inst.operands.back();
-    const Location& loc = location(element);
-    if (loc.kind == Location::kReg)
-      a_.mov(x86::ecx, x86::gpd(loc.reg));
-    else
-      a_.mov(x86::ecx, x86::dword_ptr(x86::rbp, loc.slot));
+    a_.mov(x86::ecx, gp(inst.operands.back(), 1).r32());
     a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextTables));
     a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(8 * inst.index2)));
     a_.cmp(x86::ecx, x86::dword_ptr(x86::rax, vm::kTableSize));
@@ -132,13 +131,7 @@ void Codegen::emit_runtime_call(InstId id, const Inst& inst) {
   for (ValueId v : inst.operands)
     moves.push_back(
         {location(v), Location{Location::kReg, kArgRegs[arg++], 0}, RegKind::kGp, type_of(v)});
-  static constexpr Location kTemps[2] = {{Location::kReg, 0, 0}, {Location::kReg, 15, 0}};
-  for (const Move& m : sequentialize(std::move(moves), kTemps)) {
-    // An i32 from a slot is loaded whole: slots keep it zero-extended.
-    Move whole = m;
-    if (whole.type == ValType::kI32) whole.type = ValType::kI64;
-    emit_move(whole);
-  }
+  emit_moves(std::move(moves));
   arg = 1;
   for (uint32_t value : fixed) a_.mov(x86::gpd(kArgRegs[arg++]), value);
   a_.mov(x86::rdi, x86::r14);

@@ -99,6 +99,10 @@ class Codegen final : public TrapLabels {
   x86::Reg def_reg(ValueId v);
   void def_done(ValueId v, const x86::Reg& r);
   static x86::Reg reg_for(RegKind kind, uint8_t id);
+  // Puts constant bits of `type` into a register (may use rax for an Xmm).
+  void materialize(ValType type, uint64_t bits, const x86::Reg& dst);
+  // Sets the flags for a condition: ZF clear when it is true.
+  void test_condition(ValueId cond);
   // Moves at the natural width of `type` (i32 loads zero-extend; GP stores are 8 bytes).
   void load_value(ValType type, const x86::Reg& dst, const x86::Mem& m);
   void store_value(ValType type, const x86::Mem& m, const x86::Reg& src);

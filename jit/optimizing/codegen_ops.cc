@@ -52,11 +52,49 @@ void Codegen::store_value(ValType type, const x86::Mem& m, const x86::Reg& src) 
   }
 }
 
+void Codegen::materialize(ValType type, uint64_t bits, const x86::Reg& dst) {
+  switch (type) {
+    case ValType::kI32:
+      a_.mov(dst.as<x86::Gp>().r32(), static_cast<uint32_t>(bits));
+      break;
+    case ValType::kF32:
+    case ValType::kF64:
+      if (bits == 0) {
+        a_.xorps(dst.as<x86::Xmm>(), dst.as<x86::Xmm>());
+      } else if (type == ValType::kF32) {
+        a_.mov(x86::eax, static_cast<uint32_t>(bits));
+        a_.movd(dst.as<x86::Xmm>(), x86::eax);
+      } else {
+        a_.mov(x86::rax, bits);
+        a_.movq(dst.as<x86::Xmm>(), x86::rax);
+      }
+      break;
+    default:
+      a_.mov(dst.as<x86::Gp>().r64(), bits);
+      break;
+  }
+}
+
+void Codegen::test_condition(ValueId cond) {
+  const Location& loc = location(cond);
+  if (loc.kind == Location::kReg) {
+    a_.test(x86::gpd(loc.reg), x86::gpd(loc.reg));
+  } else if (loc.kind == Location::kStack) {
+    a_.cmp(x86::dword_ptr(x86::rbp, loc.slot), 0);
+  } else {
+    a_.mov(x86::eax, static_cast<uint32_t>(loc.bits));
+    a_.test(x86::eax, x86::eax);
+  }
+}
+
 x86::Gp Codegen::gp(ValueId v, int temp) {
   const Location& loc = location(v);
   if (loc.kind == Location::kReg) return x86::gpq(loc.reg);
   x86::Gp t = kOperandTempGp[temp];
-  a_.mov(t, x86::qword_ptr(x86::rbp, loc.slot));
+  if (loc.kind == Location::kConstant)
+    materialize(type_of(v), loc.bits, t);
+  else
+    a_.mov(t, x86::qword_ptr(x86::rbp, loc.slot));
   return t;
 }
 
@@ -64,7 +102,10 @@ x86::Xmm Codegen::xmm(ValueId v, int temp) {
   const Location& loc = location(v);
   if (loc.kind == Location::kReg) return x86::xmm(loc.reg);
   x86::Xmm t = kOperandTempXmm[temp];
-  load_value(type_of(v), t, x86::ptr(x86::rbp, loc.slot));
+  if (loc.kind == Location::kConstant)
+    materialize(type_of(v), loc.bits, t);
+  else
+    load_value(type_of(v), t, x86::ptr(x86::rbp, loc.slot));
   return t;
 }
 
@@ -89,6 +130,12 @@ void Codegen::store_to_area(ValueId v, const x86::Mem& m) {
   const Location& loc = location(v);
   ValType t = type_of(v);
   if (loc.kind == Location::kReg) return store_value(t, m, reg_for(reg_kind(t), loc.reg));
+  if (loc.kind == Location::kConstant) {
+    // Area slots are 8 bytes: the bits of any scalar fit, upper bytes as they come.
+    a_.mov(x86::rax, loc.bits);
+    a_.mov(m, x86::rax);
+    return;
+  }
   x86::Reg transit = reg_kind(t) == RegKind::kGp ? x86::Reg(x86::rax) : x86::Reg(x86::xmm15);
   load_value(t == ValType::kI32 ? ValType::kI64 : t, transit, x86::ptr(x86::rbp, loc.slot));
   store_value(t, m, transit);
@@ -178,43 +225,21 @@ void Codegen::emit_inst(InstId id, const Inst& inst) {
       return emit_call(id, inst);
     case InstKind::kRuntimeCall:
       return emit_runtime_call(id, inst);
-    case InstKind::kTrapIf: {
-      const Location& loc = location(inst.operands[0]);
-      if (loc.kind == Location::kReg)
-        a_.test(x86::gpd(loc.reg), x86::gpd(loc.reg));
-      else
-        a_.cmp(x86::dword_ptr(x86::rbp, loc.slot), 0);
+    case InstKind::kTrapIf:
+      test_condition(inst.operands[0]);
       a_.jnz(get(inst.trap_code));
       return;
-    }
     default:
       return unsupported("this instruction kind");
   }
 }
 
 void Codegen::emit_const(const Inst& inst, ValueId result) {
+  // A rematerialized constant is made at each use instead.
+  Location::Kind kind = allocation_.locations[result.index].kind;
+  if (kind == Location::kConstant || kind == Location::kNone) return;
   x86::Reg d = def_reg(result);
-  uint64_t bits = inst.imm[0];
-  switch (inst.type) {
-    case ValType::kI32:
-      a_.mov(d.as<x86::Gp>().r32(), static_cast<uint32_t>(bits));
-      break;
-    case ValType::kF32:
-    case ValType::kF64:
-      if (bits == 0) {
-        a_.xorps(d.as<x86::Xmm>(), d.as<x86::Xmm>());
-      } else if (inst.type == ValType::kF32) {
-        a_.mov(x86::eax, static_cast<uint32_t>(bits));
-        a_.movd(d.as<x86::Xmm>(), x86::eax);
-      } else {
-        a_.mov(x86::rax, bits);
-        a_.movq(d.as<x86::Xmm>(), x86::rax);
-      }
-      break;
-    default:
-      a_.mov(d.as<x86::Gp>(), bits);
-      break;
-  }
+  materialize(inst.type, inst.imm[0], d);
   def_done(result, d);
 }
 
@@ -245,40 +270,42 @@ void Codegen::emit_wasm(const Inst& inst, ValueId result) {
 void Codegen::emit_select(const Inst& inst, ValueId result) {
   ValueId cond = inst.operands[0], yes = inst.operands[1], no = inst.operands[2];
   x86::Reg d = def_reg(result);
-  auto mem = [&](ValueId v) { return x86::ptr(x86::rbp, location(v).slot); };
-  auto test_cond = [&] {
-    const Location& loc = location(cond);
-    if (loc.kind == Location::kReg)
-      a_.test(x86::gpd(loc.reg), x86::gpd(loc.reg));
+  ValType t = type_of(yes);
+  // d is no operand's register (its interval starts where theirs end), or temporary 0; `yes`
+  // comes in temporary 1 if it is not in a register.
+  auto copy_into_d = [&](ValueId v) {
+    const Location& loc = location(v);
+    if (loc.kind == Location::kReg && d.isGp())
+      a_.mov(d.as<x86::Gp>(), x86::gpq(loc.reg));
+    else if (loc.kind == Location::kReg)
+      a_.movaps(d.as<x86::Xmm>(), x86::xmm(loc.reg));
+    else if (loc.kind == Location::kStack)
+      load_value(t == ValType::kI32 ? ValType::kI64 : t, d, x86::ptr(x86::rbp, loc.slot));
     else
-      a_.cmp(x86::dword_ptr(x86::rbp, loc.slot), 0);
+      materialize(t, loc.bits, d);
   };
-  if (reg_kind(type_of(yes)) == RegKind::kGp) {
-    // d is no operand's register (its interval starts where theirs end), or temporary 0.
-    x86::Gp dst = d.as<x86::Gp>();
-    if (location(no).kind == Location::kReg)
-      a_.mov(dst, x86::gpq(location(no).reg));
-    else
-      a_.mov(dst, mem(no));
-    test_cond();
-    if (location(yes).kind == Location::kReg)
-      a_.cmovnz(dst, x86::gpq(location(yes).reg));
-    else
-      a_.cmovnz(dst, mem(yes));
+  const Location& cond_loc = location(cond);
+  if (cond_loc.kind == Location::kConstant) {
+    copy_into_d(static_cast<uint32_t>(cond_loc.bits) ? yes : no);
+    return def_done(result, d);
+  }
+  copy_into_d(no);
+  if (d.isGp()) {
+    const Location& loc = location(yes);
+    test_condition(cond);
+    if (loc.kind == Location::kStack) {
+      a_.cmovnz(d.as<x86::Gp>(), x86::qword_ptr(x86::rbp, loc.slot));
+    } else {
+      // A constant is made before the test: mov leaves the flags alone, but keep it simple.
+      x86::Gp y = loc.kind == Location::kReg ? x86::gpq(loc.reg) : kOperandTempGp[1];
+      if (loc.kind == Location::kConstant) materialize(t, loc.bits, y);
+      a_.cmovnz(d.as<x86::Gp>(), y);
+    }
   } else {
-    x86::Xmm dst = d.as<x86::Xmm>();
-    ValType t = type_of(yes);
-    if (location(no).kind == Location::kReg)
-      a_.movaps(dst, x86::xmm(location(no).reg));
-    else
-      load_value(t, dst, mem(no));
-    test_cond();
     asmjit::Label done = a_.newLabel();
+    test_condition(cond);
     a_.jz(done);
-    if (location(yes).kind == Location::kReg)
-      a_.movaps(dst, x86::xmm(location(yes).reg));
-    else
-      load_value(t, dst, mem(yes));
+    copy_into_d(yes);
     a_.bind(done);
   }
   def_done(result, d);

@@ -91,7 +91,40 @@ uint32_t depth_weight(uint32_t depth) {
   return w;
 }
 
+// Adds [from, to] to a segment list kept sorted and merged.
+void add_segment(std::vector<Segment>& segments, uint32_t from, uint32_t to) {
+  segments.push_back({from, to});
+}
+
+void normalize(std::vector<Segment>& segments) {
+  std::sort(segments.begin(), segments.end(),
+            [](const Segment& a, const Segment& b) { return a.from < b.from; });
+  size_t out = 0;
+  for (const Segment& s : segments) {
+    if (out > 0 && s.from <= segments[out - 1].to + 1) {
+      segments[out - 1].to = std::max(segments[out - 1].to, s.to);
+    } else {
+      segments[out++] = s;
+    }
+  }
+  segments.resize(out);
+}
+
 }  // namespace
+
+bool ranges_intersect(const std::vector<Segment>& a, const std::vector<Segment>& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i].to < b[j].from) {
+      ++i;
+    } else if (b[j].to < a[i].from) {
+      ++j;
+    } else {
+      return true;
+    }
+  }
+  return false;
+}
 
 bool is_call_like(InstKind kind) {
   return kind == InstKind::kCall || kind == InstKind::kCallIndirect ||
@@ -171,22 +204,36 @@ Liveness compute_liveness(const Graph& graph) {
     }
   }
 
-  // Interval hulls and use weights.
+  // Ranges, their hulls and use weights. Within a block a value is live from the block entry
+  // (live-in, or a parameter) or its definition, to the terminator (live-out) or its last use.
   live.intervals.assign(num_values, {});
+  live.ranges.assign(num_values, {});
   live.weighted_uses.assign(num_values, 0);
   live.live_across.assign(graph.num_insts(), {});
+  std::vector<uint32_t> seg_from(num_values, kNoPosition), seg_to(num_values, 0);
+  std::vector<ValueId> touched;
   for (size_t i = 0; i < num_blocks; ++i) {
     uint32_t start = live.block_start[i], end = live.block_end[i];
     uint32_t weight = depth_weight(live.loop_depth[i]);
-    live_in[i].for_each([&](ValueId v) { live.intervals[v.index].cover(start); });
-    live_out[i].for_each([&](ValueId v) { live.intervals[v.index].cover(end); });
+    touched.clear();
+    auto touch = [&](ValueId v, uint32_t at) {
+      if (seg_from[v.index] == kNoPosition) {
+        touched.push_back(v);
+        seg_from[v.index] = at;
+        seg_to[v.index] = at;
+      }
+      seg_from[v.index] = std::min(seg_from[v.index], at);
+      seg_to[v.index] = std::max(seg_to[v.index], at);
+    };
+    live_in[i].for_each([&](ValueId v) { touch(v, start); });
+    live_out[i].for_each([&](ValueId v) { touch(v, end); });
     const Block& block = graph.block(live.order[i]);
     for (ValueId p : block.params) {
-      live.intervals[p.index].cover(start);
+      touch(p, start);
       live.weighted_uses[p.index] += weight;
       for (const Edge& edge : block.preds) {
         uint32_t at = live.inst_position[edge.inst.index];
-        if (at != kNoPosition) live.intervals[p.index].cover(at);
+        if (at != kNoPosition) add_segment(live.ranges[p.index], at, at);
       }
     }
     for (InstId id : block.insts) {
@@ -195,14 +242,18 @@ Liveness compute_liveness(const Graph& graph) {
       uint32_t at = live.inst_position[id.index];
       for_each_use(inst, [&](ValueId v) {
         v = graph.resolve(v);
-        live.intervals[v.index].cover(at);
+        touch(v, at);
         live.weighted_uses[v.index] += weight;
       });
       for (uint32_t r = 0; r < inst.num_results; ++r) {
         ValueId v = graph.result(id, r);
-        live.intervals[v.index].cover(at);
+        touch(v, at);
         live.weighted_uses[v.index] += weight;
       }
+    }
+    for (ValueId v : touched) {
+      add_segment(live.ranges[v.index], seg_from[v.index], seg_to[v.index]);
+      seg_from[v.index] = kNoPosition;
     }
     // What survives each call: walk the block backwards from its live-out set.
     ValueSet now(num_values);
@@ -215,6 +266,13 @@ Liveness compute_liveness(const Graph& graph) {
       if (is_call_like(inst.kind))
         now.for_each([&](ValueId v) { live.live_across[id.index].push_back(v); });
       for_each_use(inst, [&](ValueId v) { now.add(graph.resolve(v)); });
+    }
+  }
+  for (size_t v = 0; v < num_values; ++v) {
+    normalize(live.ranges[v]);
+    for (const Segment& seg : live.ranges[v]) {
+      live.intervals[v].cover(seg.from);
+      live.intervals[v].cover(seg.to);
     }
   }
   return live;

@@ -1,8 +1,9 @@
 // The register allocator's view of a Graph: a linear block order (reverse postorder with every
 // natural loop kept contiguous), one position per block entry and per instruction, the loop depth
-// of each block, live-in/live-out sets, and one live interval per SSA value: the hull of the
-// positions where it is live. Block parameters are defined at their block's entry and also
-// written at every predecessor's terminator (the edge moves), so their intervals cover those.
+// of each block, live-in/live-out sets, and per SSA value its live ranges (sorted, disjoint
+// segments of positions, with holes where the value is dead, as in Wimmer and Franz's linear
+// scan) and their hull. Block parameters are defined at their block's entry and also written at
+// every predecessor's terminator (the edge moves), so their ranges cover those positions.
 #pragma once
 
 #include <cstdint>
@@ -30,16 +31,26 @@ struct Interval {
 
 inline constexpr uint32_t kNoPosition = UINT32_MAX;
 
+// The positions [from, to] of one stretch where a value is live.
+struct Segment {
+  uint32_t from;
+  uint32_t to;
+};
+
+// Whether two sorted, disjoint segment lists share a position.
+bool ranges_intersect(const std::vector<Segment>& a, const std::vector<Segment>& b);
+
 struct Liveness {
-  std::vector<BlockId> order;           // the linear block order, the entry first
-  std::vector<uint32_t> order_index;    // by BlockId: position in `order`, or kNoPosition
-  std::vector<uint32_t> block_start;    // by order index: position of the block entry
-  std::vector<uint32_t> block_end;      // by order index: position of its terminator
-  std::vector<uint32_t> loop_depth;     // by order index: natural loops containing the block
-  std::vector<bool> loop_header;        // by order index: the target of a back edge
-  std::vector<uint32_t> inst_position;  // by InstId, kNoPosition for dead or unplaced ones
-  std::vector<Interval> intervals;      // by ValueId
-  std::vector<uint32_t> weighted_uses;  // by ValueId: defs and uses, 10^loop depth each
+  std::vector<BlockId> order;                // the linear block order, the entry first
+  std::vector<uint32_t> order_index;         // by BlockId: position in `order`, or kNoPosition
+  std::vector<uint32_t> block_start;         // by order index: position of the block entry
+  std::vector<uint32_t> block_end;           // by order index: position of its terminator
+  std::vector<uint32_t> loop_depth;          // by order index: natural loops containing the block
+  std::vector<bool> loop_header;             // by order index: the target of a back edge
+  std::vector<uint32_t> inst_position;       // by InstId, kNoPosition for dead or unplaced ones
+  std::vector<Interval> intervals;           // by ValueId: the hull of its ranges
+  std::vector<std::vector<Segment>> ranges;  // by ValueId: sorted, disjoint, non-adjacent
+  std::vector<uint32_t> weighted_uses;       // by ValueId: defs and uses, 10^loop depth each
   // By InstId, for calls (kCall, kCallIndirect, kRuntimeCall): the values live after the call
   // other than its results, which must survive the call in memory.
   std::vector<std::vector<ValueId>> live_across;

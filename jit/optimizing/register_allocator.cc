@@ -7,11 +7,6 @@ namespace keel::jit::opt {
 
 namespace {
 
-struct Active {
-  ValueId value;
-  uint32_t end;
-};
-
 // Frame slots, reused once the value holding one is dead: slot lifetimes follow intervals too.
 class SlotPool {
  public:
@@ -56,6 +51,12 @@ class SlotPool {
 
 }  // namespace
 
+bool is_rematerializable(const Graph& graph, ValueId value) {
+  const Value& v = graph.value(value);
+  if (v.is_param || v.type == ValType::kV128) return false;
+  return graph.inst(v.inst).kind == InstKind::kConst;
+}
+
 Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
   Allocation out;
   size_t n = graph.num_values();
@@ -69,7 +70,8 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
   });
   auto weight = [&](ValueId v) {
     const Interval& i = liveness.intervals[v.index];
-    return static_cast<double>(liveness.weighted_uses[v.index]) / (i.end - i.start + 1);
+    double w = static_cast<double>(liveness.weighted_uses[v.index]) / (i.end - i.start + 1);
+    return is_rematerializable(graph, v) ? w / 4 : w;
   };
 
   std::vector<bool> crosses_call(n, false);
@@ -80,44 +82,59 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
     std::span<const uint8_t> regs = kind == RegKind::kGp
                                         ? std::span<const uint8_t>(kAllocatableGp)
                                         : std::span<const uint8_t>(kAllocatableXmm);
-    std::vector<uint8_t> free(regs.rbegin(), regs.rend());  // pop_back takes the first listed
-    std::vector<Active> active;
+    // Values holding a register whose hull has not ended yet; one may be in a hole of its
+    // ranges, where another value can use its register for a while.
+    std::vector<ValueId> live;
+    std::vector<double> cost(16);
     for (ValueId v : sorted) {
       if (reg_kind(graph.type_of(v)) != kind) continue;
       const Interval& interval = liveness.intervals[v.index];
-      // Expire intervals that ended before this one starts.
-      for (size_t i = 0; i < active.size();) {
-        if (active[i].end < interval.start) {
-          free.push_back(out.locations[active[i].value.index].reg);
-          active[i] = active.back();
-          active.pop_back();
-        } else {
-          ++i;
-        }
-      }
+      const std::vector<Segment>& ranges = liveness.ranges[v.index];
+      std::erase_if(live,
+                    [&](ValueId w) { return liveness.intervals[w.index].end < interval.start; });
       ++out.allocated_values;
-      if (!free.empty()) {
-        out.locations[v.index] = {Location::kReg, free.back(), 0};
-        free.pop_back();
-        active.push_back({v, interval.end});
+      // A register is free if no value holding it is live anywhere this one is; otherwise it
+      // costs the weights of the values it would take it from.
+      std::fill(cost.begin(), cost.end(), 0.0);
+      for (ValueId w : live)
+        if (ranges_intersect(ranges, liveness.ranges[w.index]))
+          cost[out.locations[w.index].reg] += weight(w) + 1e-9;
+      uint8_t best = regs[0];
+      for (uint8_t r : regs)
+        if (cost[r] < cost[best]) best = r;
+      if (cost[best] == 0.0) {
+        out.locations[v.index] = {Location::kReg, best, 0};
+        live.push_back(v);
         continue;
       }
-      // No register: spill the cheapest of the active intervals and this one.
-      size_t cheapest = active.size();
-      double cheapest_weight = weight(v);
-      for (size_t i = 0; i < active.size(); ++i) {
-        double w = weight(active[i].value);
-        if (w < cheapest_weight) cheapest = i, cheapest_weight = w;
-      }
-      ++out.spilled_values;
-      if (cheapest == active.size()) {
+      // Every register is taken: spill whichever is cheaper, this value or the ones in the way.
+      if (weight(v) <= cost[best]) {
         out.locations[v.index] = {Location::kStack, 0, 0};
         continue;
       }
-      ValueId victim = active[cheapest].value;
-      out.locations[v.index] = {Location::kReg, out.locations[victim.index].reg, 0};
-      out.locations[victim.index] = {Location::kStack, 0, 0};
-      active[cheapest] = {v, interval.end};
+      std::erase_if(live, [&](ValueId w) {
+        if (out.locations[w.index].reg != best ||
+            !ranges_intersect(ranges, liveness.ranges[w.index]))
+          return false;
+        out.locations[w.index] = {Location::kStack, 0, 0};
+        return true;
+      });
+      out.locations[v.index] = {Location::kReg, best, 0};
+      live.push_back(v);
+    }
+  }
+
+  for (ValueId v : sorted) {
+    Location& loc = out.locations[v.index];
+    if (loc.kind != Location::kStack) continue;
+    if (is_rematerializable(graph, v)) {
+      uint64_t bits = graph.inst(graph.value(v).inst).imm[0];
+      // i32 values are zero-extended wherever they are, constants included.
+      if (graph.type_of(v) == ValType::kI32) bits = static_cast<uint32_t>(bits);
+      loc = {Location::kConstant, 0, 0, bits};
+      ++out.rematerialized_values;
+    } else {
+      ++out.spilled_values;
     }
   }
 
@@ -125,7 +142,9 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
   SlotPool slots;
   for (ValueId v : sorted) {
     Location& loc = out.locations[v.index];
-    bool needs_slot = loc.kind == Location::kStack || crosses_call[v.index];
+    bool needs_slot =
+        loc.kind == Location::kStack ||
+        (loc.kind == Location::kReg && crosses_call[v.index] && !is_rematerializable(graph, v));
     if (!needs_slot) continue;
     const Interval& interval = liveness.intervals[v.index];
     int32_t slot = slots.take(graph.type_of(v), interval.start);

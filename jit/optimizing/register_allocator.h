@@ -1,9 +1,13 @@
-// Linear-scan register allocation (Poletto and Sarkar, 1999) over Liveness's interval hulls: each
-// SSA value gets one register for its whole interval, or a frame slot if the registers run out;
-// the value spilled is the one with the lowest spill weight (uses weighted by 10^loop depth, per
-// position of interval length). Calls clobber every register (vm_abi.h), so a value in a
-// register that is live across a call also gets a slot: the code stores it before the call and
-// reloads it after (the interval is split around the call, with the register kept).
+// Linear-scan register allocation over Liveness's live ranges: values in sorted order of start,
+// each gets one register for its whole life (no splitting), or a frame slot if the registers run
+// out. As in Wimmer and Franz's variant, a register is free for a value when every other value
+// holding it is dead wherever this one is live (lifetime holes are used), not merely when their
+// hulls are disjoint as in Poletto and Sarkar's. When none is free, the cheaper of this value and
+// the values in the way of the cheapest register is spilled, by spill weight: uses weighted by
+// 10^loop depth, per position of hull length (a quarter of that for constants). Calls clobber every
+// register (vm_abi.h), so a value in a register that is live across a call also gets a slot: the
+// code stores it before the call and reloads it after (the interval is split around the call, with
+// the register kept). Constants are rematerialized instead of spilled or saved.
 //
 // The allocatable registers leave out emit_numeric's scratch (rax, rcx, rdx, xmm14, xmm15), the
 // pinned r14, r15, rbp, rsp, and two registers per class (r12, r13, xmm12, xmm13) that hold
@@ -33,17 +37,24 @@ inline const asmjit::x86::Gp kOperandTempGp[] = {asmjit::x86::r12, asmjit::x86::
 inline const asmjit::x86::Xmm kOperandTempXmm[] = {asmjit::x86::xmm12, asmjit::x86::xmm13};
 
 struct Location {
-  enum Kind : uint8_t { kNone, kReg, kStack } kind = kNone;
-  uint8_t reg = 0;   // kReg: the register id in its class
-  int32_t slot = 0;  // kStack (and call saves): the value is at [rbp + slot]
+  // kConstant: a constant that lost its register; every use rematerializes it from `bits`.
+  enum Kind : uint8_t { kNone, kReg, kStack, kConstant } kind = kNone;
+  uint8_t reg = 0;    // kReg: the register id in its class
+  int32_t slot = 0;   // kStack (and call saves): the value is at [rbp + slot]
+  uint64_t bits = 0;  // kConstant
   bool operator==(const Location&) const = default;
 };
+
+// A kConst result other than v128: it never needs a slot, and costs little to lose a register.
+bool is_rematerializable(const Graph& graph, ValueId value);
 
 struct Allocation {
   std::vector<Location> locations;  // by ValueId
   std::vector<int32_t> save_slot;   // by ValueId: where a register value goes across calls, or 0
+                                    // (constants: rematerialized after the call instead)
   int32_t frame_slots_bytes = 0;    // bytes of slots below [rbp - 8]
-  uint32_t spilled_values = 0;
+  uint32_t spilled_values = 0;      // in frame slots (rematerialized constants not counted)
+  uint32_t rematerialized_values = 0;
   uint32_t call_saved_values = 0;
   uint32_t allocated_values = 0;
 };
