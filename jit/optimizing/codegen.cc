@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "jit/optimizing/codegen_internal.h"
+#include "jit/optimizing/compare_fusion.h"
 
 namespace keel::jit::opt {
 
@@ -53,12 +54,15 @@ Result<runtime::CompiledFunction> Codegen::run(CodegenStats* stats) {
       return make_error(ErrorKind::kUsage, "tier 2 does not compile v128 values yet", kNoOffset,
                         func_index_);
   liveness_ = compute_liveness(graph_);
+  fused_ = find_fusible_compares(graph_);
   allocation_ = allocate_registers(graph_, liveness_);
   if (stats) {
     stats->allocated_values = allocation_.allocated_values;
     stats->spilled_values = allocation_.spilled_values;
     stats->call_saved_values = allocation_.call_saved_values;
     stats->non_contiguous_loops = liveness_.non_contiguous_loops;
+    stats->rematerialized_values = allocation_.rematerialized_values;
+    stats->fused_compares = static_cast<uint32_t>(std::count(fused_.begin(), fused_.end(), true));
   }
   // The outgoing area is sized before emission, so the prologue needs no patch.
   for (BlockId b : liveness_.order)
@@ -169,6 +173,7 @@ void Codegen::emit_block(size_t k) {
     const Inst& inst = graph_.inst(id);
     if (inst.dead) continue;
     module_offset_ = inst.module_offset;
+    if (fused_[id.index]) continue;  // emitted by the branch or trap_if after it
     if (is_terminator(inst.kind))
       emit_terminator(inst, k);
     else
@@ -260,22 +265,22 @@ void Codegen::emit_terminator(const Inst& inst, size_t k) {
 }
 
 void Codegen::emit_branch(const Inst& inst, size_t k) {
-  test_condition(inst.operands[0]);
+  x86::CondCode when = branch_condition(inst.operands[0]);
   const BlockCall& yes = inst.targets[0];
   const BlockCall& no = inst.targets[1];
   auto label = [&](const BlockCall& c) {
     return block_labels_[liveness_.order_index[c.block.index]];
   };
   if (!edge_has_moves(no)) {
-    a_.jz(label(no));
+    a_.j(x86::negateCond(when), label(no));
     return emit_edge(yes, k);
   }
   if (!edge_has_moves(yes)) {
-    a_.jnz(label(yes));
+    a_.j(when, label(yes));
     return emit_edge(no, k);
   }
   Label pad = a_.newLabel();
-  a_.jz(pad);
+  a_.j(x86::negateCond(when), pad);
   emit_edge(yes, k);
   if (liveness_.order_index[yes.block.index] == k + 1) a_.jmp(label(yes));
   a_.bind(pad);

@@ -103,6 +103,9 @@ class Codegen final : public TrapLabels {
   void materialize(ValType type, uint64_t bits, const x86::Reg& dst);
   // Sets the flags for a condition: ZF clear when it is true.
   void test_condition(ValueId cond);
+  // Sets the flags for the condition of a branch or trap_if and returns the condition code that
+  // holds when it is true: a fused compare's own, else "not zero".
+  x86::CondCode branch_condition(ValueId cond);
   // Moves at the natural width of `type` (i32 loads zero-extend; GP stores are 8 bytes).
   void load_value(ValType type, const x86::Reg& dst, const x86::Mem& m);
   void store_value(ValType type, const x86::Mem& m, const x86::Reg& src);
@@ -116,6 +119,7 @@ class Codegen final : public TrapLabels {
   runtime::CompileOptions options_;
   Liveness liveness_;
   Allocation allocation_;
+  std::vector<bool> fused_;  // by InstId: compares emitted with their branch (compare_fusion.h)
 
   asmjit::CodeHolder code_;
   x86::Assembler a_;

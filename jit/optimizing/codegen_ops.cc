@@ -3,6 +3,7 @@
 // Operands come from their allocated registers, or from their slots through the operand
 // temporaries (register_allocator.h); a result in memory is computed in temporary 0 and stored.
 #include "jit/optimizing/codegen_internal.h"
+#include "jit/optimizing/compare_fusion.h"
 
 namespace keel::jit::opt {
 
@@ -85,6 +86,33 @@ void Codegen::test_condition(ValueId cond) {
     a_.mov(x86::eax, static_cast<uint32_t>(loc.bits));
     a_.test(x86::eax, x86::eax);
   }
+}
+
+x86::CondCode Codegen::branch_condition(ValueId cond) {
+  cond = graph_.resolve(cond);
+  const Value& value = graph_.value(cond);
+  if (value.is_param || !fused_[value.inst.index]) {
+    test_condition(cond);
+    return x86::CondCode::kNZ;
+  }
+  const Inst& compare = graph_.inst(value.inst);
+  bool wide = type_of(compare.operands[0]) == ValType::kI64;
+  auto sized = [&](x86::Gp r) { return wide ? x86::Gp(r.r64()) : x86::Gp(r.r32()); };
+  x86::Gp lhs = sized(gp(compare.operands[0], 0));
+  if (compare.operands.size() == 1) {
+    a_.test(lhs, lhs);  // eqz
+  } else {
+    const Location& rhs = location(compare.operands[1]);
+    int64_t bits = static_cast<int64_t>(rhs.bits);
+    if (!wide) bits = static_cast<int32_t>(bits);
+    if (rhs.kind == Location::kConstant && bits == static_cast<int32_t>(bits))
+      a_.cmp(lhs, static_cast<int32_t>(bits));
+    else if (rhs.kind == Location::kStack)
+      a_.cmp(lhs, x86::ptr(x86::rbp, rhs.slot, wide ? 8 : 4));
+    else
+      a_.cmp(lhs, sized(gp(compare.operands[1], 1)));
+  }
+  return *compare_condition(compare.op);
 }
 
 x86::Gp Codegen::gp(ValueId v, int temp) {
@@ -226,8 +254,7 @@ void Codegen::emit_inst(InstId id, const Inst& inst) {
     case InstKind::kRuntimeCall:
       return emit_runtime_call(id, inst);
     case InstKind::kTrapIf:
-      test_condition(inst.operands[0]);
-      a_.jnz(get(inst.trap_code));
+      a_.j(branch_condition(inst.operands[0]), get(inst.trap_code));
       return;
     default:
       return unsupported("this instruction kind");

@@ -224,5 +224,62 @@ TEST(Codegen, SwitchesByCompareChainAndJumpTable) {
     expect_matches_interpreter(g, inputs);
   }
 }
+// Every integer comparison fused into a branch and into a trap_if, with the right operand in a
+// register, a frame slot (under pressure) or as an immediate.
+TEST(Codegen, FusedComparesBranchOnTheFlags) {
+  const Op ops[] = {Op::kI32Eq,  Op::kI32Ne,  Op::kI32LtS, Op::kI32LtU, Op::kI32GtS, Op::kI32GtU,
+                    Op::kI32LeS, Op::kI32LeU, Op::kI32GeS, Op::kI32GeU, Op::kI64Eq,  Op::kI64Ne,
+                    Op::kI64LtS, Op::kI64LtU, Op::kI64GtS, Op::kI64GtU, Op::kI64LeS, Op::kI64LeU,
+                    Op::kI64GeS, Op::kI64GeU, Op::kI32Eqz, Op::kI64Eqz};
+  const uint64_t values[] = {0,
+                             1,
+                             2,
+                             0x7fffffff,
+                             0x80000000,
+                             0xffffffff,
+                             0x100000000ull,
+                             0x8000000000000000ull,
+                             0xffffffffffffffffull};
+  for (Op op : ops) {
+    for (int shape = 0; shape < 3; ++shape) {
+      SCOPED_TRACE(std::string(op_text(op)) + " shape " + std::to_string(shape));
+      bool wide = op_info(op).sig.params[0] == VT::kI64;
+      VT t = wide ? VT::kI64 : VT::kI32;
+      Graph g(FuncType{{t, t}, {VT::kI32}});
+      Builder b(g);
+      ValueId x = param(g, 0), y = param(g, 1);
+      // Shape 1 keeps many values live so y sits in a slot; shape 2 compares with a constant.
+      std::vector<ValueId> extra;
+      if (shape == 1)
+        for (int k = 0; k < 12; ++k)
+          extra.push_back(b.wasm(wide ? Op::kI64Add : Op::kI32Add,
+                                 {x, wide ? b.i64_const(k) : b.i32_const(k)}));
+      ValueId rhs = shape == 2 ? (wide ? b.i64_const(-2) : b.i32_const(7)) : y;
+      bool unary = op == Op::kI32Eqz || op == Op::kI64Eqz;
+      ValueId c = unary ? b.wasm(op, {x}) : b.wasm(op, {x, rhs});
+      BlockId yes = g.create_block(), no = g.create_block();
+      b.branch(c, yes, {}, no);
+      b.set_block(yes);
+      ValueId c2 = unary ? b.wasm(op, {y}) : b.wasm(op, {y, x});
+      b.trap_if(c2, TrapCode::kUnreachable);
+      ValueId sum = b.i32_const(1);
+      for (ValueId e : extra)
+        sum = b.wasm(Op::kI32Add, {sum, wide ? b.wasm(Op::kI32WrapI64, {e}) : e});
+      b.ret({sum});
+      b.set_block(no);
+      b.ret({b.i32_const(0)});
+      std::vector<std::vector<uint64_t>> inputs;
+      for (uint64_t a : values)
+        for (uint64_t bv : values)
+          if (wide || (a <= 0xffffffff && bv <= 0xffffffff)) inputs.push_back({a, bv});
+      Tier2Harness h;
+      h.add_function(g);
+      ASSERT_TRUE(h.build()) << h.error();
+      EXPECT_EQ(h.stats().fused_compares, 2u);
+      expect_matches_interpreter(g, inputs);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace keel::jit::opt
