@@ -186,5 +186,44 @@ TEST(CodegenCalls, MemoryGrowAndSize) {
   EXPECT_EQ(stored, 1234u);
 }
 
+// ref.func, ref.null, ref.is_null, table.get/set/size, and memory.fill and memory.copy through
+// the runtime's helpers (with their bounds traps).
+TEST(CodegenCalls, TablesRefsAndBulkMemory) {
+  Tier2Harness h(1);
+  uint32_t target = h.add_function(callee());
+  Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kI32}});
+  Builder b(g);
+  ValueId index = param(g, 0), n = param(g, 1);
+  ValueId f = b.ref_func(target);
+  b.table_set(0, index, f);
+  ValueId got = b.table_get(0, VT::kFuncRef, index);
+  ValueId is_null = b.ref_is_null(got);
+  ValueId null_is_null = b.ref_is_null(b.ref_null(VT::kFuncRef));
+  ValueId size = b.table_size(0);
+  std::vector<ValueId> fill{b.i32_const(100), b.i32_const(0xab), n};
+  b.runtime_call(Op::kMemoryFill, 0, 0, fill, VT::kBottom);
+  std::vector<ValueId> copy{b.i32_const(200), b.i32_const(99), n};
+  b.runtime_call(Op::kMemoryCopy, 0, 0, copy, VT::kBottom);
+  ValueId byte = b.load(Op::kI32Load8U, 0, 200, b.i32_const(1));
+  // is_null * 1 + null_is_null * 10 + size * 100 + byte * 1000
+  ValueId r = b.wasm(Op::kI32Add, {is_null, b.wasm(Op::kI32Mul, {null_is_null, b.i32_const(10)})});
+  r = b.wasm(Op::kI32Add, {r, b.wasm(Op::kI32Mul, {size, b.i32_const(100)})});
+  r = b.wasm(Op::kI32Add, {r, b.wasm(Op::kI32Mul, {byte, b.i32_const(1000)})});
+  b.ret({r});
+  uint32_t fn = h.add_function(std::move(g));
+  uint32_t table = h.add_table(4);
+  ASSERT_TRUE(h.build()) << h.error();
+  (void)table;
+  RunResult ok = h.call(fn, {2, 8});
+  ASSERT_EQ(ok.trap, vm::TrapCode::kNone);
+  EXPECT_EQ(ok.results, std::vector<uint64_t>{0 + 10 + 400 + 0xab * 1000});
+  EXPECT_EQ(h.memory()[99], 0u);
+  EXPECT_EQ(h.memory()[100], 0xabu);
+  EXPECT_EQ(h.memory()[207], 0xabu);
+  EXPECT_EQ(h.memory()[208], 0u);
+  EXPECT_EQ(h.call(fn, {4, 8}).trap, vm::TrapCode::kTableOutOfBounds);
+  EXPECT_EQ(h.call(fn, {1, 65536}).trap, vm::TrapCode::kMemoryOutOfBounds);
+}
+
 }  // namespace
 }  // namespace keel::jit::opt
