@@ -45,14 +45,6 @@ Codegen::Codegen(const Graph& graph, const Module& module, uint32_t func_index,
     : graph_(graph), module_(module), func_index_(func_index), options_(options) {}
 
 Result<runtime::CompiledFunction> Codegen::run(CodegenStats* stats) {
-  for (ValType t : graph_.signature().params)
-    if (t == ValType::kV128)
-      return make_error(ErrorKind::kUsage, "tier 2 does not compile v128 values yet", kNoOffset,
-                        func_index_);
-  for (ValType t : graph_.signature().results)
-    if (t == ValType::kV128)
-      return make_error(ErrorKind::kUsage, "tier 2 does not compile v128 values yet", kNoOffset,
-                        func_index_);
   liveness_ = compute_liveness(graph_);
   fused_ = find_fusible_compares(graph_);
   allocation_ = allocate_registers(graph_, liveness_);
@@ -380,6 +372,7 @@ void Codegen::emit_stubs() {
     a_.bind(table.table);
     for (const Label& target : table.targets) a_.embedLabelDelta(target, table.table, 4);
   }
+  constants_.emit(a_);
 }
 
 }  // namespace keel::jit::opt

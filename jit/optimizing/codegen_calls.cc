@@ -36,10 +36,6 @@ void Codegen::restore_live_across(InstId id) {
 
 void Codegen::emit_call(InstId id, const Inst& inst) {
   const FuncType& type = graph_.call_signature(inst.call_signature);
-  for (ValType t : type.params)
-    if (t == ValType::kV128) return unsupported("v128 values");
-  for (ValType t : type.results)
-    if (t == ValType::kV128) return unsupported("v128 values");
   bool indirect = inst.kind == InstKind::kCallIndirect;
   if (!indirect && inst.index >= module_.functions.size())
     return unsupported("calls to unknown functions");

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "jit/baseline/constant_pool.h"
 #include "jit/baseline/numeric_lowering.h"
 #include "jit/optimizing/codegen.h"
 #include "jit/optimizing/liveness.h"
@@ -74,6 +75,7 @@ class Codegen final : public TrapLabels {
   void emit_inst(InstId id, const Inst& inst);
   void emit_const(const Inst& inst, ValueId result);
   void emit_wasm(const Inst& inst, ValueId result);
+  void emit_simd_op(const Inst& inst, ValueId result);
   void emit_select(const Inst& inst, ValueId result);
   void emit_load(const Inst& inst, ValueId result);
   void emit_store(const Inst& inst);
@@ -127,6 +129,7 @@ class Codegen final : public TrapLabels {
   std::vector<TrapStub> traps_;
   std::vector<AttentionStub> attention_;
   std::vector<JumpTable> jump_tables_;
+  ConstantPool constants_;  // 16-byte constants after the code, loaded RIP-relative
   std::vector<runtime::SourceMapEntry> source_map_;
   std::vector<runtime::TrapSite> trap_sites_;
   uint32_t module_offset_ = 0;  // of the instruction being compiled

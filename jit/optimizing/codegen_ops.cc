@@ -2,6 +2,8 @@
 // (through tier 1's emit_numeric), select, memory and globals, tables, calls and runtime calls.
 // Operands come from their allocated registers, or from their slots through the operand
 // temporaries (register_allocator.h); a result in memory is computed in temporary 0 and stored.
+#include "jit/baseline/simd_internal.h"
+#include "jit/baseline/simd_lowering.h"
 #include "jit/optimizing/codegen_internal.h"
 #include "jit/optimizing/compare_fusion.h"
 
@@ -184,9 +186,6 @@ void Codegen::load_from_area(ValueId v, const x86::Mem& m) {
 
 void Codegen::emit_inst(InstId id, const Inst& inst) {
   ValueId result = inst.num_results ? graph_.result(id) : ValueId();
-  if (result.valid() && graph_.type_of(result) == ValType::kV128) return unsupported("v128 values");
-  for (ValueId v : inst.operands)
-    if (type_of(v) == ValType::kV128) return unsupported("v128 values");
   switch (inst.kind) {
     case InstKind::kConst:
       return emit_const(inst, result);
@@ -266,11 +265,56 @@ void Codegen::emit_const(const Inst& inst, ValueId result) {
   Location::Kind kind = allocation_.locations[result.index].kind;
   if (kind == Location::kConstant || kind == Location::kNone) return;
   x86::Reg d = def_reg(result);
-  materialize(inst.type, inst.imm[0], d);
+  if (inst.type == ValType::kV128)
+    simd::load_v128(a_, &constants_, d.as<x86::Xmm>(), inst.imm[0], inst.imm[1]);
+  else
+    materialize(inst.type, inst.imm[0], d);
   def_done(result, d);
 }
 
+void Codegen::emit_simd_op(const Inst& inst, ValueId result) {
+  const OpSig& sig = op_info(inst.op).sig;
+  SimdOperands o;
+  o.lane = static_cast<uint8_t>(inst.imm[1]);
+  o.shuffle = reinterpret_cast<const uint8_t*>(inst.imm);
+  o.constants = &constants_;
+  if (inst.operands.size() > 1) {
+    const Location& b = location(inst.operands[1]);
+    if (simd_accepts_imm(inst.op) && b.kind == Location::kConstant) {
+      o.b_is_imm = true;
+      o.b_imm = static_cast<int32_t>(b.bits);
+    } else {
+      o.b = reg(inst.operands[1], 1);
+    }
+  }
+  if (inst.operands.size() > 2) {
+    if (reg_kind(type_of(inst.operands[2])) != RegKind::kXmm || simd_needs_temp(inst.op))
+      return unsupported(std::string(op_text(inst.op)));
+    o.c = xmm(inst.operands[2], 2);
+  }
+  if (simd_needs_temp(inst.op)) o.temp = kOperandTempXmm[2];
+  x86::Reg d = result.valid() ? def_reg(result) : x86::Reg();
+  ValueId a = inst.operands[0];
+  if (reg_kind(sig.params[0]) == RegKind::kXmm && d.isXmm()) {
+    // The destructive form: the result register starts as the first operand.
+    const Location& loc = location(a);
+    if (loc.kind == Location::kReg)
+      a_.movaps(d.as<x86::Xmm>(), x86::xmm(loc.reg));
+    else if (loc.kind == Location::kStack)
+      load_value(type_of(a), d, x86::ptr(x86::rbp, loc.slot));
+    else
+      materialize(type_of(a), loc.bits, d);
+    o.a = d;
+  } else {
+    o.a = reg(a, 0);
+  }
+  o.dst = d;
+  emit_simd(a_, inst.op, o, options_.cpu);
+  if (result.valid()) def_done(result, d);
+}
+
 void Codegen::emit_wasm(const Inst& inst, ValueId result) {
+  if (is_simd_op(inst.op)) return emit_simd_op(inst, result);
   if (!is_numeric_op(inst.op)) return unsupported(std::string(op_text(inst.op)));
   NumericOperands ops;
   ops.lhs = reg(inst.operands[0], 0);
@@ -396,6 +440,9 @@ void Codegen::emit_load(const Inst& inst, ValueId result) {
     case Op::kF64Load:
       a_.movsd(d.as<x86::Xmm>(), m);
       break;
+    case Op::kV128Load:
+      a_.movdqu(d.as<x86::Xmm>(), m);
+      break;
     case Op::kI32Load8S:
     case Op::kI32Load16S:
       a_.movsx(d32, m);
@@ -433,6 +480,7 @@ void Codegen::emit_store(const Inst& inst) {
     case Op::kI64Store8:
     case Op::kI64Store16:
     case Op::kI64Store32:
+    case Op::kV128Store:
       break;
     default:
       return unsupported(std::string(op_text(inst.op)));
@@ -443,7 +491,9 @@ void Codegen::emit_store(const Inst& inst) {
   uint32_t begin = static_cast<uint32_t>(a_.offset());
   record_here();
   if (value.isXmm()) {
-    if (size == 4)
+    if (size == 16)
+      a_.movdqu(m, value.as<x86::Xmm>());
+    else if (size == 4)
       a_.movss(m, value.as<x86::Xmm>());
     else
       a_.movsd(m, value.as<x86::Xmm>());

@@ -10,8 +10,8 @@
 // the register kept). Constants are rematerialized instead of spilled or saved.
 //
 // The allocatable registers leave out emit_numeric's scratch (rax, rcx, rdx, xmm14, xmm15), the
-// pinned r14, r15, rbp, rsp, and two registers per class (r12, r13, xmm12, xmm13) that hold
-// spilled operands and results while an instruction runs.
+// pinned r14, r15, rbp, rsp, and the registers that hold spilled operands and results while an
+// instruction runs (r12, r13, xmm11, xmm12, xmm13).
 #pragma once
 
 #include <asmjit/x86.h>
@@ -32,9 +32,11 @@ inline RegKind reg_kind(ValType t) {
 }
 
 inline constexpr uint8_t kAllocatableGp[] = {3 /*rbx*/, 6 /*rsi*/, 7 /*rdi*/, 8, 9, 10, 11};
-inline constexpr uint8_t kAllocatableXmm[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+inline constexpr uint8_t kAllocatableXmm[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 inline const asmjit::x86::Gp kOperandTempGp[] = {asmjit::x86::r12, asmjit::x86::r13};
-inline const asmjit::x86::Xmm kOperandTempXmm[] = {asmjit::x86::xmm12, asmjit::x86::xmm13};
+// The third Xmm serves v128.bitselect's mask and emit_simd's extra temporary.
+inline const asmjit::x86::Xmm kOperandTempXmm[] = {asmjit::x86::xmm12, asmjit::x86::xmm13,
+                                                   asmjit::x86::xmm11};
 
 struct Location {
   // kConstant: a constant that lost its register; every use rematerializes it from `bits`.
