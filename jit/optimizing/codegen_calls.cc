@@ -94,29 +94,57 @@ struct Helper {
 }  // namespace
 
 void Codegen::emit_runtime_call(InstId id, const Inst& inst) {
-  // The SysV arguments after the context: the instruction's fixed immediates, then its operands.
+  // The SysV arguments after the context: the helper's index arguments, then the operands
+  // (vm_abi.h's signatures; the orders are tier 1's).
   std::vector<uint32_t> fixed;
   Helper helper{};
+  auto on_memory_0 = [&](uint32_t memory) {
+    if (memory != 0 || module_.memories.empty()) {
+      unsupported("multiple memories");
+      return false;
+    }
+    return true;
+  };
   switch (inst.op) {
     case Op::kMemoryGrow:
+      if (!on_memory_0(inst.index)) return;
       helper = {reinterpret_cast<const void*>(&keel_rt_memory_grow), false};
       fixed = {inst.index};
       break;
     case Op::kMemoryFill:
+      if (!on_memory_0(inst.index)) return;
       helper = {reinterpret_cast<const void*>(&keel_rt_memory_fill), true};
       fixed = {inst.index};
       break;
     case Op::kMemoryCopy:
-      // Both immediates are memories: only memory 0 exists for tier 2 so far, so their order
-      // cannot matter.
-      if (inst.index != 0 || inst.index2 != 0) return unsupported("multiple memories");
+      if (!on_memory_0(inst.index) || !on_memory_0(inst.index2)) return;
       helper = {reinterpret_cast<const void*>(&keel_rt_memory_copy), true};
-      fixed = {0, 0};
+      fixed = {inst.index, inst.index2};
+      break;
+    case Op::kDataDrop:
+      helper = {reinterpret_cast<const void*>(&keel_rt_data_drop), false};
+      fixed = {inst.index};
+      break;
+    case Op::kTableGrow:
+      helper = {reinterpret_cast<const void*>(&keel_rt_table_grow), false};
+      fixed = {inst.index};
+      break;
+    case Op::kTableFill:
+      helper = {reinterpret_cast<const void*>(&keel_rt_table_fill), true};
+      fixed = {inst.index};
+      break;
+    case Op::kTableCopy:
+      helper = {reinterpret_cast<const void*>(&keel_rt_table_copy), true};
+      fixed = {inst.index, inst.index2};
+      break;
+    case Op::kElemDrop:
+      helper = {reinterpret_cast<const void*>(&keel_rt_elem_drop), false};
+      fixed = {inst.index};
       break;
     default:
+      // memory.init and table.init: not yet (their helpers read the module's segments).
       return unsupported(std::string(op_text(inst.op)));
   }
-  if (inst.index != 0 || module_.memories.empty()) return unsupported("multiple memories");
   static const std::array<uint8_t, 6> kArgRegs = {7 /*rdi*/, 6 /*rsi*/, 2 /*rdx*/, 1 /*rcx*/, 8, 9};
   if (1 + fixed.size() + inst.operands.size() > kArgRegs.size())
     return unsupported("this runtime call");

@@ -52,7 +52,10 @@ enum class InstKind : uint8_t {
   kTableSet,      // index: table; operands: element index, reference
   kTableSize,     // index: table
   kMemorySize,    // index: memory
-  kRuntimeCall,   // op: the wasm instruction a runtime function implements (memory.grow, bulk ops)
+  kRuntimeCall,   // op: the wasm instruction a runtime function implements (memory.grow, bulk ops);
+                  // index, index2: its immediates in binary order (memory.init: data, memory;
+                  // table.init: elem, table; memory.copy, table.copy: destination, source);
+                  // operands: its wasm operands
   kCall,          // index: function; signature: call_signature
   kCallIndirect,  // index: type, index2: table; operands: arguments then callee element index
   kTrapIf,        // operand: condition; trap_code: raised when the condition is non-zero

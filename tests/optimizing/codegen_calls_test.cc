@@ -225,5 +225,42 @@ TEST(CodegenCalls, TablesRefsAndBulkMemory) {
   EXPECT_EQ(h.call(fn, {1, 65536}).trap, vm::TrapCode::kMemoryOutOfBounds);
 }
 
+// table.grow, table.fill, table.copy, data.drop and elem.drop through the runtime's helpers.
+TEST(CodegenCalls, TableHelpersAndDrops) {
+  Tier2Harness h;
+  uint32_t target = h.add_function(callee());
+  Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kI32}});
+  Builder b(g);
+  ValueId delta = param(g, 0), n = param(g, 1);
+  ValueId f = b.ref_func(target);
+  std::vector<ValueId> grow{b.ref_null(VT::kFuncRef), delta};
+  ValueId old = g.result(b.runtime_call(Op::kTableGrow, 0, 0, grow, VT::kI32));
+  std::vector<ValueId> fill{b.i32_const(1), f, n};
+  b.runtime_call(Op::kTableFill, 0, 0, fill, VT::kBottom);
+  // table 1 [0, n) = table 0 [1, 1 + n)
+  std::vector<ValueId> copy{b.i32_const(0), b.i32_const(1), n};
+  b.runtime_call(Op::kTableCopy, 1, 0, copy, VT::kBottom);
+  b.runtime_call(Op::kDataDrop, 2, 0, {}, VT::kBottom);
+  b.runtime_call(Op::kElemDrop, 3, 0, {}, VT::kBottom);
+  ValueId size = b.table_size(0);
+  b.ret({b.wasm(Op::kI32Add, {b.wasm(Op::kI32Mul, {old, b.i32_const(100)}), size})});
+  uint32_t fn = h.add_function(std::move(g));
+  h.add_table(2);
+  h.add_table(8);
+  ASSERT_TRUE(h.build()) << h.error();
+  RunResult r = h.call(fn, {3, 4});
+  ASSERT_EQ(r.trap, vm::TrapCode::kNone);
+  EXPECT_EQ(r.results, std::vector<uint64_t>{2 * 100 + 5});
+  ASSERT_EQ(h.table(0).size(), 5u);
+  EXPECT_EQ(h.table(0).elements()[0], nullptr);
+  for (int i = 1; i < 5; ++i) EXPECT_NE(h.table(0).elements()[i], nullptr) << i;
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(h.table(1).elements()[i], h.table(0).elements()[1]) << i;
+  EXPECT_EQ(h.table(1).elements()[4], nullptr);
+  EXPECT_EQ(h.instance().data_dropped[2], 1);
+  EXPECT_EQ(h.instance().elem_dropped[3], 1);
+  // Filling past the end traps (and grows first: the table is 5 + 0 long, n = 9).
+  EXPECT_EQ(h.call(fn, {0, 9}).trap, vm::TrapCode::kTableOutOfBounds);
+}
+
 }  // namespace
 }  // namespace keel::jit::opt

@@ -25,6 +25,7 @@
 #include "runtime/code_registry.h"
 #include "runtime/linear_memory.h"
 #include "runtime/store_impl.h"
+#include "runtime/table_instance.h"
 #include "runtime/vm_abi.h"
 
 namespace keel::jit::opt::test {
@@ -81,8 +82,8 @@ class Tier2Harness {
   }
   // A funcref table with `size` null elements; set_element fills it after build().
   uint32_t add_table(uint32_t size) {
-    table_storage_.emplace_back(size, nullptr);
-    return static_cast<uint32_t>(table_storage_.size() - 1);
+    table_sizes_.push_back(size);
+    return static_cast<uint32_t>(table_sizes_.size() - 1);
   }
 
   // Compiles every function; an error fails the test and leaves build() false.
@@ -124,10 +125,23 @@ class Tier2Harness {
     instance_.store = &store_;
     ctx_.instance = &instance_;
     store_.contexts.push_back(&ctx_);
-    for (auto& storage : table_storage_)
-      tables_.push_back({storage.data(), static_cast<uint32_t>(storage.size()),
-                         static_cast<uint32_t>(storage.size()), ValType::kFuncRef});
-    for (vm::VMTable& t : tables_) table_ptrs_.push_back(&t);
+    for (uint32_t size : table_sizes_) {
+      TableType type;
+      type.limits.min = size;
+      type.limits.max = 64;
+      auto table = runtime::TableInstance::create(type, nullptr);
+      if (!table.ok()) {
+        ADD_FAILURE() << "no table: " << table.error().message;
+        return false;
+      }
+      tables_.push_back(std::move(table).value());
+      table_ptrs_.push_back(tables_.back()->vm());
+    }
+    instance_.tables = table_ptrs_;
+    // Segments exist only to be dropped: the helpers mark them.
+    instance_.data_dropped.assign(4, 0);
+    instance_.elem_dropped.assign(4, 0);
+    instance_.elem_refs.assign(4, std::vector<void*>(2, nullptr));
     for (vm::VMGlobal& g : globals_) global_ptrs_.push_back(&g);
     ctx_.funcs = funcs_.data();
     ctx_.tables = table_ptrs_.data();
@@ -186,7 +200,7 @@ class Tier2Harness {
   }
 
   void set_element(uint32_t table, uint32_t i, uint32_t func) {
-    tables_[table].elements[i] = funcs_[func];
+    tables_[table]->elements()[i] = funcs_[func];
   }
   uint8_t* memory() { return ctx_.memory_base; }
   // Makes the next attention check trap with "interrupted", as Store::interrupt() does.
@@ -195,6 +209,8 @@ class Tier2Harness {
     ctx_.attention.store(1);
   }
   vm::VMGlobal& global(uint32_t i) { return globals_[i]; }
+  runtime::TableInstance& table(uint32_t i) { return *tables_[i]; }
+  runtime::InstanceImpl& instance() { return instance_; }
   vm::VMContext& ctx() { return ctx_; }
   const std::string& error() const { return error_; }
   const CodegenStats& stats() const { return stats_; }  // of the last function compiled
@@ -216,8 +232,8 @@ class Tier2Harness {
   std::vector<std::unique_ptr<vm::VMFuncRef>> refs_;
   std::vector<vm::VMFuncRef*> funcs_;
   std::vector<vm::VMHostFunc> hosts_;
-  std::vector<std::vector<void*>> table_storage_;
-  std::vector<vm::VMTable> tables_;
+  std::vector<uint32_t> table_sizes_;
+  std::vector<std::unique_ptr<runtime::TableInstance>> tables_;
   std::vector<vm::VMTable*> table_ptrs_;
   std::vector<vm::VMGlobal> globals_;
   std::vector<vm::VMGlobal*> global_ptrs_;
