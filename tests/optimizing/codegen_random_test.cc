@@ -142,5 +142,21 @@ TEST(CodegenRandomPrograms, MatchTheInterpreterWithCallsAndMemory) {
       static_cast<unsigned long long>(tally.call_saved));
 }
 
+TEST(CodegenRandomPrograms, MatchTheInterpreterWithFloatLocals) {
+  Tally tally;
+  using P = test::RandomProgram;
+  run_seeds(4, 4001, 4300, tally, P::kFloats);
+  run_seeds(20, 5001, 5200, tally, P::kFloats | P::kCalls | P::kMemory);
+  EXPECT_EQ(tally.mismatches, 0u);
+  EXPECT_GT(tally.spilled, 100u);
+  std::printf(
+      "tier 2 random programs with f64 locals: %u functions, %u runs, %u traps, "
+      "%u mismatches; %llu values, %llu spilled, %llu saved around calls\n",
+      tally.functions, tally.runs, tally.traps, tally.mismatches,
+      static_cast<unsigned long long>(tally.allocated),
+      static_cast<unsigned long long>(tally.spilled),
+      static_cast<unsigned long long>(tally.call_saved));
+}
+
 }  // namespace
 }  // namespace keel::jit::opt

@@ -39,6 +39,7 @@ class RandomProgram {
   enum Feature : uint32_t {
     kCalls = 1,   // call function kCallee (callee_graph()) with values live across
     kMemory = 2,  // i32 loads and stores on memory 0, sometimes out of bounds
+    kFloats = 4,  // f64 locals (Xmm values across loops and merges) through bit operations
   };
   static constexpr uint32_t kCallee = 0;
   static inline const FuncType kCalleeType{{ValType::kI32, ValType::kI32},
@@ -71,6 +72,9 @@ class RandomProgram {
     Builder b(g);
     std::vector<Variable> vars;
     for (int i = 0; i < num_vars_; ++i) vars.push_back(ssa.declare_var(VT::kI32));
+    fvars_.clear();
+    if (features_ & kFloats)
+      for (int i = 0; i < 3; ++i) fvars_.push_back(ssa.declare_var(VT::kF64));
     Variable fuel = ssa.declare_var(VT::kI32);
     ssa.def_var(vars[0], g.entry(), g.block(g.entry()).params[0]);
     ssa.def_var(vars[1], g.entry(), g.block(g.entry()).params[1]);
@@ -99,7 +103,9 @@ class RandomProgram {
         if (features_ && pick(5) == 0) {
           feature_statement(
               b, [&] { return operand(); },
-              [&](ValueId v) { ssa.def_var(vars[pick(num_vars_)], block, v); });
+              [&](ValueId v) { ssa.def_var(vars[pick(num_vars_)], block, v); },
+              [&] { return ssa.use_var(fvars_[pick(fvars_.size())], block); },
+              [&](ValueId v) { ssa.def_var(fvars_[pick(fvars_.size())], block, v); });
           continue;
         }
         int what = pick(20);
@@ -163,10 +169,36 @@ class RandomProgram {
  private:
   int pick(size_t n) { return static_cast<int>(rng_() % n); }
 
-  template <class Operand, class Define>
-  void feature_statement(Builder& b, Operand&& operand, Define&& define) {
-    bool call = (features_ & kCalls) && (!(features_ & kMemory) || pick(2) == 0);
-    if (call) {
+  template <class Operand, class Define, class FloatOperand, class FloatDefine>
+  void feature_statement(Builder& b, Operand&& operand, Define&& define,
+                         FloatOperand&& float_operand, FloatDefine&& float_define) {
+    std::vector<Feature> enabled;
+    for (Feature f : {kCalls, kMemory, kFloats})
+      if (features_ & f) enabled.push_back(f);
+    Feature feature = enabled[pick(enabled.size())];
+    if (feature == kFloats) {
+      // Only bit operations: their results are exact, so the interpreter knows them.
+      switch (pick(5)) {
+        case 0: {
+          Op extend = pick(2) ? Op::kI64ExtendI32U : Op::kI64ExtendI32S;
+          ValueId bits = b.wasm(Op::kI64Mul, {b.wasm(extend, {operand()}),
+                                              b.i64_const(0x100000001ll * (1 + pick(5)))});
+          return float_define(b.wasm(Op::kF64ReinterpretI64, {bits}));
+        }
+        case 1:
+          return float_define(b.wasm(pick(2) ? Op::kF64Neg : Op::kF64Abs, {float_operand()}));
+        case 2:
+          return float_define(b.wasm(Op::kF64Copysign, {float_operand(), float_operand()}));
+        case 3:
+          return float_define(b.select(operand(), float_operand(), float_operand()));
+        default: {
+          ValueId bits = b.wasm(Op::kI64ReinterpretF64, {float_operand()});
+          ValueId shifted = b.wasm(Op::kI64ShrU, {bits, b.i64_const(pick(64))});
+          return define(b.wasm(Op::kI32WrapI64, {shifted}));
+        }
+      }
+    }
+    if (feature == kCalls) {
       std::vector<ValueId> args{operand(), operand()};
       std::vector<ValueId> r = b.call(kCallee, kCalleeType, args);
       define(r[0]);
@@ -217,6 +249,7 @@ class RandomProgram {
   std::mt19937 rng_;
   int num_vars_;
   uint32_t features_;
+  std::vector<Variable> fvars_;
   std::vector<Terminator> terms_;
 };
 
