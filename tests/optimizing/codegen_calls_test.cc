@@ -96,6 +96,43 @@ vm::TrapCode host_double_add(vm::VMHostFunc*, vm::VMContext* caller, uint64_t* a
   return vm::TrapCode::kNone;
 }
 
+// A trap two calls deep: the backtrace names the trapping instruction, then each call site.
+TEST(CodegenCalls, BacktracesCarryCallSiteOffsets) {
+  Tier2Harness h;
+  Graph inner(FuncType{{VT::kI32}, {VT::kI32}});
+  {
+    Builder b(inner);
+    ValueId q = b.wasm(Op::kI32DivU, {b.i32_const(10), param(inner, 0)});
+    inner.inst(inner.value(q).inst).module_offset = 0x300;
+    b.ret({q});
+  }
+  uint32_t inner_index = h.add_function(std::move(inner));
+  Graph middle(FuncType{{VT::kI32}, {VT::kI32}});
+  {
+    Builder b(middle);
+    std::vector<ValueId> args{param(middle, 0)};
+    ValueId r = b.call(inner_index, FuncType{{VT::kI32}, {VT::kI32}}, args)[0];
+    middle.inst(middle.value(r).inst).module_offset = 0x200;
+    b.ret({b.wasm(Op::kI32Add, {r, b.i32_const(1)})});
+  }
+  uint32_t middle_index = h.add_function(std::move(middle));
+  Graph outer(FuncType{{VT::kI32}, {VT::kI32}});
+  {
+    Builder b(outer);
+    std::vector<ValueId> args{param(outer, 0)};
+    ValueId r = b.call(middle_index, FuncType{{VT::kI32}, {VT::kI32}}, args)[0];
+    outer.inst(outer.value(r).inst).module_offset = 0x100;
+    b.ret({r});
+  }
+  uint32_t outer_index = h.add_function(std::move(outer));
+  ASSERT_TRUE(h.build()) << h.error();
+  EXPECT_EQ(h.call(outer_index, {5}).results, std::vector<uint64_t>{3});
+  RunResult r = h.call(outer_index, {0});
+  EXPECT_EQ(r.trap, vm::TrapCode::kIntegerDivideByZero);
+  using Offsets = std::vector<std::optional<uint32_t>>;
+  EXPECT_EQ(r.backtrace_offsets, (Offsets{0x300u, 0x200u, 0x100u}));
+}
+
 TEST(CodegenCalls, ImportsSwitchContext) {
   Tier2Harness h(1);
   FuncType type{{VT::kI32, VT::kI32}, {VT::kI32}};

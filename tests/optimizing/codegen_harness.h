@@ -34,6 +34,7 @@ struct RunResult {
   vm::TrapCode trap = vm::TrapCode::kNone;
   std::vector<uint64_t> results;
   std::optional<uint32_t> trap_module_offset;  // of the innermost frame of a trap's backtrace
+  std::vector<std::optional<uint32_t>> backtrace_offsets;  // every frame's, innermost first
 };
 
 namespace harness_detail {
@@ -189,6 +190,8 @@ class Tier2Harness {
       out.trap = activation.trap.code;
       if (!activation.trap.backtrace.empty())
         out.trap_module_offset = activation.trap.backtrace.front().module_offset;
+      for (const TrapFrame& frame : activation.trap.backtrace)
+        out.backtrace_offsets.push_back(frame.module_offset);
       return out;
     }
     for (size_t j = 0; j < type.results.size(); ++j) {

@@ -3,7 +3,9 @@
 // graph is in the IR interpreter's subset the interpreter is the reference.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <vector>
 
 #include "codegen_harness.h"
@@ -279,6 +281,71 @@ TEST(Codegen, FusedComparesBranchOnTheFlags) {
       expect_matches_interpreter(g, inputs);
     }
   }
+}
+
+// A large function: 400 blocks of a loop nest and diamonds with 40 values live throughout. The
+// interpreter checks the result; the compile time is printed (not asserted: machines differ).
+TEST(Codegen, LargeFunction) {
+  Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kI32}});
+  SsaBuilder ssa(g);
+  Builder b(g);
+  std::vector<Variable> vars;
+  for (int k = 0; k < 40; ++k) {
+    vars.push_back(ssa.declare_var(VT::kI32));
+    ssa.def_var(vars.back(), g.entry(), b.wasm(Op::kI32Add, {param(g, k % 2), b.i32_const(k)}));
+  }
+  BlockId current = g.entry();
+  for (int round = 0; round < 100; ++round) {
+    // A diamond, then a small counted loop.
+    BlockId left = g.create_block(), right = g.create_block(), join = g.create_block();
+    b.set_block(current);
+    ValueId c = b.wasm(Op::kI32And, {ssa.use_var(vars[round % 40], current), b.i32_const(1)});
+    b.branch(c, left, {}, right);
+    ssa.seal(left);
+    ssa.seal(right);
+    b.set_block(left);
+    ssa.def_var(vars[(round * 7) % 40], left,
+                b.wasm(Op::kI32Mul, {ssa.use_var(vars[(round * 3) % 40], left), b.i32_const(3)}));
+    b.jump(join);
+    b.set_block(right);
+    ssa.def_var(
+        vars[(round * 11) % 40], right,
+        b.wasm(Op::kI32Xor, {ssa.use_var(vars[(round * 5) % 40], right), b.i32_const(round)}));
+    b.jump(join);
+    ssa.seal(join);
+    b.set_block(join);
+    BlockId header = g.create_block(), exit = g.create_block();
+    Variable count = ssa.declare_var(VT::kI32);
+    ssa.def_var(count, join, b.i32_const(3));
+    b.jump(header);
+    b.set_block(header);
+    ValueId left_count = b.wasm(Op::kI32Sub, {ssa.use_var(count, header), b.i32_const(1)});
+    ssa.def_var(count, header, left_count);
+    ssa.def_var(vars[(round * 13) % 40], header,
+                b.wasm(Op::kI32Add, {ssa.use_var(vars[(round * 13) % 40], header),
+                                     ssa.use_var(vars[(round * 17 + 1) % 40], header)}));
+    b.branch(left_count, header, {}, exit);
+    ssa.seal(header);
+    ssa.seal(exit);
+    current = exit;
+  }
+  b.set_block(current);
+  ValueId total = b.i32_const(0);
+  for (Variable v : vars)
+    total = b.wasm(Op::kI32Add,
+                   {b.wasm(Op::kI32Rotl, {total, b.i32_const(1)}), ssa.use_var(v, current)});
+  b.ret({total});
+  ssa.finish();
+  ASSERT_TRUE(verify(g).ok());
+  auto start = std::chrono::steady_clock::now();
+  Tier2Harness h;
+  h.add_function(g);
+  ASSERT_TRUE(h.build()) << h.error();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::printf("tier 2 large function: %zu values, %zu blocks, %u spilled, compiled in %.1f ms\n",
+              g.num_values(), g.num_blocks(), h.stats().spilled_values, ms);
+  expect_matches_interpreter(g, {{1, 2}, {0xffffffff, 12345}});
 }
 
 }  // namespace
