@@ -79,6 +79,8 @@ class Codegen final : public TrapLabels {
   void emit_select(const Inst& inst, ValueId result);
   void emit_load(const Inst& inst, ValueId result);
   void emit_store(const Inst& inst);
+  // The v128 loads and stores, through emit_simd_load/emit_simd_store.
+  void emit_simd_access(const Inst& inst, ValueId result);
   bool check_memory(const Inst& inst);
   x86::Mem address(const Inst& inst, uint32_t size);
   void emit_call(InstId id, const Inst& inst);

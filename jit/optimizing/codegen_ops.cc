@@ -418,8 +418,41 @@ uint32_t access_size(Op op) {
 }
 }  // namespace
 
+void Codegen::emit_simd_access(const Inst& inst, ValueId result) {
+  uint8_t lane = static_cast<uint8_t>(inst.imm[1]);
+  if (inst.kind == InstKind::kStore) {
+    x86::Xmm value = xmm(inst.operands[1], 1);
+    x86::Mem m = address(inst, access_size(inst.op));
+    uint32_t begin = static_cast<uint32_t>(a_.offset());
+    record_here();
+    if (!emit_simd_store(a_, inst.op, m, value, lane))
+      return unsupported(std::string(op_text(inst.op)));
+    trap_sites_.push_back(
+        {begin, static_cast<uint32_t>(a_.offset()) - begin, TrapCode::kMemoryOutOfBounds});
+    return;
+  }
+  x86::Xmm d = def_reg(result).as<x86::Xmm>();
+  if (inst.operands.size() > 1) {
+    // A lane load replaces one lane of the vector operand: the result starts as that vector.
+    const Location& loc = location(inst.operands[1]);
+    if (loc.kind == Location::kReg)
+      a_.movaps(d, x86::xmm(loc.reg));
+    else
+      load_value(ValType::kV128, d, x86::ptr(x86::rbp, loc.slot));
+  }
+  x86::Mem m = address(inst, access_size(inst.op));
+  uint32_t begin = static_cast<uint32_t>(a_.offset());
+  record_here();
+  if (!emit_simd_load(a_, inst.op, d, m, lane, options_.cpu))
+    return unsupported(std::string(op_text(inst.op)));
+  trap_sites_.push_back(
+      {begin, static_cast<uint32_t>(a_.offset()) - begin, TrapCode::kMemoryOutOfBounds});
+  def_done(result, d);
+}
+
 void Codegen::emit_load(const Inst& inst, ValueId result) {
   if (!check_memory(inst)) return;
+  if (inst.type == ValType::kV128) return emit_simd_access(inst, result);
   x86::Mem m = address(inst, access_size(inst.op));
   x86::Reg d = def_reg(result);
   x86::Gp d64 = d.isGp() ? d.as<x86::Gp>().r64() : x86::Gp();
@@ -439,9 +472,6 @@ void Codegen::emit_load(const Inst& inst, ValueId result) {
       break;
     case Op::kF64Load:
       a_.movsd(d.as<x86::Xmm>(), m);
-      break;
-    case Op::kV128Load:
-      a_.movdqu(d.as<x86::Xmm>(), m);
       break;
     case Op::kI32Load8S:
     case Op::kI32Load16S:
@@ -470,6 +500,7 @@ void Codegen::emit_load(const Inst& inst, ValueId result) {
 
 void Codegen::emit_store(const Inst& inst) {
   if (!check_memory(inst)) return;
+  if (type_of(inst.operands[1]) == ValType::kV128) return emit_simd_access(inst, ValueId());
   switch (inst.op) {
     case Op::kI32Store:
     case Op::kI64Store:
@@ -480,7 +511,6 @@ void Codegen::emit_store(const Inst& inst) {
     case Op::kI64Store8:
     case Op::kI64Store16:
     case Op::kI64Store32:
-    case Op::kV128Store:
       break;
     default:
       return unsupported(std::string(op_text(inst.op)));
@@ -491,9 +521,7 @@ void Codegen::emit_store(const Inst& inst) {
   uint32_t begin = static_cast<uint32_t>(a_.offset());
   record_here();
   if (value.isXmm()) {
-    if (size == 16)
-      a_.movdqu(m, value.as<x86::Xmm>());
-    else if (size == 4)
+    if (size == 4)
       a_.movss(m, value.as<x86::Xmm>());
     else
       a_.movsd(m, value.as<x86::Xmm>());

@@ -148,5 +148,40 @@ TEST(CodegenSimd, SpillsLoopsCallsAndMemory) {
   }
 }
 
+// The v128 memory instructions: extending, splat, zero and lane loads, lane stores, and one
+// faulting in the guard region.
+TEST(CodegenSimd, VectorLoadsAndStores) {
+  Tier2Harness h(1);
+  Graph g(FuncType{{VT::kI32}, {VT::kI32, VT::kI32, VT::kI32, VT::kI32}});
+  Builder b(g);
+  ValueId at = param(g, 0);
+  ValueId ext = b.load(Op::kV128Load8x8S, 0, 0, at);                   // i16x8 of bytes 0..7
+  ValueId splat = b.load(Op::kV128Load32Splat, 0, 4, at);              // i32x4 of bytes 4..7
+  ValueId zero = b.load(Op::kV128Load64Zero, 0, 8, at);                // bytes 8..15, then zeros
+  ValueId lane = b.load_lane(Op::kV128Load16Lane, 0, 2, at, zero, 7);  // lane 7 = bytes 2..3
+  b.store_lane(Op::kV128Store32Lane, 0, 64, at, splat, 3);             // bytes 64..67 = bytes 4..7
+  b.store(Op::kV128Store, 0, 80, at, lane);
+  ValueId back = b.load(Op::kI32Load, 0, 92, at);  // lane 7 of `lane`: bytes 2..3 in the top half
+  b.ret({b.wasm(Op::kI16x8ExtractLaneS, {ext}, 1), lane_sum(b, splat),
+         b.load(Op::kI32Load, 0, 64, at), back});
+  uint32_t f = h.add_function(std::move(g));
+  ASSERT_TRUE(h.build()) << h.error();
+  uint8_t* m = h.memory();
+  for (int k = 0; k < 16; ++k) m[100 + k] = static_cast<uint8_t>(0xf0 + k);
+  RunResult r = h.call(f, {100});
+  ASSERT_EQ(r.trap, vm::TrapCode::kNone);
+  uint32_t word4;
+  std::memcpy(&word4, m + 104, 4);
+  uint16_t half2;
+  std::memcpy(&half2, m + 102, 2);
+  uint32_t want_back;
+  std::memcpy(&want_back, m + 192, 4);
+  // Bytes 12..15 of the stored vector: the zero load's upper half, then lane 7 from bytes 2..3.
+  EXPECT_EQ(want_back, uint32_t{half2} << 16);
+  EXPECT_EQ(r.results, (std::vector<uint64_t>{static_cast<uint32_t>(int32_t(int8_t(m[101]))),
+                                              static_cast<uint32_t>(word4 * 4), word4, want_back}));
+  EXPECT_EQ(h.call(f, {65536 - 8}).trap, vm::TrapCode::kMemoryOutOfBounds);
+}
+
 }  // namespace
 }  // namespace keel::jit::opt
