@@ -74,6 +74,7 @@ Result<runtime::CompiledFunction> Codegen::run(CodegenStats* stats) {
   for (size_t i = 0; i < liveness_.order.size() && !error_; ++i) emit_block(i);
   if (error_) return make_error(ErrorKind::kUsage, *error_, kNoOffset, func_index_);
   emit_stubs();
+  if (stats) stats->edge_moves = edge_moves_;
   if (errors.error != asmjit::kErrorOk)
     return make_error(ErrorKind::kUsage, "code generation failed: " + errors.text, kNoOffset,
                       func_index_);
@@ -192,6 +193,8 @@ void Codegen::emit_edge(const BlockCall& call, size_t k) {
     ValType t = graph_.type_of(params[i]);
     moves.push_back({location(call.args[i]), to, reg_kind(t), t});
   }
+  std::erase_if(moves, [](const Move& m) { return m.src == m.dst; });
+  edge_moves_ += static_cast<uint32_t>(moves.size());
   emit_moves(std::move(moves));
   uint32_t target = liveness_.order_index[call.block.index];
   if (target != k + 1) a_.jmp(block_labels_[target]);

@@ -136,6 +136,7 @@ class Codegen final : public TrapLabels {
   std::vector<runtime::TrapSite> trap_sites_;
   uint32_t module_offset_ = 0;  // of the instruction being compiled
   uint32_t out_area_ = 0;
+  uint32_t edge_moves_ = 0;
   std::optional<std::string> error_;
 };
 

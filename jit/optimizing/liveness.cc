@@ -161,16 +161,18 @@ Liveness compute_liveness(const Graph& graph) {
   live.inst_position.assign(graph.num_insts(), kNoPosition);
   live.block_start.resize(num_blocks);
   live.block_end.resize(num_blocks);
-  uint32_t position = 0;
+  // Two positions per block entry and instruction: 2k reads operands, 2k + 1 writes results (a
+  // terminator's: the edge moves into its successors' parameters).
+  uint32_t slot = 0;
   for (size_t i = 0; i < num_blocks; ++i) {
-    live.block_start[i] = position++;
+    live.block_start[i] = 2 * slot++;
     for (InstId id : graph.block(live.order[i]).insts) {
       if (graph.inst(id).dead) continue;
-      live.inst_position[id.index] = position;
-      live.block_end[i] = position++;
+      live.inst_position[id.index] = 2 * slot;
+      live.block_end[i] = 2 * slot++ + 1;
     }
   }
-  live.num_positions = position;
+  live.num_positions = 2 * slot;
 
   // Live-in sets by backward dataflow to a fixpoint.
   size_t num_values = graph.num_values();
@@ -233,7 +235,7 @@ Liveness compute_liveness(const Graph& graph) {
       live.weighted_uses[p.index] += weight;
       for (const Edge& edge : block.preds) {
         uint32_t at = live.inst_position[edge.inst.index];
-        if (at != kNoPosition) add_segment(live.ranges[p.index], at, at);
+        if (at != kNoPosition) add_segment(live.ranges[p.index], at + 1, at + 1);
       }
     }
     for (InstId id : block.insts) {
@@ -247,7 +249,7 @@ Liveness compute_liveness(const Graph& graph) {
       });
       for (uint32_t r = 0; r < inst.num_results; ++r) {
         ValueId v = graph.result(id, r);
-        touch(v, at);
+        touch(v, at + 1);
         live.weighted_uses[v.index] += weight;
       }
     }

@@ -1,9 +1,12 @@
 // The register allocator's view of a Graph: a linear block order (reverse postorder with every
-// natural loop kept contiguous), one position per block entry and per instruction, the loop depth
+// natural loop kept contiguous), two positions per block entry and per instruction (2k reads the
+// operands, 2k + 1 writes the results, so a result may take the register of an operand that dies
+// there, and a block parameter that of the argument its edge passes), the loop depth
 // of each block, live-in/live-out sets, and per SSA value its live ranges (sorted, disjoint
 // segments of positions, with holes where the value is dead, as in Wimmer and Franz's linear
 // scan) and their hull. Block parameters are defined at their block's entry and also written at
-// every predecessor's terminator (the edge moves), so their ranges cover those positions.
+// every predecessor's terminator (the edge moves, at its odd position), so their ranges cover
+// those positions.
 #pragma once
 
 #include <cstdint>
@@ -22,8 +25,7 @@ struct Interval {
     if (position < start) start = position;
     if (position > end) end = position;
   }
-  // Intervals that share a position overlap: an instruction's operands end where its results
-  // start, so a result never takes the register of an operand it is computed from.
+  // Intervals that share a position overlap.
   bool overlaps(const Interval& other) const {
     return !empty() && !other.empty() && start <= other.end && other.start <= end;
   }
@@ -44,10 +46,10 @@ struct Liveness {
   std::vector<BlockId> order;                // the linear block order, the entry first
   std::vector<uint32_t> order_index;         // by BlockId: position in `order`, or kNoPosition
   std::vector<uint32_t> block_start;         // by order index: position of the block entry
-  std::vector<uint32_t> block_end;           // by order index: position of its terminator
+  std::vector<uint32_t> block_end;           // by order index: its terminator's odd position
   std::vector<uint32_t> loop_depth;          // by order index: natural loops containing the block
   std::vector<bool> loop_header;             // by order index: the target of a back edge
-  std::vector<uint32_t> inst_position;       // by InstId, kNoPosition for dead or unplaced ones
+  std::vector<uint32_t> inst_position;       // by InstId: its even position, or kNoPosition
   std::vector<Interval> intervals;           // by ValueId: the hull of its ranges
   std::vector<std::vector<Segment>> ranges;  // by ValueId: sorted, disjoint, non-adjacent
   std::vector<uint32_t> weighted_uses;       // by ValueId: defs and uses, 10^loop depth each

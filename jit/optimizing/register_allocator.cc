@@ -49,6 +49,46 @@ class SlotPool {
   int32_t bytes_ = 0;
 };
 
+// The operands whose registers a result must not take, though they die where it is born: the
+// code reads them after it first writes the result (emit_numeric's and emit_simd's second and
+// third operands; select's condition and true value, after the false value is copied).
+void must_differ(const Graph& graph, ValueId v, std::vector<ValueId>& out) {
+  out.clear();
+  const Value& value = graph.value(v);
+  if (value.is_param) return;
+  const Inst& inst = graph.inst(value.inst);
+  if (inst.kind == InstKind::kWasm) {
+    for (size_t i = 1; i < inst.operands.size(); ++i)
+      out.push_back(graph.resolve(inst.operands[i]));
+  } else if (inst.kind == InstKind::kSelect) {
+    out.push_back(graph.resolve(inst.operands[0]));
+    out.push_back(graph.resolve(inst.operands[1]));
+  }
+}
+
+// Values whose sharing a register saves a move: a block argument and its parameter, and a
+// numeric result and its first operand (x86's two-operand form).
+std::vector<std::vector<ValueId>> preferences(const Graph& graph, const Liveness& liveness) {
+  std::vector<std::vector<ValueId>> out(graph.num_values());
+  for (BlockId b : liveness.order) {
+    for (InstId id : graph.block(b).insts) {
+      const Inst& inst = graph.inst(id);
+      if (inst.dead) continue;
+      for (const BlockCall& call : inst.targets) {
+        const std::vector<ValueId>& params = graph.block(call.block).params;
+        for (size_t i = 0; i < params.size(); ++i) {
+          ValueId arg = graph.resolve(call.args[i]);
+          out[arg.index].push_back(params[i]);
+          out[params[i].index].push_back(arg);
+        }
+      }
+      if (inst.kind == InstKind::kWasm && inst.num_results == 1 && !inst.operands.empty())
+        out[graph.result(id).index].push_back(graph.resolve(inst.operands[0]));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 bool is_rematerializable(const Graph& graph, ValueId value) {
@@ -73,6 +113,10 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
     double w = static_cast<double>(liveness.weighted_uses[v.index]) / (i.end - i.start + 1);
     return is_rematerializable(graph, v) ? w / 4 : w;
   };
+
+  std::vector<std::vector<ValueId>> preferred = preferences(graph, liveness);
+  std::vector<ValueId> excluded;
+  constexpr double kForbidden = 1e300;
 
   std::vector<bool> crosses_call(n, false);
   for (const std::vector<ValueId>& across : liveness.live_across)
@@ -99,16 +143,31 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
       for (ValueId w : live)
         if (ranges_intersect(ranges, liveness.ranges[w.index]))
           cost[out.locations[w.index].reg] += weight(w) + 1e-9;
+      must_differ(graph, v, excluded);
+      for (ValueId w : excluded)
+        if (out.locations[w.index].kind == Location::kReg && reg_kind(graph.type_of(w)) == kind)
+          cost[out.locations[w.index].reg] = kForbidden;
       uint8_t best = regs[0];
       for (uint8_t r : regs)
         if (cost[r] < cost[best]) best = r;
+      // Among the free registers, one a related value holds saves a move.
+      if (cost[best] == 0.0) {
+        for (ValueId w : preferred[v.index]) {
+          const Location& loc = out.locations[w.index];
+          if (loc.kind == Location::kReg && reg_kind(graph.type_of(w)) == kind &&
+              cost[loc.reg] == 0.0) {
+            best = loc.reg;
+            break;
+          }
+        }
+      }
       if (cost[best] == 0.0) {
         out.locations[v.index] = {Location::kReg, best, 0};
         live.push_back(v);
         continue;
       }
       // Every register is taken: spill whichever is cheaper, this value or the ones in the way.
-      if (weight(v) <= cost[best]) {
+      if (weight(v) <= cost[best] || cost[best] >= kForbidden) {
         out.locations[v.index] = {Location::kStack, 0, 0};
         continue;
       }

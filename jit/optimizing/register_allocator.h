@@ -4,10 +4,14 @@
 // holding it is dead wherever this one is live (lifetime holes are used), not merely when their
 // hulls are disjoint as in Poletto and Sarkar's. When none is free, the cheaper of this value and
 // the values in the way of the cheapest register is spilled, by spill weight: uses weighted by
-// 10^loop depth, per position of hull length (a quarter of that for constants). Calls clobber every
-// register (vm_abi.h), so a value in a register that is live across a call also gets a slot: the
-// code stores it before the call and reloads it after (the interval is split around the call, with
-// the register kept). Constants are rematerialized instead of spilled or saved.
+// 10^loop depth, per position of hull length (a quarter of that for constants). A result may
+// take the register of an operand that dies there (two-operand x86), except the operands the
+// code reads after writing the result (emit_numeric's right operand, select's condition and true
+// value). Among free registers, one held by a related value is preferred: a block argument's and
+// its parameter's (the edge move disappears), a result's and its first operand's. Calls clobber
+// every register (vm_abi.h), so a value in a register that is live across a call also gets a slot:
+// the code stores it before the call and reloads it after (the interval is split around the call,
+// with the register kept). Constants are rematerialized instead of spilled or saved.
 //
 // The allocatable registers leave out emit_numeric's scratch (rax, rcx, rdx, xmm14, xmm15), the
 // pinned r14, r15, rbp, rsp, and the registers that hold spilled operands and results while an

@@ -26,7 +26,7 @@ const std::vector<std::vector<uint64_t>> kInputs = {
 struct Tally {
   uint32_t functions = 0, runs = 0, traps = 0, mismatches = 0;
   uint64_t allocated = 0, spilled = 0, call_saved = 0, non_contiguous_loops = 0;
-  uint64_t rematerialized = 0, fused = 0;
+  uint64_t rematerialized = 0, fused = 0, edge_moves = 0;
 };
 
 // Compiles `g` and compares every input's outcome with the interpreter's. With `features`, g
@@ -54,6 +54,7 @@ void check(const Graph& g, const std::string& what, Tally& tally, uint32_t featu
   tally.non_contiguous_loops += h.stats().non_contiguous_loops;
   tally.rematerialized += h.stats().rematerialized_values;
   tally.fused += h.stats().fused_compares;
+  tally.edge_moves += h.stats().edge_moves;
   for (const std::vector<uint64_t>& in : kInputs) {
     test::Outcome want = test::interpret(g, in, 100000, &env);
     ASSERT_TRUE(want.finished) << print_graph(g);
@@ -104,12 +105,14 @@ TEST(CodegenRandomPrograms, MatchTheInterpreter) {
   EXPECT_GT(tally.fused, 500u);  // back-edge and trap_if conditions are fused compares
   std::printf(
       "tier 2 random programs (4 locals): %u functions, %u runs, %u traps, %u mismatches; "
-      "%llu values, %llu spilled, %llu constants rematerialized, %llu fused compares\n",
+      "%llu values, %llu spilled, %llu constants rematerialized, %llu fused compares, %llu edge "
+      "moves\n",
       tally.functions, tally.runs, tally.traps, tally.mismatches,
       static_cast<unsigned long long>(tally.allocated),
       static_cast<unsigned long long>(tally.spilled),
       static_cast<unsigned long long>(tally.rematerialized),
-      static_cast<unsigned long long>(tally.fused));
+      static_cast<unsigned long long>(tally.fused),
+      static_cast<unsigned long long>(tally.edge_moves));
 }
 
 TEST(CodegenRandomPrograms, MatchTheInterpreterUnderRegisterPressure) {
