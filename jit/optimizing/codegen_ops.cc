@@ -342,8 +342,8 @@ void Codegen::emit_select(const Inst& inst, ValueId result) {
   ValueId cond = inst.operands[0], yes = inst.operands[1], no = inst.operands[2];
   x86::Reg d = def_reg(result);
   ValType t = type_of(yes);
-  // d is no operand's register (its interval starts where theirs end), or temporary 0; `yes`
-  // comes in temporary 1 if it is not in a register.
+  // d may be the false value's register but never the condition's or the true value's (the
+  // allocator's must_differ), or it is temporary 0; a constant true value comes in temporary 1.
   auto copy_into_d = [&](ValueId v) {
     const Location& loc = location(v);
     if (loc.kind == Location::kReg && d.isGp())
@@ -363,15 +363,13 @@ void Codegen::emit_select(const Inst& inst, ValueId result) {
   copy_into_d(no);
   if (d.isGp()) {
     const Location& loc = location(yes);
+    x86::Gp y = loc.kind == Location::kReg ? x86::gpq(loc.reg) : kOperandTempGp[1];
+    if (loc.kind == Location::kConstant) materialize(t, loc.bits, y);
     test_condition(cond);
-    if (loc.kind == Location::kStack) {
+    if (loc.kind == Location::kStack)
       a_.cmovnz(d.as<x86::Gp>(), x86::qword_ptr(x86::rbp, loc.slot));
-    } else {
-      // A constant is made before the test: mov leaves the flags alone, but keep it simple.
-      x86::Gp y = loc.kind == Location::kReg ? x86::gpq(loc.reg) : kOperandTempGp[1];
-      if (loc.kind == Location::kConstant) materialize(t, loc.bits, y);
+    else
       a_.cmovnz(d.as<x86::Gp>(), y);
-    }
   } else {
     asmjit::Label done = a_.newLabel();
     test_condition(cond);
