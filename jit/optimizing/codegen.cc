@@ -322,8 +322,8 @@ void Codegen::emit_switch(const Inst& inst, size_t k) {
 // --- stubs ---------------------------------------------------------------------------------------
 
 void Codegen::emit_stubs() {
-  auto call_trap = [&](Label at, uint32_t offset) {
-    (void)offset;
+  // keel_rt_trap(ctx, code in esi, pc = the stub, fp = this frame); it does not return.
+  auto call_trap = [&](Label at) {
     a_.mov(x86::rdi, x86::r14);
     a_.lea(x86::rdx, x86::ptr(at));
     a_.mov(x86::rcx, x86::rbp);
@@ -337,7 +337,7 @@ void Codegen::emit_stubs() {
       a_.mov(x86::esi, x86::eax);
     else
       a_.mov(x86::esi, static_cast<uint32_t>(stub.code));
-    call_trap(stub.label, stub.module_offset);
+    call_trap(stub.label);
   }
   // keel_rt_attention is a SysV function: it may clobber the caller-saved allocatable
   // registers, which hold live values at a loop header. rsp stays 16-aligned.
@@ -368,7 +368,7 @@ void Codegen::emit_stubs() {
     a_.bind(trap);
     source_map_.push_back({static_cast<uint32_t>(a_.offset()), stub.module_offset});
     a_.mov(x86::esi, x86::eax);
-    call_trap(trap, stub.module_offset);
+    call_trap(trap);
   }
   for (const JumpTable& table : jump_tables_) {
     a_.align(asmjit::AlignMode::kData, 4);
