@@ -202,6 +202,19 @@ class Tier2Harness {
     return out;
   }
 
+  // Installs another copy of a compiled function's code (at another address) and publishes it
+  // in the function's slot: position-independent code runs the same from there.
+  bool install_copy(uint32_t func) {
+    auto installed = platform::CodeMemory::global().install(compiled_[func]->code);
+    if (!installed.ok()) return false;
+    auto begin = reinterpret_cast<uintptr_t>(*installed);
+    runtime::CodeRegistry::global().add({begin, begin + compiled_[func]->code.size(), &module_,
+                                         func, &compiled_[func]->source_map,
+                                         &compiled_[func]->trap_sites});
+    slots_[func].store(*installed, std::memory_order_release);
+    return true;
+  }
+
   void set_element(uint32_t table, uint32_t i, uint32_t func) {
     tables_[table]->elements()[i] = funcs_[func];
   }

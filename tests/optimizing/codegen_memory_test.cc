@@ -227,6 +227,34 @@ TEST(CodegenMemory, InterruptStopsALoop) {
   EXPECT_EQ(r.trap, vm::TrapCode::kInterrupted);
 }
 
+// Without interrupt checks (bench/ measures their cost) the code has no attention test and
+// still runs; the checks cost one compare and branch per loop header and at entry.
+TEST(CodegenMemory, InterruptChecksCanBeLeftOut) {
+  auto loop = [] {
+    Graph g(FuncType{{VT::kI32}, {VT::kI32}});
+    Builder b(g);
+    BlockId header = g.create_block(), exit = g.create_block();
+    ValueId i = g.add_block_param(header, VT::kI32);
+    b.jump(header, {param(g, 0)});
+    b.set_block(header);
+    ValueId next = b.wasm(Op::kI32Sub, {i, b.i32_const(1)});
+    b.branch(next, header, {next}, exit);
+    b.set_block(exit);
+    b.ret({next});
+    return g;
+  };
+  size_t sizes[2];
+  for (bool checks : {true, false}) {
+    Tier2Harness h;
+    h.options().interrupt_checks = checks;
+    uint32_t f = h.add_function(loop());
+    ASSERT_TRUE(h.build()) << h.error();
+    EXPECT_EQ(h.call(f, {1000}).results, std::vector<uint64_t>{0});
+    sizes[checks] = h.compiled(f).code.size();
+  }
+  EXPECT_LT(sizes[0], sizes[1]);
+}
+
 TEST(CodegenMemory, UnsupportedInstructionsAreErrors) {
   {
     Tier2Harness h(1);

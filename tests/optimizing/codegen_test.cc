@@ -197,6 +197,42 @@ TEST(Codegen, TrapsWithTheirCodesAndSourceOffsets) {
   EXPECT_EQ(unreachable.trap_module_offset, 0x99u);
 }
 
+// The code refers to nothing by absolute address within itself (jump tables, constants and trap
+// stubs are RIP-relative): a second copy elsewhere runs the same, traps included.
+TEST(Codegen, CodeIsPositionIndependent) {
+  Graph g(FuncType{{VT::kI32, VT::kF64}, {VT::kI32}});
+  Builder b(g);
+  std::vector<BlockCall> targets;
+  BlockId join = g.create_block();
+  ValueId r = g.add_block_param(join, VT::kI32);
+  for (int k = 0; k < 8; ++k) {
+    BlockId t = g.create_block();
+    Builder tb(g, t);
+    tb.jump(join, {tb.wasm(Op::kI32DivU, {tb.i32_const(1000 * (k + 1)), param(g, 0)})});
+    targets.push_back({t, {}});
+  }
+  b.switch_(param(g, 0), targets, BlockCall{join, {b.i32_const(7)}});
+  b.set_block(join);
+  ValueId v = b.wasm(Op::kI32x4Splat, {r});
+  ValueId w = b.wasm(Op::kI32x4Add, {v, b.v128_const(0x0000000500000003ull, 9)});
+  b.ret({b.wasm(Op::kI32x4ExtractLane, {w}, 0)});
+  Tier2Harness h;
+  uint32_t f = h.add_function(std::move(g));
+  ASSERT_TRUE(h.build()) << h.error();
+  auto run_all = [&] {
+    std::vector<uint64_t> out;
+    for (uint64_t x : {1u, 3u, 7u, 8u, 100u}) out.push_back(h.call(f, {x, 0}).results.at(0));
+    return out;
+  };
+  // case x: 1000 * (x + 1) / x, the default 7; lane 0 adds 3.
+  std::vector<uint64_t> want{2003, 1336, 1145, 10, 10};
+  EXPECT_EQ(run_all(), want);
+  EXPECT_EQ(h.call(f, {0, 0}).trap, vm::TrapCode::kIntegerDivideByZero);
+  ASSERT_TRUE(h.install_copy(f));
+  EXPECT_EQ(run_all(), want);
+  EXPECT_EQ(h.call(f, {0, 0}).trap, vm::TrapCode::kIntegerDivideByZero);
+}
+
 TEST(Codegen, SwitchesByCompareChainAndJumpTable) {
   for (int cases : {3, 9}) {
     SCOPED_TRACE(std::to_string(cases) + " cases");
