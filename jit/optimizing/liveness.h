@@ -25,10 +25,6 @@ struct Interval {
     if (position < start) start = position;
     if (position > end) end = position;
   }
-  // Intervals that share a position overlap.
-  bool overlaps(const Interval& other) const {
-    return !empty() && !other.empty() && start <= other.end && other.start <= end;
-  }
 };
 
 inline constexpr uint32_t kNoPosition = UINT32_MAX;
