@@ -86,79 +86,9 @@ void BaselineCompiler::simd_load(Op op, const MemArgImm& memarg, uint8_t lane) {
   }
   x86::Mem m = address(memarg, size, pinned);
   x86::Xmm d = x86::xmm(dst);
-  const platform::CpuFeatures& cpu = options_.cpu;
-  GuardedAccess guarded(*this);
-  switch (op) {
-    case Op::kV128Load:
-      a_.movdqu(d, m);
-      break;
-    case Op::kV128Load8x8S:
-      a_.pmovsxbw(d, m);
-      break;
-    case Op::kV128Load8x8U:
-      a_.pmovzxbw(d, m);
-      break;
-    case Op::kV128Load16x4S:
-      a_.pmovsxwd(d, m);
-      break;
-    case Op::kV128Load16x4U:
-      a_.pmovzxwd(d, m);
-      break;
-    case Op::kV128Load32x2S:
-      a_.pmovsxdq(d, m);
-      break;
-    case Op::kV128Load32x2U:
-      a_.pmovzxdq(d, m);
-      break;
-    case Op::kV128Load8Splat:
-      if (cpu.avx2) {
-        a_.vpbroadcastb(d, m);
-      } else {
-        a_.pinsrb(d, m, Imm(0));
-        a_.pxor(kScratchXmm0, kScratchXmm0);
-        a_.pshufb(d, kScratchXmm0);
-      }
-      break;
-    case Op::kV128Load16Splat:
-      if (cpu.avx2) {
-        a_.vpbroadcastw(d, m);
-      } else {
-        a_.pinsrw(d, m, Imm(0));
-        a_.pshuflw(d, d, Imm(0));
-        a_.punpcklqdq(d, d);
-      }
-      break;
-    case Op::kV128Load32Splat:
-      if (cpu.avx) {
-        a_.vbroadcastss(d, m);
-      } else {
-        a_.movss(d, m);
-        a_.shufps(d, d, Imm(0));
-      }
-      break;
-    case Op::kV128Load64Splat:
-      a_.movddup(d, m);
-      break;
-    case Op::kV128Load32Zero:
-      a_.movss(d, m);
-      break;
-    case Op::kV128Load64Zero:
-      a_.movq(d, m);
-      break;
-    case Op::kV128Load8Lane:
-      a_.pinsrb(d, m, Imm(lane));
-      break;
-    case Op::kV128Load16Lane:
-      a_.pinsrw(d, m, Imm(lane));
-      break;
-    case Op::kV128Load32Lane:
-      a_.pinsrd(d, m, Imm(lane));
-      break;
-    case Op::kV128Load64Lane:
-      a_.pinsrq(d, m, Imm(lane));
-      break;
-    default:
-      return unsupported(op_text(op).data());
+  {
+    GuardedAccess guarded(*this);
+    if (!emit_simd_load(a_, op, d, m, lane, options_.cpu)) return unsupported(op_text(op).data());
   }
   used_.remove(RegClass::kXmm, dst);
   push_reg(ValType::kV128, dst);
@@ -170,25 +100,7 @@ void BaselineCompiler::simd_store(Op op, const MemArgImm& memarg, uint8_t lane) 
   x86::Xmm v = x86::xmm(pop_to_read(pinned));
   x86::Mem m = address(memarg, size, pinned);
   GuardedAccess guarded(*this);
-  switch (op) {
-    case Op::kV128Store:
-      a_.movdqu(m, v);
-      break;
-    case Op::kV128Store8Lane:
-      a_.pextrb(m, v, Imm(lane));
-      break;
-    case Op::kV128Store16Lane:
-      a_.pextrw(m, v, Imm(lane));
-      break;
-    case Op::kV128Store32Lane:
-      a_.pextrd(m, v, Imm(lane));
-      break;
-    case Op::kV128Store64Lane:
-      a_.pextrq(m, v, Imm(lane));
-      break;
-    default:
-      return unsupported(op_text(op).data());
-  }
+  if (!emit_simd_store(a_, op, m, v, lane)) return unsupported(op_text(op).data());
 }
 
 }  // namespace keel::jit

@@ -47,4 +47,13 @@ bool simd_needs_temp(Op op);
 void emit_simd(asmjit::x86::Assembler& a, Op op, const SimdOperands& operands,
                const platform::CpuFeatures& cpu);
 
+// The v128 loads into `dst` (v128.load, the extending, splat and zero loads, and the lane loads,
+// which replace lane `lane` of what `dst` holds) and the stores of `value` (v128.store and the
+// lane stores), at `m`. Only the destination and the scratch registers are written; each is a
+// short sequence whose memory access is the one that may fault. False for any other op.
+bool emit_simd_load(asmjit::x86::Assembler& a, Op op, const asmjit::x86::Xmm& dst,
+                    const asmjit::x86::Mem& m, uint8_t lane, const platform::CpuFeatures& cpu);
+bool emit_simd_store(asmjit::x86::Assembler& a, Op op, const asmjit::x86::Mem& m,
+                     const asmjit::x86::Xmm& value, uint8_t lane);
+
 }  // namespace keel::jit

@@ -52,7 +52,10 @@ enum class InstKind : uint8_t {
   kTableSet,      // index: table; operands: element index, reference
   kTableSize,     // index: table
   kMemorySize,    // index: memory
-  kRuntimeCall,   // op: the wasm instruction a runtime function implements (memory.grow, bulk ops)
+  kRuntimeCall,   // op: the wasm instruction a runtime function implements (memory.grow, bulk ops);
+                  // index, index2: its immediates in binary order (memory.init: data, memory;
+                  // table.init: elem, table; memory.copy, table.copy: destination, source);
+                  // operands: its wasm operands
   kCall,          // index: function; signature: call_signature
   kCallIndirect,  // index: type, index2: table; operands: arguments then callee element index
   kTrapIf,        // operand: condition; trap_code: raised when the condition is non-zero
@@ -113,6 +116,9 @@ struct Inst {
   uint32_t index2 = 0;
   uint32_t call_signature = 0;  // into Graph::signatures()
   uint64_t imm[2] = {0, 0};     // constant bits; memory offset; lane index in imm[1]
+  // Byte offset in the module of the wasm instruction this came from (0: unknown), for the
+  // source map at calls and trap sites. The graph builder fills it.
+  uint32_t module_offset = 0;
   Effects effects;
   BlockId block;
   ValueId first_result;

@@ -1,9 +1,12 @@
 // A reference interpreter for the integer subset of tier-2 IR (constants, kWasm integer
 // instructions, select, trap_if and the terminators), so tests can check that a pass keeps what a
-// function computes, not only that the graph stays well formed.
+// function computes, not only that the graph stays well formed. With an Environment it also runs
+// calls (through a callback) and the i32 loads and stores on a memory of its own.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -19,8 +22,39 @@ struct Outcome {
   bool operator==(const Outcome&) const = default;
 };
 
+struct Environment {
+  // kCall: the callee's results, or nullopt when it trapped.
+  std::function<std::optional<std::vector<uint64_t>>(uint32_t function,
+                                                     const std::vector<uint64_t>& args)>
+      call;
+  std::vector<uint8_t>* memory = nullptr;  // memory 0, for kLoad and kStore
+};
+
+// The i32 loads and stores: the access size and, for loads, the sign extension.
+inline bool memory_access(Op op, uint32_t& size, bool& sign) {
+  sign = op == Op::kI32Load8S || op == Op::kI32Load16S;
+  switch (op) {
+    case Op::kI32Load:
+    case Op::kI32Store:
+      size = 4;
+      return true;
+    case Op::kI32Load8S:
+    case Op::kI32Load8U:
+    case Op::kI32Store8:
+      size = 1;
+      return true;
+    case Op::kI32Load16S:
+    case Op::kI32Load16U:
+    case Op::kI32Store16:
+      size = 2;
+      return true;
+    default:
+      return false;
+  }
+}
+
 inline Outcome interpret(const Graph& graph, const std::vector<uint64_t>& args,
-                         uint64_t max_steps = 100000) {
+                         uint64_t max_steps = 100000, Environment* env = nullptr) {
   std::vector<uint64_t> values(graph.num_values(), 0);
   auto get = [&](ValueId v) { return values[graph.resolve(v).index]; };
   const std::vector<ValueId>& params = graph.block(graph.entry()).params;
@@ -60,6 +94,43 @@ inline Outcome interpret(const Graph& graph, const std::vector<uint64_t>& args,
           values[graph.result(id).index] =
               get(inst.operands[0]) ? get(inst.operands[1]) : get(inst.operands[2]);
           break;
+        case InstKind::kCall: {
+          if (!env || !env->call) return outcome;
+          std::vector<uint64_t> operands;
+          for (ValueId v : inst.operands) operands.push_back(get(v));
+          std::optional<std::vector<uint64_t>> r = env->call(inst.index, operands);
+          if (!r) {
+            outcome.finished = outcome.trapped = true;
+            return outcome;
+          }
+          for (uint32_t i = 0; i < inst.num_results; ++i)
+            values[graph.result(id, i).index] = (*r)[i];
+          break;
+        }
+        case InstKind::kLoad:
+        case InstKind::kStore: {
+          uint32_t size = 0;
+          bool sign = false;
+          if (!env || !env->memory || inst.index != 0 || !memory_access(inst.op, size, sign))
+            return outcome;
+          uint64_t at = (get(inst.operands[0]) & 0xffffffffu) + inst.imm[0];
+          if (at + size > env->memory->size()) {
+            outcome.finished = outcome.trapped = true;
+            return outcome;
+          }
+          uint8_t* p = env->memory->data() + at;
+          if (inst.kind == InstKind::kStore) {
+            uint64_t v = get(inst.operands[1]);
+            std::memcpy(p, &v, size);  // little-endian: the low bytes
+            break;
+          }
+          uint32_t v = 0;
+          std::memcpy(&v, p, size);
+          if (sign && size < 4)
+            v = static_cast<uint32_t>(size == 1 ? int32_t(int8_t(v)) : int32_t(int16_t(v)));
+          values[graph.result(id).index] = v;
+          break;
+        }
         case InstKind::kTrapIf:
           if (get(inst.operands[0])) {
             outcome.finished = outcome.trapped = true;

@@ -1,0 +1,178 @@
+// Tier-2 calls: wasm calls through VMFuncRef code slots (vm_abi.h: direct ones through this
+// module's slot array, imports and call_indirect with the context switch), and runtime helper
+// calls (SysV). Every allocatable register is clobbered, so each register value live across the
+// call is stored to its call-save slot before and reloaded after.
+#include <array>
+
+#include "jit/optimizing/codegen_internal.h"
+
+namespace keel::jit::opt {
+
+using vm::TrapCode;
+
+void Codegen::save_live_across(InstId id) {
+  for (ValueId v : liveness_.live_across[id.index]) {
+    const Location& loc = allocation_.locations[v.index];
+    if (loc.kind != Location::kReg || is_rematerializable(graph_, v)) continue;
+    ValType t = graph_.type_of(v);
+    store_value(t, x86::ptr(x86::rbp, allocation_.save_slot[v.index]),
+                reg_for(reg_kind(t), loc.reg));
+  }
+}
+
+void Codegen::restore_live_across(InstId id) {
+  for (ValueId v : liveness_.live_across[id.index]) {
+    const Location& loc = allocation_.locations[v.index];
+    if (loc.kind != Location::kReg) continue;
+    ValType t = graph_.type_of(v);
+    if (is_rematerializable(graph_, v)) {
+      materialize(t, graph_.inst(graph_.value(v).inst).imm[0], reg_for(reg_kind(t), loc.reg));
+      continue;
+    }
+    load_value(t == ValType::kI32 ? ValType::kI64 : t, reg_for(reg_kind(t), loc.reg),
+               x86::ptr(x86::rbp, allocation_.save_slot[v.index]));
+  }
+}
+
+void Codegen::emit_call(InstId id, const Inst& inst) {
+  const FuncType& type = graph_.call_signature(inst.call_signature);
+  bool indirect = inst.kind == InstKind::kCallIndirect;
+  if (!indirect && inst.index >= module_.functions.size())
+    return unsupported("calls to unknown functions");
+  bool switch_context = indirect || module_.functions[inst.index].imported;
+  save_live_across(id);
+  for (size_t i = 0; i < type.params.size(); ++i)
+    store_to_area(inst.operands[i],
+                  x86::ptr(x86::rsp, static_cast<int32_t>(vm::value_offset(type.params, i))));
+  if (indirect) {
+    a_.mov(x86::ecx, gp(inst.operands.back(), 1).r32());
+    a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextTables));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(8 * inst.index2)));
+    a_.cmp(x86::ecx, x86::dword_ptr(x86::rax, vm::kTableSize));
+    a_.jae(get(TrapCode::kUndefinedElement));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, vm::kTableElements));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, x86::rcx, 3));
+    a_.test(x86::rax, x86::rax);
+    a_.jz(get(TrapCode::kUninitializedElement));
+    a_.mov(x86::rdx, x86::qword_ptr(x86::r14, vm::kContextTypeIds));
+    a_.mov(x86::edx, x86::dword_ptr(x86::rdx, static_cast<int32_t>(4 * inst.index)));
+    a_.cmp(x86::edx, x86::dword_ptr(x86::rax, vm::kFuncRefTypeId));
+    a_.jne(get(TrapCode::kIndirectCallTypeMismatch));
+  } else {
+    // rax must hold the VMFuncRef at every call (the lazy-compile stub finds its function there).
+    a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextFuncs));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(8 * inst.index)));
+  }
+  if (switch_context) {
+    a_.mov(x86::r13, x86::r14);
+    a_.mov(x86::r14, x86::qword_ptr(x86::rax, vm::kFuncRefCtx));
+    a_.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));
+    a_.mov(x86::rcx, x86::qword_ptr(x86::rax, vm::kFuncRefCode));
+    record_here();
+    a_.call(x86::qword_ptr(x86::rcx));
+    a_.mov(x86::r14, x86::qword_ptr(x86::rbp, -8));
+    a_.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));
+  } else {
+    int32_t slot = static_cast<int32_t>(8 * (inst.index - module_.num_imported_functions));
+    a_.mov(x86::rcx, x86::qword_ptr(x86::r14, vm::kContextCodeSlots));
+    record_here();
+    a_.call(x86::qword_ptr(x86::rcx, slot));
+  }
+  for (uint32_t j = 0; j < inst.num_results; ++j)
+    load_from_area(graph_.result(id, j),
+                   x86::ptr(x86::rsp, static_cast<int32_t>(vm::value_offset(type.results, j))));
+  restore_live_across(id);
+}
+
+namespace {
+
+struct Helper {
+  const void* fn;
+  bool returns_trap;  // nonzero result: trap with that code
+};
+
+}  // namespace
+
+void Codegen::emit_runtime_call(InstId id, const Inst& inst) {
+  // The SysV arguments after the context: the helper's index arguments, then the operands
+  // (vm_abi.h's signatures; the orders are tier 1's).
+  std::vector<uint32_t> fixed;
+  Helper helper{};
+  auto on_memory_0 = [&](uint32_t memory) {
+    if (memory != 0 || module_.memories.empty()) {
+      unsupported("multiple memories");
+      return false;
+    }
+    return true;
+  };
+  switch (inst.op) {
+    case Op::kMemoryGrow:
+      if (!on_memory_0(inst.index)) return;
+      helper = {reinterpret_cast<const void*>(&keel_rt_memory_grow), false};
+      fixed = {inst.index};
+      break;
+    case Op::kMemoryFill:
+      if (!on_memory_0(inst.index)) return;
+      helper = {reinterpret_cast<const void*>(&keel_rt_memory_fill), true};
+      fixed = {inst.index};
+      break;
+    case Op::kMemoryCopy:
+      if (!on_memory_0(inst.index) || !on_memory_0(inst.index2)) return;
+      helper = {reinterpret_cast<const void*>(&keel_rt_memory_copy), true};
+      fixed = {inst.index, inst.index2};
+      break;
+    case Op::kDataDrop:
+      helper = {reinterpret_cast<const void*>(&keel_rt_data_drop), false};
+      fixed = {inst.index};
+      break;
+    case Op::kTableGrow:
+      helper = {reinterpret_cast<const void*>(&keel_rt_table_grow), false};
+      fixed = {inst.index};
+      break;
+    case Op::kTableFill:
+      helper = {reinterpret_cast<const void*>(&keel_rt_table_fill), true};
+      fixed = {inst.index};
+      break;
+    case Op::kTableCopy:
+      helper = {reinterpret_cast<const void*>(&keel_rt_table_copy), true};
+      fixed = {inst.index, inst.index2};
+      break;
+    case Op::kElemDrop:
+      helper = {reinterpret_cast<const void*>(&keel_rt_elem_drop), false};
+      fixed = {inst.index};
+      break;
+    default:
+      // memory.init and table.init: not yet (their helpers read the module's segments).
+      return unsupported(std::string(op_text(inst.op)));
+  }
+  static const std::array<uint8_t, 6> kArgRegs = {7 /*rdi*/, 6 /*rsi*/, 2 /*rdx*/, 1 /*rcx*/, 8, 9};
+  if (1 + fixed.size() + inst.operands.size() > kArgRegs.size())
+    return unsupported("this runtime call");
+  save_live_across(id);
+  // The operands may sit in argument registers: they move in parallel, then the constants.
+  std::vector<Move> moves;
+  size_t arg = 1 + fixed.size();
+  for (ValueId v : inst.operands)
+    moves.push_back(
+        {location(v), Location{Location::kReg, kArgRegs[arg++], 0}, RegKind::kGp, type_of(v)});
+  emit_moves(std::move(moves));
+  arg = 1;
+  for (uint32_t value : fixed) a_.mov(x86::gpd(kArgRegs[arg++]), value);
+  a_.mov(x86::rdi, x86::r14);
+  a_.mov(x86::rax, reinterpret_cast<uint64_t>(helper.fn));
+  record_here();
+  a_.call(x86::rax);
+  if (helper.returns_trap) {
+    a_.test(x86::eax, x86::eax);
+    a_.jnz(get(TrapCode::kNone));
+  }
+  if (inst.num_results) {
+    ValueId result = graph_.result(id);
+    x86::Gp d = def_reg(result).as<x86::Gp>();
+    a_.mov(d.r32(), x86::eax);
+    def_done(result, d);
+  }
+  restore_live_across(id);
+}
+
+}  // namespace keel::jit::opt

@@ -1,0 +1,222 @@
+#include "jit/optimizing/register_allocator.h"
+
+#include <algorithm>
+#include <span>
+
+namespace keel::jit::opt {
+
+namespace {
+
+// Frame slots, reused once the value holding one is dead: slot lifetimes follow intervals too.
+class SlotPool {
+ public:
+  int32_t take(ValType type, uint32_t start) {
+    release_until(start);
+    int32_t size = type == ValType::kV128 ? 16 : 8;
+    for (size_t i = 0; i < free_.size(); ++i) {
+      if (free_[i].size != size) continue;
+      int32_t slot = free_[i].slot;
+      free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(i));
+      return slot;
+    }
+    bytes_ = (bytes_ + size + size - 1) & ~(size - 1);
+    // Slots start below the saved context at [rbp - 8].
+    return -(8 + bytes_);
+  }
+  void hold(int32_t slot, ValType type, uint32_t end) {
+    held_.push_back({slot, type == ValType::kV128 ? 16 : 8, end});
+  }
+  int32_t bytes() const { return bytes_; }
+
+ private:
+  struct Slot {
+    int32_t slot;
+    int32_t size;
+    uint32_t end = 0;
+  };
+  void release_until(uint32_t start) {
+    for (size_t i = 0; i < held_.size();) {
+      if (held_[i].end < start) {
+        free_.push_back(held_[i]);
+        held_[i] = held_.back();
+        held_.pop_back();
+      } else {
+        ++i;
+      }
+    }
+  }
+  std::vector<Slot> held_, free_;
+  int32_t bytes_ = 0;
+};
+
+// The operands whose registers a result must not take, though they die where it is born: the
+// code reads them after it first writes the result (emit_numeric's and emit_simd's second and
+// third operands; select's condition and true value, after the false value is copied).
+void must_differ(const Graph& graph, ValueId v, std::vector<ValueId>& out) {
+  out.clear();
+  const Value& value = graph.value(v);
+  if (value.is_param) return;
+  const Inst& inst = graph.inst(value.inst);
+  if (inst.kind == InstKind::kWasm) {
+    for (size_t i = 1; i < inst.operands.size(); ++i)
+      out.push_back(graph.resolve(inst.operands[i]));
+  } else if (inst.kind == InstKind::kSelect) {
+    out.push_back(graph.resolve(inst.operands[0]));
+    out.push_back(graph.resolve(inst.operands[1]));
+  }
+}
+
+// Values whose sharing a register saves a move: a block argument and its parameter, and a
+// numeric result and its first operand (x86's two-operand form).
+std::vector<std::vector<ValueId>> preferences(const Graph& graph, const Liveness& liveness) {
+  std::vector<std::vector<ValueId>> out(graph.num_values());
+  for (BlockId b : liveness.order) {
+    for (InstId id : graph.block(b).insts) {
+      const Inst& inst = graph.inst(id);
+      if (inst.dead) continue;
+      for (const BlockCall& call : inst.targets) {
+        const std::vector<ValueId>& params = graph.block(call.block).params;
+        for (size_t i = 0; i < params.size(); ++i) {
+          ValueId arg = graph.resolve(call.args[i]);
+          out[arg.index].push_back(params[i]);
+          out[params[i].index].push_back(arg);
+        }
+      }
+      if (inst.kind == InstKind::kWasm && inst.num_results == 1 && !inst.operands.empty())
+        out[graph.result(id).index].push_back(graph.resolve(inst.operands[0]));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool is_rematerializable(const Graph& graph, ValueId value) {
+  const Value& v = graph.value(value);
+  if (v.is_param || v.type == ValType::kV128) return false;
+  return graph.inst(v.inst).kind == InstKind::kConst;
+}
+
+Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
+  Allocation out;
+  size_t n = graph.num_values();
+  out.locations.assign(n, {});
+  out.save_slot.assign(n, 0);
+  std::vector<ValueId> sorted;
+  for (uint32_t v = 0; v < n; ++v)
+    if (!liveness.intervals[v].empty()) sorted.push_back(ValueId(v));
+  std::stable_sort(sorted.begin(), sorted.end(), [&](ValueId a, ValueId b) {
+    return liveness.intervals[a.index].start < liveness.intervals[b.index].start;
+  });
+  auto weight = [&](ValueId v) {
+    const Interval& i = liveness.intervals[v.index];
+    double w = static_cast<double>(liveness.weighted_uses[v.index]) / (i.end - i.start + 1);
+    return is_rematerializable(graph, v) ? w / 4 : w;
+  };
+
+  std::vector<std::vector<ValueId>> preferred = preferences(graph, liveness);
+  std::vector<ValueId> excluded;
+  constexpr double kForbidden = 1e300;
+
+  std::vector<bool> crosses_call(n, false);
+  for (const std::vector<ValueId>& across : liveness.live_across)
+    for (ValueId v : across) crosses_call[v.index] = true;
+
+  for (RegKind kind : {RegKind::kGp, RegKind::kXmm}) {
+    std::span<const uint8_t> regs = kind == RegKind::kGp
+                                        ? std::span<const uint8_t>(kAllocatableGp)
+                                        : std::span<const uint8_t>(kAllocatableXmm);
+    // Values holding a register whose hull has not ended yet; one may be in a hole of its
+    // ranges, where another value can use its register for a while.
+    std::vector<ValueId> live;
+    std::vector<double> cost(16);
+    for (ValueId v : sorted) {
+      if (reg_kind(graph.type_of(v)) != kind) continue;
+      const Interval& interval = liveness.intervals[v.index];
+      const std::vector<Segment>& ranges = liveness.ranges[v.index];
+      std::erase_if(live,
+                    [&](ValueId w) { return liveness.intervals[w.index].end < interval.start; });
+      ++out.allocated_values;
+      // A register is free if no value holding it is live anywhere this one is; otherwise it
+      // costs the weights of the values it would take it from.
+      std::fill(cost.begin(), cost.end(), 0.0);
+      for (ValueId w : live)
+        if (ranges_intersect(ranges, liveness.ranges[w.index]))
+          cost[out.locations[w.index].reg] += weight(w) + 1e-9;
+      must_differ(graph, v, excluded);
+      for (ValueId w : excluded)
+        if (out.locations[w.index].kind == Location::kReg && reg_kind(graph.type_of(w)) == kind)
+          cost[out.locations[w.index].reg] = kForbidden;
+      uint8_t best = regs[0];
+      for (uint8_t r : regs)
+        if (cost[r] < cost[best]) best = r;
+      // Among the free registers, one a related value holds saves a move.
+      if (cost[best] == 0.0) {
+        for (ValueId w : preferred[v.index]) {
+          const Location& loc = out.locations[w.index];
+          if (loc.kind == Location::kReg && reg_kind(graph.type_of(w)) == kind &&
+              cost[loc.reg] == 0.0) {
+            best = loc.reg;
+            break;
+          }
+        }
+      }
+      if (cost[best] == 0.0) {
+        out.locations[v.index] = {Location::kReg, best, 0};
+        live.push_back(v);
+        continue;
+      }
+      // Every register is taken: spill whichever is cheaper, this value or the ones in the way.
+      if (weight(v) <= cost[best] || cost[best] >= kForbidden) {
+        out.locations[v.index] = {Location::kStack, 0, 0};
+        continue;
+      }
+      std::erase_if(live, [&](ValueId w) {
+        if (out.locations[w.index].reg != best ||
+            !ranges_intersect(ranges, liveness.ranges[w.index]))
+          return false;
+        out.locations[w.index] = {Location::kStack, 0, 0};
+        return true;
+      });
+      out.locations[v.index] = {Location::kReg, best, 0};
+      live.push_back(v);
+    }
+  }
+
+  for (ValueId v : sorted) {
+    Location& loc = out.locations[v.index];
+    if (loc.kind != Location::kStack) continue;
+    if (is_rematerializable(graph, v)) {
+      uint64_t bits = graph.inst(graph.value(v).inst).imm[0];
+      // i32 values are zero-extended wherever they are, constants included.
+      if (graph.type_of(v) == ValType::kI32) bits = static_cast<uint32_t>(bits);
+      loc = {Location::kConstant, 0, 0, bits};
+      ++out.rematerialized_values;
+    } else {
+      ++out.spilled_values;
+    }
+  }
+
+  // Frame slots for spilled values and for register values saved around calls.
+  SlotPool slots;
+  for (ValueId v : sorted) {
+    Location& loc = out.locations[v.index];
+    bool needs_slot =
+        loc.kind == Location::kStack ||
+        (loc.kind == Location::kReg && crosses_call[v.index] && !is_rematerializable(graph, v));
+    if (!needs_slot) continue;
+    const Interval& interval = liveness.intervals[v.index];
+    int32_t slot = slots.take(graph.type_of(v), interval.start);
+    slots.hold(slot, graph.type_of(v), interval.end);
+    if (loc.kind == Location::kStack) {
+      loc.slot = slot;
+    } else {
+      out.save_slot[v.index] = slot;
+      ++out.call_saved_values;
+    }
+  }
+  out.frame_slots_bytes = slots.bytes();
+  return out;
+}
+
+}  // namespace keel::jit::opt
