@@ -141,8 +141,16 @@ void Codegen::emit_runtime_call(InstId id, const Inst& inst) {
       helper = {reinterpret_cast<const void*>(&keel_rt_elem_drop), false};
       fixed = {inst.index};
       break;
+    case Op::kMemoryInit:  // index: data, index2: memory (binary order)
+      if (!on_memory_0(inst.index2)) return;
+      helper = {reinterpret_cast<const void*>(&keel_rt_memory_init), true};
+      fixed = {inst.index2, inst.index};
+      break;
+    case Op::kTableInit:  // index: elem, index2: table (binary order)
+      helper = {reinterpret_cast<const void*>(&keel_rt_table_init), true};
+      fixed = {inst.index2, inst.index};
+      break;
     default:
-      // memory.init and table.init: not yet (their helpers read the module's segments).
       return unsupported(std::string(op_text(inst.op)));
   }
   static const std::array<uint8_t, 6> kArgRegs = {7 /*rdi*/, 6 /*rsi*/, 2 /*rdx*/, 1 /*rcx*/, 8, 9};

@@ -267,18 +267,6 @@ TEST(CodegenMemory, UnsupportedInstructionsAreErrors) {
     EXPECT_NE(h.error().find("tier 2 does not compile i32.atomic.load yet"), std::string::npos)
         << h.error();
   }
-  {
-    Tier2Harness h(1);
-    Graph g(FuncType{{VT::kI32}, {}});
-    Builder b(g);
-    std::vector<ValueId> args{param(g, 0), param(g, 0), param(g, 0)};
-    b.runtime_call(Op::kMemoryInit, 0, 0, args, VT::kBottom);
-    b.ret();
-    h.add_function(std::move(g));
-    EXPECT_FALSE(h.build());
-    EXPECT_NE(h.error().find("tier 2 does not compile memory.init yet"), std::string::npos)
-        << h.error();
-  }
 }
 
 }  // namespace
