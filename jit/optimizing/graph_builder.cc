@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -36,9 +37,14 @@ class GraphBuilder {
         ssa_(graph_),
         current_(graph_.entry()) {}
 
+  // Where the instruction being decoded is: instructions get its module offset (source maps).
+  void set_offset_source(std::function<uint32_t()> offset) { offset_ = std::move(offset); }
   Graph take_graph() { return std::move(graph_); }
   const std::optional<std::string>& error() const { return error_; }
-  void finish() { ssa_.finish(); }
+  void finish() {
+    stamp_pending();
+    ssa_.finish();
+  }
 
   // --- hooks (function_body_decoder.h, "consumer payloads") -----------------------------------
   void start_function(uint32_t, std::span<const ValType> locals, Control& frame) {
@@ -53,7 +59,7 @@ class GraphBuilder {
   }
 
   void instr(Op op, const InstrImm& imm, Args args, ValueId* result) {
-    if (!live()) return;
+    if (!begin()) return;
     const OpInfo& info = op_info(op);
     ValueId made;
     switch (op) {
@@ -108,7 +114,7 @@ class GraphBuilder {
   }
 
   void block(Op op, const BlockSig& sig, Args args, Results params, Control& frame) {
-    if (!live()) {
+    if (!begin()) {
       frame.dead = true;
       return;
     }
@@ -143,6 +149,7 @@ class GraphBuilder {
   }
 
   void else_(const ControlFrame&, Control& frame, Args then_values, Results) {
+    begin();
     if (frame.dead) return;
     frame.has_else = true;
     if (live()) b_.jump(frame.merge, {then_values.begin(), then_values.end()});
@@ -150,6 +157,7 @@ class GraphBuilder {
   }
 
   void end(const ControlFrame& info, Control& frame, Args values, Results after) {
+    begin();
     if (frame.dead) return;
     if (info.kind == FrameKind::kLoop) {
       ssa_.seal(frame.header);
@@ -178,13 +186,13 @@ class GraphBuilder {
   }
 
   void br(uint32_t, Control& target, Args values) {
-    if (!live()) return;
+    if (!begin()) return;
     b_.jump(target_of(target), {values.begin(), values.end()});
     current_ = BlockId();
   }
 
   void br_if(uint32_t, Control& target, Args args, Results) {
-    if (!live()) return;
+    if (!begin()) return;
     BlockId next = graph_.create_block();
     b_.branch(args.back(), target_of(target), {args.begin(), args.end() - 1}, next, {});
     ssa_.seal(next);
@@ -192,7 +200,7 @@ class GraphBuilder {
   }
 
   void br_table(std::span<const uint32_t>, uint32_t, std::span<Control* const> targets, Args args) {
-    if (!live()) return;
+    if (!begin()) return;
     std::vector<ValueId> values(args.begin(), args.end() - 1);
     std::vector<BlockCall> cases;
     for (size_t i = 0; i + 1 < targets.size(); ++i)
@@ -202,26 +210,26 @@ class GraphBuilder {
   }
 
   void return_(Args values) {
-    if (!live()) return;
+    if (!begin()) return;
     b_.ret({values.begin(), values.end()});
     current_ = BlockId();
   }
 
   void unreachable() {
-    if (!live()) return;
+    if (!begin()) return;
     b_.trap(TrapCode::kUnreachable);
     current_ = BlockId();
   }
 
   void call(Op op, uint32_t func_index, Args args, Results results) {
-    if (!live()) return;
+    if (!begin()) return;
     if (op != Op::kCall) return unsupported(op);
     auto made = b_.call(func_index, module_.function_type(func_index), args);
     std::copy(made.begin(), made.end(), results.begin());
   }
 
   void call_indirect(Op op, uint32_t type_index, uint32_t table, Args args, Results results) {
-    if (!live()) return;
+    if (!begin()) return;
     if (op != Op::kCallIndirect) return unsupported(op);
     auto made = b_.call_indirect(type_index, table, module_.types[type_index],
                                  args.subspan(0, args.size() - 1), args.back());
@@ -231,12 +239,12 @@ class GraphBuilder {
   void drop(ValType, Args) {}
 
   void select(ValType, Args args, ValueId* result) {
-    if (!live()) return;
+    if (!begin()) return;
     *result = b_.select(args[2], args[0], args[1]);
   }
 
   void local(Op op, uint32_t index, ValType, Args args, ValueId* result) {
-    if (!live()) return;
+    if (!begin()) return;
     if (op == Op::kLocalGet) {
       *result = ssa_.use_var(locals_[index], current_);
       return;
@@ -246,7 +254,7 @@ class GraphBuilder {
   }
 
   void global(Op op, uint32_t index, ValType type, Args args, ValueId* result) {
-    if (!live()) return;
+    if (!begin()) return;
     if (op == Op::kGlobalGet)
       *result = b_.global_get(index, type);
     else
@@ -255,7 +263,7 @@ class GraphBuilder {
 
   // a, b: the instruction's immediates in binary order (table.init: elem, table).
   void table_op(Op op, uint32_t a, uint32_t b, Args args, ValueId* result) {
-    if (!live()) return;
+    if (!begin()) return;
     switch (op) {
       case Op::kTableGet:
         *result = b_.table_get(a, module_.tables[a].type.element, args[0]);
@@ -273,7 +281,7 @@ class GraphBuilder {
   }
 
   void memory_op(Op op, uint32_t a, uint32_t b, Args args, ValueId* result) {
-    if (!live()) return;
+    if (!begin()) return;
     if (op == Op::kMemorySize) {
       *result = b_.memory_size(a);
       return;
@@ -282,21 +290,33 @@ class GraphBuilder {
   }
 
   void ref_null(ValType type, ValueId* result) {
-    if (live()) *result = b_.ref_null(type);
+    if (begin()) *result = b_.ref_null(type);
   }
   void ref_is_null(Args args, ValueId* result) {
-    if (live()) *result = b_.ref_is_null(args[0]);
+    if (begin()) *result = b_.ref_is_null(args[0]);
   }
   void ref_func(uint32_t func_index, ValueId* result) {
-    if (live()) *result = b_.ref_func(func_index);
+    if (begin()) *result = b_.ref_func(func_index);
   }
 
   void exception_op(Op op, uint32_t, Args, Results, Control*) {
-    if (live()) unsupported(op);
+    if (begin()) unsupported(op);
   }
 
  private:
   bool live() const { return current_.valid() && !error_; }
+
+  // Every hook starts here: what the previous instruction made gets its offset.
+  bool begin() {
+    stamp_pending();
+    if (offset_) pending_offset_ = offset_();
+    return live();
+  }
+  void stamp_pending() {
+    for (size_t i = stamped_; i < graph_.num_insts(); ++i)
+      graph_.inst(InstId(static_cast<uint32_t>(i))).module_offset = pending_offset_;
+    stamped_ = graph_.num_insts();
+  }
 
   void enter(BlockId block) {
     current_ = block;
@@ -349,12 +369,16 @@ class GraphBuilder {
   BlockId current_;
   std::vector<Variable> locals_;
   std::optional<std::string> error_;
+  std::function<uint32_t()> offset_;
+  uint32_t pending_offset_ = 0;
+  size_t stamped_ = 0;
 };
 
 template <class Tag>
 Result<Graph> decode_into_graph(const ValidationContext& ctx, uint32_t func_index) {
   GraphBuilder builder(ctx, func_index);
   FunctionBodyDecoder<GraphBuilder, Tag> decoder(ctx, builder);
+  builder.set_offset_source([&] { return static_cast<uint32_t>(decoder.current_offset()); });
   if (!decoder.decode_function(func_index)) return decoder.take_error();
   if (builder.error())
     return make_error(ErrorKind::kUsage, *builder.error(), kNoOffset, func_index);
