@@ -202,6 +202,10 @@ def make_runners(args):
         'keel': Runner('keel', lambda native, wasm, *rest:
                        [args.keel, 'run', *args.keel_flag, *keel_invoke(args), wasm,
                         *map(str, rest)]),
+        # The same keel with every function compiled by tier 2 (-C tier=optimizing).
+        'keel-t2': Runner('keel-t2', lambda native, wasm, *rest:
+                          [args.keel, 'run', '-C', 'tier=optimizing', *args.keel_flag,
+                           *keel_invoke(args), wasm, *map(str, rest)]),
         'node': Runner('node', lambda native, wasm, *rest:
                        [args.node, '--no-turbo-fast-api-calls', *args.node_flag, node_driver,
                         wasm, *map(str, rest)]),
@@ -352,7 +356,8 @@ def main():
     parser.add_argument('--clang', default='clang-19')
     parser.add_argument('--build-dir', default=os.path.join(ROOT, 'build', 'bench', 'programs'))
     parser.add_argument('--runners', default='native,keel,node',
-                        help='comma-separated subset of native,keel,node (native is always run)')
+                        help='comma-separated subset of native,keel,keel-t2,node (native is always '
+                             'run; keel-t2 is keel with tier 2 forced)')
     parser.add_argument('--suite', choices=tuple(SUITES), default='scalar',
                         help='scalar: bench/programs/*.c (default); simd: bench/programs/simd/*.c, '
                              'their wasm builds with -msimd128')
@@ -378,8 +383,10 @@ def main():
     names = program_names(args.suite)
 
     args.runners = ['native'] + [r for r in args.runners.split(',') if r and r != 'native']
+    if 'keel-t2' in args.runners:
+        os.environ['KEEL_EXPERIMENTAL_TIER2'] = '1'  # tier 2 is off in keel unless asked for
     for r in args.runners:
-        if r not in ('native', 'keel', 'node'):
+        if r not in ('native', 'keel', 'keel-t2', 'node'):
             fail(f'unknown runner {r!r}')
     selected = names if not args.only else args.only.split(',')
     for name in selected:
@@ -393,7 +400,7 @@ def main():
     missing = [tool for tool in (args.clang, 'wasm-ld') if not shutil.which(tool)]
     if 'node' in args.runners and not shutil.which(args.node):
         missing.append(args.node)
-    if 'keel' in args.runners and not os.access(args.keel, os.X_OK):
+    if ({'keel', 'keel-t2'} & set(args.runners)) and not os.access(args.keel, os.X_OK):
         missing.append(args.keel)
     if (args.mode == 'wasi' or args.io) and not missing and wasi_toolchain_missing(args.clang):
         missing.append('wasi-libc')

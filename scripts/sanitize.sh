@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The sanitizer run CI counts as one test: the clang-19 ASan/UBSan build of scripts/fuzz.sh
-# (build-fuzz/), then the unit tests of every layer and the core spec suite under the sanitizers,
-# then SECONDS (default 60) of fuzzing. JIT code is not instrumented; what runs around it is:
-# the decoder, validator, compiler, runtime helpers, trap handling and WASI host.
+# (build-fuzz/), then the unit tests of every layer and the core spec suite under the sanitizers
+# (tier 1, then tier 2 forced), then SECONDS (default 60) of fuzzing. JIT code is not
+# instrumented; what runs around it is: the decoder, validator, both compilers, runtime helpers,
+# trap handling and WASI host.
 set -euo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,4 +22,7 @@ done
 cmake --build "$build" --target spec-json >/dev/null
 echo "sanitize.sh: spec suite"
 "$build/spec/keel-spec" --expected "$root/spec/expected_totals.json" "$build/spec-json/core" | tail -1
+echo "sanitize.sh: spec suite, tier 2 forced"
+"$build/spec/keel-spec" --tier optimizing --expected "$root/spec/expected_totals.json" \
+  "$build/spec-json/core" | tail -1
 bash "$root/scripts/fuzz.sh" "$seconds"

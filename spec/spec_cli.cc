@@ -119,8 +119,8 @@ int spec_main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   runtime::Tier tier =
       tier_name == "optimizing" ? runtime::Tier::kOptimizing : runtime::Tier::kBaseline;
-  if (!validate_only && !jit::jit_compiler()->supports(tier)) {
-    std::cerr << "keel-spec: this build of keel has no " << tier_name << " tier\n";
+  if (Status available = jit::jit_compiler(true)->tier_available(tier); !available) {
+    std::cerr << "keel-spec: " << available.error().message << '\n';
     return 2;
   }
   EngineFactory executing = [tier](const Features& features) {

@@ -1,6 +1,12 @@
 #include "jit/engine/jit_compiler.h"
 
+#include <cstdlib>
+#include <string_view>
+
 #include "jit/baseline/baseline_compiler.h"
+#include "jit/optimizing/codegen.h"
+#include "jit/optimizing/graph_builder.h"
+#include "jit/optimizing/passes/pipeline.h"
 #include "jit/stubs/stubs.h"
 
 namespace keel::jit {
@@ -8,28 +14,59 @@ namespace {
 
 class JitCompiler final : public runtime::Compiler {
  public:
-  bool supports(runtime::Tier tier) const override { return tier == runtime::Tier::kBaseline; }
+  explicit JitCompiler(bool experimental_tier2) : experimental_tier2_(experimental_tier2) {}
+
+  Status tier_available(runtime::Tier tier) const override {
+    if (tier == runtime::Tier::kOptimizing && !experimental_tier2_)
+      return make_error(ErrorKind::kUsage,
+                        "the optimizing tier is experimental and off: it still miscompiles some "
+                        "programs (KEEL_EXPERIMENTAL_TIER2=1 turns it on)");
+    return {};
+  }
 
   Result<CompiledFunction> compile(const ValidationContext& ctx, uint32_t func_index,
                                    const CompileOptions& options) const override {
-    if (!supports(options.tier))
-      return make_error(
-          ErrorKind::kUsage,
-          std::string("this build of keel has no ") + runtime::tier_name(options.tier) + " tier",
-          kNoOffset, func_index);
+    if (Status available = tier_available(options.tier); !available) {
+      Error error = std::move(available).error();
+      error.function = func_index;
+      return error;
+    }
+    if (options.tier == runtime::Tier::kOptimizing)
+      return compile_optimizing(ctx, func_index, options);
     auto compiled = compile_baseline(ctx, func_index, options);
     if (compiled) compiled->tier = runtime::Tier::kBaseline;
     return compiled;
   }
 
   const runtime::RuntimeStubs& stubs() const override { return jit::stubs(); }
+
+ private:
+  // Tier 2: the graph straight from the body decoder, the pass pipeline, then the back end.
+  static Result<CompiledFunction> compile_optimizing(const ValidationContext& ctx,
+                                                     uint32_t func_index,
+                                                     const CompileOptions& options) {
+    auto graph = opt::build_graph(ctx, func_index, {.validated = options.validated});
+    if (!graph) return std::move(graph).error();
+    KEEL_TRY(opt::run_passes(*graph));
+    auto compiled = opt::compile_graph(*graph, ctx.module, func_index, options);
+    if (compiled) compiled->tier = runtime::Tier::kOptimizing;
+    return compiled;
+  }
+
+  bool experimental_tier2_;
 };
 
 }  // namespace
 
-std::shared_ptr<const runtime::Compiler> jit_compiler() {
-  static const auto compiler = std::make_shared<const JitCompiler>();
-  return compiler;
+std::shared_ptr<const runtime::Compiler> jit_compiler(bool experimental_tier2) {
+  static const auto standard = std::make_shared<const JitCompiler>(false);
+  static const auto with_tier2 = std::make_shared<const JitCompiler>(true);
+  return experimental_tier2 ? with_tier2 : standard;
+}
+
+bool experimental_tier2_requested() {
+  const char* value = std::getenv("KEEL_EXPERIMENTAL_TIER2");
+  return value != nullptr && std::string_view(value) == "1";
 }
 
 }  // namespace keel::jit

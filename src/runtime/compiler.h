@@ -80,7 +80,8 @@ struct RuntimeStubs {
 class Compiler {
  public:
   virtual ~Compiler() = default;
-  virtual bool supports(Tier tier) const = 0;
+  // Whether this compiler compiles at `tier`; if not, an error that says why.
+  virtual Status tier_available(Tier tier) const = 0;
   // Compiles defined function `func_index` of ctx.module. Thread-safe: any number of threads may
   // compile functions of one module at once.
   virtual Result<CompiledFunction> compile(const ValidationContext& ctx, uint32_t func_index,

@@ -84,9 +84,7 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
                                                        const EngineConfig& config) {
   if (!config.compiler)
     return make_error(ErrorKind::kUsage, "no compiler: EngineConfig::compiler is not set");
-  if (!config.compiler->supports(config.tier))
-    return make_error(ErrorKind::kUsage,
-                      std::string("this build of keel has no ") + tier_name(config.tier) + " tier");
+  KEEL_TRY(config.compiler->tier_available(config.tier));
   auto module = load_module(std::move(bytes), config.features);
   if (!module) return std::move(module).error();
   const platform::CpuFeatures& cpu = platform::host_cpu_features();

@@ -27,11 +27,22 @@
 # pass a v128 argument"), such exports are counted as skipped (binaryen's `_invoker` exports call
 # them with values of their own anyway).
 # RUN_VS_WABT_VERBOSE=1 prints both outcomes of every call.
-# Usage: run_vs_wabt.sh [--features=scalar|simd|all] KEEL [COUNT] [KEEP_DIR]
+# --tier=optimizing compiles keel's side with tier 2 (-C tier=...), baseline (the default) with tier 1.
+# Usage: run_vs_wabt.sh [--features=scalar|simd|all] [--tier=baseline|optimizing] KEEL [COUNT]
+#        [KEEP_DIR]
 set -euo pipefail
 features=scalar
-case ${1:-} in
-  --features=*) features=${1#--features=}; shift ;;
+tier=baseline
+while [ $# -gt 0 ]; do
+  case $1 in
+    --features=*) features=${1#--features=}; shift ;;
+    --tier=*) tier=${1#--tier=}; shift ;;
+    *) break ;;
+  esac
+done
+case $tier in
+  baseline|optimizing) ;;
+  *) echo "run_vs_wabt: --tier must be baseline or optimizing" >&2; exit 2 ;;
 esac
 case $features in
   scalar|simd|all) ;;
@@ -45,11 +56,11 @@ for tool in wasm-opt wasm-validate spectest-interp wasm-objdump python3; do
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-exec python3 - "$keel" "$count" "$work" "$keep" "$features" <<'PY'
+exec python3 - "$keel" "$count" "$work" "$keep" "$features" "$tier" <<'PY'
 import json, os, random, re, struct, subprocess, sys, tempfile
 
-keel, count, work, keep, which = (sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4],
-                                  sys.argv[5])
+keel, count, work, keep, which, tier = (sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4],
+                                        sys.argv[5], sys.argv[6])
 BASE = ("-mvp --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int "
         "--enable-multivalue")
 # (name, wasm-opt flags); the name is printed with each mismatch and in the kept module's name.
@@ -203,7 +214,8 @@ def run_wabt(module, funcs, results_types):
     return outcome
 
 def run_keel(module, name, params, results):
-    argv = [keel, "run", "-W", "timeout=20s", "--invoke", name, module] + ["0"] * len(params)
+    argv = [keel, "run", "-C", "tier=" + tier, "-W", "timeout=20s", "--invoke", name,
+            module] + ["0"] * len(params)
     p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     if p.returncode == 134:
         return ("trap", trap_kind(p.stderr.splitlines()[0] if p.stderr else "", 0))

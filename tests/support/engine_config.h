@@ -1,4 +1,5 @@
-// The engine configuration tests start from: keel's JIT as the compiler, everything else default.
+// The engine configuration tests start from: keel's JIT as the compiler (tier 2 available, though
+// experimental), everything else default.
 #pragma once
 
 #include "jit/engine/jit_compiler.h"
@@ -8,7 +9,7 @@ namespace keel::test {
 
 inline EngineConfig test_config() {
   EngineConfig config;
-  config.compiler = jit::jit_compiler();
+  config.compiler = jit::jit_compiler(true);
   return config;
 }
 
