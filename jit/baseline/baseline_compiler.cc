@@ -1,4 +1,5 @@
 #include "jit/baseline/baseline_compiler.h"
+#include "jit/common/asm_errors.h"
 
 #include <algorithm>
 #include <bit>
@@ -13,18 +14,6 @@ using asmjit::Label;
 using vm::TrapCode;
 
 namespace {
-// asmjit reports encoding failures here; the compiler checks after the function.
-class RecordingErrorHandler : public asmjit::ErrorHandler {
- public:
-  void handleError(asmjit::Error err, const char* message, asmjit::BaseEmitter*) override {
-    if (error == asmjit::kErrorOk) {
-      error = err;
-      text = message;
-    }
-  }
-  asmjit::Error error = asmjit::kErrorOk;
-  std::string text;
-};
 thread_local RecordingErrorHandler t_asm_errors;
 
 // A placeholder that forces a 32-bit immediate encoding, patched with the real frame size.

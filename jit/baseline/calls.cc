@@ -2,6 +2,7 @@
 // at [rsp], results come back in the same place. Every other value and every local goes to
 // memory first, since a call clobbers every allocatable register.
 #include "jit/baseline/baseline_emitter.h"
+#include "jit/common/call_sequences.h"
 
 namespace keel::jit {
 
@@ -47,17 +48,7 @@ void BaselineCompiler::emit_call(const FuncType& type, bool switch_context, bool
   flush_locals();
   resize_stack(base);
   if (indirect) {
-    load_table(table);
-    a_.cmp(x86::ecx, x86::dword_ptr(x86::rax, vm::kTableSize));
-    a_.jae(get(TrapCode::kUndefinedElement));
-    a_.mov(x86::rax, x86::qword_ptr(x86::rax, vm::kTableElements));
-    a_.mov(x86::rax, x86::qword_ptr(x86::rax, x86::rcx, 3));
-    a_.test(x86::rax, x86::rax);
-    a_.jz(get(TrapCode::kUninitializedElement));
-    a_.mov(x86::rdx, x86::qword_ptr(x86::r14, vm::kContextTypeIds));
-    a_.mov(x86::edx, x86::dword_ptr(x86::rdx, static_cast<int32_t>(4 * index)));
-    a_.cmp(x86::edx, x86::dword_ptr(x86::rax, vm::kFuncRefTypeId));
-    a_.jne(get(TrapCode::kIndirectCallTypeMismatch));
+    emit_indirect_callee(a_, *this, table, index);
   } else {
     a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextFuncs));
     a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(8 * index)));

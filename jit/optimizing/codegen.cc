@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "jit/common/asm_errors.h"
 #include "jit/optimizing/codegen_internal.h"
 #include "jit/optimizing/compare_fusion.h"
 
@@ -13,19 +14,6 @@ using asmjit::Label;
 using vm::TrapCode;
 
 namespace {
-
-// asmjit reports encoding failures here; the code generator checks after the function.
-class RecordingErrorHandler : public asmjit::ErrorHandler {
- public:
-  void handleError(asmjit::Error err, const char* message, asmjit::BaseEmitter*) override {
-    if (error == asmjit::kErrorOk) {
-      error = err;
-      text = message;
-    }
-  }
-  asmjit::Error error = asmjit::kErrorOk;
-  std::string text;
-};
 
 // The temporaries of edge moves: free at every terminator (no value lives in them).
 constexpr Location kMoveTemp[2] = {{Location::kReg, 0 /*rax*/, 0}, {Location::kReg, 15, 0}};

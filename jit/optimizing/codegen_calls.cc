@@ -4,6 +4,7 @@
 // call is stored to its call-save slot before and reloaded after.
 #include <array>
 
+#include "jit/common/call_sequences.h"
 #include "jit/optimizing/codegen_internal.h"
 
 namespace keel::jit::opt {
@@ -46,18 +47,7 @@ void Codegen::emit_call(InstId id, const Inst& inst) {
                   x86::ptr(x86::rsp, static_cast<int32_t>(vm::value_offset(type.params, i))));
   if (indirect) {
     a_.mov(x86::ecx, gp(inst.operands.back(), 1).r32());
-    a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextTables));
-    a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(8 * inst.index2)));
-    a_.cmp(x86::ecx, x86::dword_ptr(x86::rax, vm::kTableSize));
-    a_.jae(get(TrapCode::kUndefinedElement));
-    a_.mov(x86::rax, x86::qword_ptr(x86::rax, vm::kTableElements));
-    a_.mov(x86::rax, x86::qword_ptr(x86::rax, x86::rcx, 3));
-    a_.test(x86::rax, x86::rax);
-    a_.jz(get(TrapCode::kUninitializedElement));
-    a_.mov(x86::rdx, x86::qword_ptr(x86::r14, vm::kContextTypeIds));
-    a_.mov(x86::edx, x86::dword_ptr(x86::rdx, static_cast<int32_t>(4 * inst.index)));
-    a_.cmp(x86::edx, x86::dword_ptr(x86::rax, vm::kFuncRefTypeId));
-    a_.jne(get(TrapCode::kIndirectCallTypeMismatch));
+    emit_indirect_callee(a_, *this, inst.index2, inst.index);
   } else {
     // rax must hold the VMFuncRef at every call (the lazy-compile stub finds its function there).
     a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextFuncs));
