@@ -105,8 +105,11 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
   std::vector<ValueId> sorted;
   for (uint32_t v = 0; v < n; ++v)
     if (!liveness.intervals[v].empty()) sorted.push_back(ValueId(v));
-  std::stable_sort(sorted.begin(), sorted.end(), [&](ValueId a, ValueId b) {
-    return liveness.intervals[a.index].start < liveness.intervals[b.index].start;
+  // By start, ties by value id (the order they were pushed in): what a stable sort would give,
+  // without std::stable_sort, whose temporary buffer clang's libstdc++ headers deprecate.
+  std::sort(sorted.begin(), sorted.end(), [&](ValueId a, ValueId b) {
+    uint32_t sa = liveness.intervals[a.index].start, sb = liveness.intervals[b.index].start;
+    return sa != sb ? sa < sb : a.index < b.index;
   });
   auto weight = [&](ValueId v) {
     const Interval& i = liveness.intervals[v.index];
