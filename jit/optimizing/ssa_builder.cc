@@ -65,19 +65,23 @@ ValueId SsaBuilder::use_var_recursive(Variable var, BlockId block) {
     state(block).incomplete.push_back(Pending{var, result});
   } else {
     std::vector<BlockId> preds = graph_.predecessor_blocks(block);
-    if (visiting_.size() <= block.index) visiting_.resize(block.index + 1, false);
-    if (preds.empty() || visiting_[block.index]) {
+    if (visiting_.size() <= block.index) visiting_.resize(block.index + 1, 0);
+    if (preds.empty() || visiting_[block.index] == chain_) {
       // Only the entry (before a definition) and unreachable blocks get here, the latter also
       // through a cycle of single predecessors; wasm locals start as zero.
       result = zero_of(type);
     } else if (preds.size() == 1) {
-      visiting_[block.index] = true;
+      uint32_t before = visiting_[block.index];
+      visiting_[block.index] = chain_;
       result = use_var(var, preds[0]);
-      visiting_[block.index] = false;
+      visiting_[block.index] = before;
     } else {
       ValueId param = graph_.add_block_param(block, type);
       def_var(var, block, param);  // breaks the cycle through loops
+      uint32_t outer = chain_;
+      chain_ = ++chains_;
       add_param_args(var, block, param);
+      chain_ = outer;
       result = try_remove_trivial(param);
     }
   }

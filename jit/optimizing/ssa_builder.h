@@ -56,7 +56,12 @@ class SsaBuilder {
   std::vector<ValType> var_types_;
   std::vector<std::vector<ValueId>> defs_;  // [var][block]
   std::vector<BlockState> blocks_;
-  std::vector<bool> visiting_;  // blocks on the current chain of single predecessors
+  // Blocks on the current chain of single predecessors, by the chain's number: a block whose
+  // number is `chain_` closes a cycle (unreachable code). A lookup that goes on through a merge
+  // starts a new chain, since the merge's parameter breaks any cycle through it; the blocks of
+  // the chain that led there are still on the stack but not on the new chain.
+  std::vector<uint32_t> visiting_;
+  uint32_t chain_ = 1, chains_ = 1;
 };
 
 // Removes block parameters whose incoming arguments are all one value (ignoring the parameter

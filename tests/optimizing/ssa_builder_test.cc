@@ -214,6 +214,58 @@ TEST(SsaBuilder, UseBeforeAnyDefinitionIsZero) {
             "}\n");
 }
 
+// Found in dlmalloc's free() in yosys: a variable the loop never touches is first looked up after
+// the loop, from a merge, through a chain of single predecessors (exit <- body <- header). The
+// header's new parameter then looks the variable up on each back edge, and one back edge comes
+// from the body, still on that chain. The merge's parameter breaks the cycle, so the body must
+// not count as visited again (which made the variable zero on that edge): x is v0 everywhere.
+TEST(SsaBuilder, LookupThroughAMergeIsNotACycle) {
+  Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kI32}});
+  SsaBuilder ssa(g);
+  Builder b(g);
+  Variable x = ssa.declare_var(VT::kI32);
+  ValueId p0 = g.block(g.entry()).params[0], p1 = g.block(g.entry()).params[1];
+  ssa.def_var(x, g.entry(), p0);
+  BlockId header = g.create_block(), body = g.create_block(), exit = g.create_block();
+  BlockId other = g.create_block(), merge = g.create_block();
+  b.branch(p1, header, {}, other, {});
+  ssa.seal(other);
+
+  b.set_block(header);
+  b.branch(p1, header, {}, body, {});
+  ssa.seal(body);
+  b.set_block(body);
+  b.branch(p1, header, {}, exit, {});
+  ssa.seal(exit);
+  ssa.seal(header);  // the loop never used x: the header has no parameter yet
+
+  b.set_block(exit);
+  b.jump(merge);
+  b.set_block(other);
+  b.jump(merge);
+  ssa.seal(merge);
+  b.set_block(merge);
+  b.ret({ssa.use_var(x, merge)});
+  ssa.finish();
+
+  expect_valid(g);
+  EXPECT_EQ(print_graph(g),
+            "function (i32, i32) -> (i32) {\n"
+            "block0(v0: i32, v1: i32):\n"
+            "  brif v1, block1, block4\n"
+            "block1:\n"
+            "  brif v1, block1, block2\n"
+            "block2:\n"
+            "  brif v1, block1, block3\n"
+            "block3:\n"
+            "  jump block5\n"
+            "block4:\n"
+            "  jump block5\n"
+            "block5:\n"
+            "  return v0\n"
+            "}\n");
+}
+
 TEST(SsaBuilder, RemoveTrivialBlockParamsCascades) {
   // block1(p) loops to itself passing p and is entered with v0: p is v0. block2(q) gets p from
   // block1 and q from itself: after p goes, q is v0 too.
