@@ -2,10 +2,13 @@
 # ctest test `wasi-yosys`: keel runs Yosys (npm's @yowasp/yosys, a 30 MB WASI command) with its
 # share/ tree granted at /share, a writable /tmp, and a design directory: `-V`, then
 # `read_verilog; synth -noabc; stat; write_verilog` on a small counter of keel's own.
-# Usage: yosys.sh KEEL CACHE_DIR. Exits 77 (skipped) when npm cannot be reached.
+# Usage: yosys.sh KEEL CACHE_DIR [RUN_FLAG...], the flags going to every `keel run` (for
+# example -C tier=optimizing). Exits 77 (skipped) when npm cannot be reached.
 set -euo pipefail
 keel=${1:?usage: yosys.sh KEEL CACHE_DIR}
 cache=${2:?usage: yosys.sh KEEL CACHE_DIR}
+shift 2
+run_flags=("$@")
 here=$(cd "$(dirname "$0")" && pwd)
 cache=$(mkdir -p "$cache" && cd "$cache" && pwd)
 wasm=$(bash "$here/../bench/fetch-yosys.sh" "$cache") || exit $?
@@ -55,12 +58,12 @@ VERILOG
 grant=(--dir "$share/share::/share" --dir "$work/tmp::/tmp" --dir "$work/design::/design")
 
 fail() { echo "yosys.sh: $*" >&2; exit 1; }
-version=$("$keel" run "${grant[@]}" "$wasm" -V) || fail "yosys -V exited $?"
+version=$("$keel" run "${run_flags[@]}" "${grant[@]}" "$wasm" -V) || fail "yosys -V exited $?"
 echo "$version"
 [[ $version == "Yosys 0.55"* ]] || fail "unexpected version: $version"
 
 log=$work/log.txt
-"$keel" run "${grant[@]}" "$wasm" -p \
+"$keel" run "${run_flags[@]}" "${grant[@]}" "$wasm" -p \
   'read_verilog /design/counter.v; synth -noabc -top counter; stat; write_verilog -noattr /design/out.v' \
   >"$log" 2>&1 || { tail -n 40 "$log" >&2; fail "synthesis exited $?"; }
 grep -q '=== counter ===' "$log" || fail "no statistics for counter"
