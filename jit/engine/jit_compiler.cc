@@ -1,12 +1,16 @@
 #include "jit/engine/jit_compiler.h"
 
+#include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "jit/baseline/baseline_compiler.h"
+#include "jit/engine/tier2_debug.h"
 #include "jit/optimizing/codegen.h"
 #include "jit/optimizing/graph_builder.h"
 #include "jit/optimizing/passes/pipeline.h"
+#include "jit/optimizing/printer.h"
 #include "jit/stubs/stubs.h"
 
 namespace keel::jit {
@@ -21,6 +25,7 @@ class JitCompiler final : public runtime::Compiler {
       return make_error(ErrorKind::kUsage,
                         "the optimizing tier is experimental and off: it still miscompiles some "
                         "programs (KEEL_EXPERIMENTAL_TIER2=1 turns it on)");
+    if (tier == runtime::Tier::kOptimizing && !tier2_debug()) return tier2_debug().error();
     return {};
   }
 
@@ -31,8 +36,9 @@ class JitCompiler final : public runtime::Compiler {
       error.function = func_index;
       return error;
     }
-    if (options.tier == runtime::Tier::kOptimizing)
-      return compile_optimizing(ctx, func_index, options);
+    // tier_available has reported knobs that do not parse.
+    if (options.tier == runtime::Tier::kOptimizing && tier2_debug()->selects(func_index))
+      return compile_optimizing(ctx, func_index, options, *tier2_debug());
     auto compiled = compile_baseline(ctx, func_index, options);
     if (compiled) compiled->tier = runtime::Tier::kBaseline;
     return compiled;
@@ -44,13 +50,26 @@ class JitCompiler final : public runtime::Compiler {
   // Tier 2: the graph straight from the body decoder, the pass pipeline, then the back end.
   static Result<CompiledFunction> compile_optimizing(const ValidationContext& ctx,
                                                      uint32_t func_index,
-                                                     const CompileOptions& options) {
+                                                     const CompileOptions& options,
+                                                     const Tier2Debug& debug) {
     auto graph = opt::build_graph(ctx, func_index, {.validated = options.validated});
     if (!graph) return std::move(graph).error();
-    KEEL_TRY(opt::run_passes(*graph));
+    bool print = debug.print_ir == func_index;
+    if (print) print_ir(*graph, func_index, "as built");
+    KEEL_TRY(opt::run_passes(*graph, debug.passes));
+    if (print) print_ir(*graph, func_index, "after the passes");
     auto compiled = opt::compile_graph(*graph, ctx.module, func_index, options);
     if (compiled) compiled->tier = runtime::Tier::kOptimizing;
     return compiled;
+  }
+
+  static void print_ir(const opt::Graph& graph, uint32_t func_index, const char* when) {
+    std::string text = opt::print_graph(graph, [&](opt::InstId id) {
+      char offset[16];
+      std::snprintf(offset, sizeof offset, "@%x", graph.inst(id).module_offset);
+      return std::string(offset);
+    });
+    std::fprintf(stderr, ";; tier 2 IR of function %u, %s\n%s", func_index, when, text.c_str());
   }
 
   bool experimental_tier2_;

@@ -187,7 +187,7 @@ std::string print_inst(const Graph& graph, InstId id) {
   return out + body(graph, inst);
 }
 
-std::string print_graph(const Graph& graph) {
+std::string print_graph(const Graph& graph, const InstAnnotator& annotate) {
   std::string out = "function " + type_list(graph.signature().params) + " -> " +
                     type_list(graph.signature().results) + " {\n";
   for (BlockId b : graph.layout()) {
@@ -204,7 +204,12 @@ std::string print_graph(const Graph& graph) {
     out += ":\n";
     for (InstId i : block.insts) {
       if (graph.inst(i).dead) continue;
-      out += "  " + print_inst(graph, i) + "\n";
+      out += "  " + print_inst(graph, i);
+      if (annotate) {
+        std::string note = annotate(i);
+        if (!note.empty()) out += "  ; " + note;
+      }
+      out += "\n";
     }
   }
   return out + "}\n";

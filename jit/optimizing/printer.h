@@ -8,13 +8,17 @@
 //   ...
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "jit/optimizing/ir.h"
 
 namespace keel::jit::opt {
 
-std::string print_graph(const Graph& graph);
+// `annotate`, when given, adds a comment after each instruction (its module offset, its
+// registers): empty strings add nothing.
+using InstAnnotator = std::function<std::string(InstId)>;
+std::string print_graph(const Graph& graph, const InstAnnotator& annotate = {});
 std::string print_inst(const Graph& graph, InstId id);
 std::string value_name(ValueId id);  // "v3"
 std::string block_name(BlockId id);  // "block1"
