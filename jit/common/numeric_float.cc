@@ -321,6 +321,10 @@ bool emit_float(Assembler& a, Op op, const NumericOperands& o, const platform::C
     case Kind::kSub:
     case Kind::kMul:
     case Kind::kDiv:
+      if ((info.kind == Kind::kAdd || info.kind == Kind::kMul) && dst.id() == o.rhs.id()) {
+        arith(a, info.kind, wide, dst, lhs);  // commutative: numeric_dst_may_be_rhs
+        return true;
+      }
       copy(a, dst, lhs);
       arith(a, info.kind, wide, dst, o.rhs.as<Xmm>());
       return true;

@@ -130,12 +130,25 @@ void emit_alu(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& lhs
       a.imul(dst, lhs, imm);
       return;
     }
+    if (kind == Kind::kAdd && dst.id() != lhs.id()) {
+      a.lea(dst, asmjit::x86::ptr(lhs.r64(), o.rhs_imm));
+      return;
+    }
     copy(a, dst, lhs);
     a.emit(alu_inst(kind), dst, imm);
     return;
   }
   Gp rhs = sized(o.rhs, wide);
-  copy(a, dst, lhs);  // dst is never rhs, so rhs survives
+  if (dst.id() == rhs.id() && kind != Kind::kSub) {
+    a.emit(alu_inst(kind), dst, lhs);  // commutative: numeric_dst_may_be_rhs
+    return;
+  }
+  if (kind == Kind::kAdd && dst.id() != lhs.id()) {
+    // One instruction instead of mov + add; the 32-bit form truncates and zero-extends.
+    a.lea(dst, asmjit::x86::ptr(lhs.r64(), rhs.r64()));
+    return;
+  }
+  copy(a, dst, lhs);  // dst is not rhs here, so rhs survives
   a.emit(alu_inst(kind), dst, rhs);
 }
 

@@ -33,8 +33,8 @@ class TrapLabels {
 
 struct NumericOperands {
   // The result: a 64-bit Gp for i32/i64 results (i32 results are written zero-extended, as
-  // any 32-bit x86 write does), an Xmm for f32/f64. May be the same register as lhs, never as
-  // rhs.
+  // any 32-bit x86 write does), an Xmm for f32/f64. May be the same register as lhs; the same
+  // as rhs only where numeric_dst_may_be_rhs(op).
   asmjit::x86::Reg dst;
   asmjit::x86::Reg lhs;  // the only operand of a unary instruction
   asmjit::x86::Reg rhs;  // binary instructions, unless rhs_is_imm
@@ -51,6 +51,10 @@ asmjit::x86::CondCode integer_condition(Cmp cmp);
 bool is_numeric_op(Op op);
 // True if emit_numeric accepts an immediate right operand for `op` (integer instructions only).
 bool numeric_accepts_imm(Op op);
+// True if the result may be in rhs's register: the commutative integer and float operations,
+// whose lowering then computes dst op= lhs. Tier 2's allocator gives a dying rhs's register to
+// the result this way and saves the copy of lhs.
+bool numeric_dst_may_be_rhs(Op op);
 
 // Emits `op`. lhs and rhs are left unchanged unless they are dst; only dst and the scratch
 // registers are written. The code is position independent (no absolute addresses of itself, no

@@ -58,7 +58,11 @@ class JitCompiler final : public runtime::Compiler {
     if (print) print_ir(*graph, func_index, "as built");
     KEEL_TRY(opt::run_passes(*graph, debug.passes));
     if (print) print_ir(*graph, func_index, "after the passes");
-    auto compiled = opt::compile_graph(*graph, ctx.module, func_index, options);
+    opt::CodegenStats stats;
+    stats.want_assembly = print;
+    auto compiled = opt::compile_graph(*graph, ctx.module, func_index, options, &stats);
+    if (print)
+      std::fprintf(stderr, ";; tier 2 code of function %u\n%s", func_index, stats.assembly.c_str());
     if (compiled) compiled->tier = runtime::Tier::kOptimizing;
     return compiled;
   }

@@ -7,7 +7,8 @@
 //   KEEL_TIER2_PASSES=-gvn,-dce      passes switched off (constant-folding, copy-propagation,
 //                                    gvn, dce, cfg-simplification; `none` switches all off)
 //   KEEL_TIER2_PRINT_IR=INDEX        prints function INDEX's IR to stderr, as built and after
-//                                    the passes, each instruction with its module offset
+//                                    the passes, each instruction with its module offset, and
+//                                    then its machine code
 //
 // A value that does not parse is an error the first time tier 2 is asked for, not ignored.
 #pragma once

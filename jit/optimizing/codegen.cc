@@ -7,6 +7,7 @@
 #include "jit/common/asm_errors.h"
 #include "jit/optimizing/codegen_internal.h"
 #include "jit/optimizing/compare_fusion.h"
+#include "jit/optimizing/printer.h"
 
 namespace keel::jit::opt {
 
@@ -56,6 +57,11 @@ Result<runtime::CompiledFunction> Codegen::run(CodegenStats* stats) {
   RecordingErrorHandler errors;
   code_.init(asmjit::Environment::host());
   code_.setErrorHandler(&errors);
+  asmjit::StringLogger logger;
+  if (stats && stats->want_assembly) {
+    logger.addFlags(asmjit::FormatFlags::kMachineCode);
+    code_.setLogger(&logger);
+  }
   code_.attach(&a_);
   for (size_t i = 0; i < liveness_.order.size(); ++i) block_labels_.push_back(a_.newLabel());
   emit_prologue();
@@ -63,6 +69,7 @@ Result<runtime::CompiledFunction> Codegen::run(CodegenStats* stats) {
   if (error_) return make_error(ErrorKind::kUsage, *error_, kNoOffset, func_index_);
   emit_stubs();
   if (stats) stats->edge_moves = edge_moves_;
+  if (stats && stats->want_assembly) stats->assembly = logger.data();
   if (errors.error != asmjit::kErrorOk)
     return make_error(ErrorKind::kUsage, "code generation failed: " + errors.text, kNoOffset,
                       func_index_);
@@ -145,6 +152,7 @@ void Codegen::emit_return(const Inst& inst) {
 
 void Codegen::emit_block(size_t k) {
   a_.bind(block_labels_[k]);
+  if (code_.logger()) a_.comment(block_name(liveness_.order[k]).c_str());
   if (liveness_.loop_header[k]) {
     const Block& block = graph_.block(liveness_.order[k]);
     module_offset_ = block.insts.empty() ? 0 : graph_.inst(block.insts.front()).module_offset;
@@ -254,11 +262,17 @@ void Codegen::emit_branch(const Inst& inst, size_t k) {
   auto label = [&](const BlockCall& c) {
     return block_labels_[liveness_.order_index[c.block.index]];
   };
-  if (!edge_has_moves(no)) {
+  bool yes_moves = edge_has_moves(yes), no_moves = edge_has_moves(no);
+  if (!yes_moves && !no_moves && liveness_.order_index[yes.block.index] != k + 1) {
+    // Branch to yes and fall through to no when no comes next (a loop's back edge and exit).
+    a_.j(when, label(yes));
+    return emit_edge(no, k);
+  }
+  if (!no_moves) {
     a_.j(x86::negateCond(when), label(no));
     return emit_edge(yes, k);
   }
-  if (!edge_has_moves(yes)) {
+  if (!yes_moves) {
     a_.j(when, label(yes));
     return emit_edge(no, k);
   }

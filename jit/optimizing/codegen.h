@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "base/result.h"
 #include "ir/module.h"
@@ -21,6 +22,8 @@ struct CodegenStats {
   uint32_t fused_compares = 0;         // compares emitted as the flags of their branch
   uint32_t edge_moves = 0;             // moves emitted for block arguments
   uint32_t non_contiguous_loops = 0;
+  bool want_assembly = false;  // in: fill `assembly` (slower: asmjit formats every instruction)
+  std::string assembly;        // out: the code as text, each block headed by its IR name
 };
 
 // Compiles `graph`, the body of defined function `func_index` of `module`. Instructions tier 2

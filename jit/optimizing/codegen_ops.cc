@@ -298,11 +298,11 @@ void Codegen::emit_simd_op(const Inst& inst, ValueId result) {
   if (reg_kind(sig.params[0]) == RegKind::kXmm && d.isXmm()) {
     // The destructive form: the result register starts as the first operand.
     const Location& loc = location(a);
-    if (loc.kind == Location::kReg)
-      a_.movaps(d.as<x86::Xmm>(), x86::xmm(loc.reg));
-    else if (loc.kind == Location::kStack)
+    if (loc.kind == Location::kReg) {
+      if (d.id() != loc.reg) a_.movaps(d.as<x86::Xmm>(), x86::xmm(loc.reg));
+    } else if (loc.kind == Location::kStack) {
       load_value(type_of(a), d, x86::ptr(x86::rbp, loc.slot));
-    else
+    } else if (loc.kind == Location::kConstant)
       materialize(type_of(a), loc.bits, d);
     o.a = d;
   } else {
@@ -346,7 +346,9 @@ void Codegen::emit_select(const Inst& inst, ValueId result) {
   // allocator's must_differ), or it is temporary 0; a constant true value comes in temporary 1.
   auto copy_into_d = [&](ValueId v) {
     const Location& loc = location(v);
-    if (loc.kind == Location::kReg && d.isGp())
+    if (loc.kind == Location::kReg && d.id() == loc.reg)
+      return;
+    else if (loc.kind == Location::kReg && d.isGp())
       a_.mov(d.as<x86::Gp>(), x86::gpq(loc.reg));
     else if (loc.kind == Location::kReg)
       a_.movaps(d.as<x86::Xmm>(), x86::xmm(loc.reg));
@@ -433,10 +435,11 @@ void Codegen::emit_simd_access(const Inst& inst, ValueId result) {
   if (inst.operands.size() > 1) {
     // A lane load replaces one lane of the vector operand: the result starts as that vector.
     const Location& loc = location(inst.operands[1]);
-    if (loc.kind == Location::kReg)
-      a_.movaps(d, x86::xmm(loc.reg));
-    else
+    if (loc.kind == Location::kReg) {
+      if (d.id() != loc.reg) a_.movaps(d, x86::xmm(loc.reg));
+    } else {
       load_value(ValType::kV128, d, x86::ptr(x86::rbp, loc.slot));
+    }
   }
   x86::Mem m = address(inst, access_size(inst.op));
   uint32_t begin = static_cast<uint32_t>(a_.offset());

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <span>
 
+#include "jit/common/numeric_lowering.h"
+
 namespace keel::jit::opt {
 
 namespace {
@@ -58,6 +60,7 @@ void must_differ(const Graph& graph, ValueId v, std::vector<ValueId>& out) {
   if (value.is_param) return;
   const Inst& inst = graph.inst(value.inst);
   if (inst.kind == InstKind::kWasm) {
+    if (inst.operands.size() == 2 && numeric_dst_may_be_rhs(inst.op)) return;
     for (size_t i = 1; i < inst.operands.size(); ++i)
       out.push_back(graph.resolve(inst.operands[i]));
   } else if (inst.kind == InstKind::kSelect) {
@@ -84,6 +87,9 @@ std::vector<std::vector<ValueId>> preferences(const Graph& graph, const Liveness
       }
       if (inst.kind == InstKind::kWasm && inst.num_results == 1 && !inst.operands.empty())
         out[graph.result(id).index].push_back(graph.resolve(inst.operands[0]));
+      if (inst.kind == InstKind::kWasm && inst.operands.size() == 2 &&
+          numeric_dst_may_be_rhs(inst.op))
+        out[graph.result(id).index].push_back(graph.resolve(inst.operands[1]));
     }
   }
   return out;
@@ -95,6 +101,13 @@ bool is_rematerializable(const Graph& graph, ValueId value) {
   const Value& v = graph.value(value);
   if (v.is_param || v.type == ValType::kV128) return false;
   return graph.inst(v.inst).kind == InstKind::kConst;
+}
+
+bool is_immediate_constant(const Graph& graph, ValueId value) {
+  if (!is_rematerializable(graph, value)) return false;
+  ValType type = graph.type_of(value);
+  int64_t bits = static_cast<int64_t>(graph.inst(graph.value(value).inst).imm[0]);
+  return type == ValType::kI32 || (type == ValType::kI64 && bits == static_cast<int32_t>(bits));
 }
 
 Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
@@ -140,6 +153,10 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
       std::erase_if(live,
                     [&](ValueId w) { return liveness.intervals[w.index].end < interval.start; });
       ++out.allocated_values;
+      if (is_immediate_constant(graph, v)) {
+        out.locations[v.index] = {Location::kStack, 0, 0};  // made a kConstant below
+        continue;
+      }
       // A register is free if no value holding it is live anywhere this one is; otherwise it
       // costs the weights of the values it would take it from.
       std::fill(cost.begin(), cost.end(), 0.0);

@@ -53,6 +53,10 @@ struct Location {
 
 // A kConst result other than v128: it never needs a slot, and costs little to lose a register.
 bool is_rematerializable(const Graph& graph, ValueId value);
+// An i32 constant, or an i64 one that fits a sign-extended imm32: it gets no register at all,
+// since most uses take it as an immediate (an ALU operand, a compare fused into its branch) and
+// the rest make it with one mov, which costs less than the register it would hold everywhere.
+bool is_immediate_constant(const Graph& graph, ValueId value);
 
 struct Allocation {
   std::vector<Location> locations;  // by ValueId
