@@ -8,32 +8,33 @@ namespace keel::jit::opt {
 
 namespace {
 
-// A set of values as a bit vector: liveness is dense enough that this beats hash sets.
-class ValueSet {
+// A set of values with constant-time add, remove and clear, iterated in no particular order
+// (Briggs and Torczon's sparse set): one per function, reused by every block.
+class SparseValueSet {
  public:
-  explicit ValueSet(size_t n = 0) : words_((n + 63) / 64, 0) {}
-  void add(ValueId v) { words_[v.index / 64] |= uint64_t{1} << (v.index % 64); }
-  void remove(ValueId v) { words_[v.index / 64] &= ~(uint64_t{1} << (v.index % 64)); }
-  bool has(ValueId v) const { return (words_[v.index / 64] >> (v.index % 64)) & 1; }
-  // this |= other & ~minus; returns whether this changed.
-  bool add_all_but(const ValueSet& other, const ValueSet& minus) {
-    bool changed = false;
-    for (size_t i = 0; i < words_.size(); ++i) {
-      uint64_t next = words_[i] | (other.words_[i] & ~minus.words_[i]);
-      changed |= next != words_[i];
-      words_[i] = next;
-    }
-    return changed;
+  explicit SparseValueSet(size_t n) : where_(n, 0) {}
+  bool has(ValueId v) const {
+    uint32_t at = where_[v.index];
+    return at < members_.size() && members_[at] == v;
   }
-  template <class Fn>
-  void for_each(Fn&& fn) const {
-    for (size_t i = 0; i < words_.size(); ++i)
-      for (uint64_t w = words_[i]; w; w &= w - 1)
-        fn(ValueId(static_cast<uint32_t>(i * 64 + __builtin_ctzll(w))));
+  void add(ValueId v) {
+    if (has(v)) return;
+    where_[v.index] = static_cast<uint32_t>(members_.size());
+    members_.push_back(v);
   }
+  void remove(ValueId v) {
+    if (!has(v)) return;
+    ValueId last = members_.back();
+    where_[last.index] = where_[v.index];
+    members_[where_[v.index]] = last;
+    members_.pop_back();
+  }
+  void clear() { members_.clear(); }
+  const std::vector<ValueId>& values() const { return members_; }
 
  private:
-  std::vector<uint64_t> words_;
+  std::vector<uint32_t> where_;
+  std::vector<ValueId> members_;
 };
 
 struct Loop {
@@ -174,35 +175,66 @@ Liveness compute_liveness(const Graph& graph) {
   }
   live.num_positions = 2 * slot;
 
-  // Live-in sets by backward dataflow to a fixpoint.
+  // Live-in and live-out sets, one value at a time: from each block that uses a value (other
+  // than its defining block), walk predecessors backwards until the definition (Appel's and
+  // Boissinot et al.'s path exploration for SSA). The work is the size of the sets it makes;
+  // the bit-vector fixpoint it replaces cost blocks x values per round, quadratic on the large
+  // functions of real programs in time and memory.
   size_t num_values = graph.num_values();
-  std::vector<ValueSet> uses(num_blocks, ValueSet(num_values)),
-      defs(num_blocks, ValueSet(num_values));
+  std::vector<uint32_t> def_block(num_values, kNoPosition);
+  std::vector<uint32_t> use_begin(num_values + 1, 0);
   for (size_t i = 0; i < num_blocks; ++i) {
     const Block& block = graph.block(live.order[i]);
-    for (ValueId p : block.params) defs[i].add(p);
+    for (ValueId p : block.params) def_block[p.index] = static_cast<uint32_t>(i);
     for (InstId id : block.insts) {
       const Inst& inst = graph.inst(id);
       if (inst.dead) continue;
-      for_each_use(inst, [&](ValueId v) {
-        v = graph.resolve(v);
-        if (!defs[i].has(v)) uses[i].add(v);
-      });
-      for (uint32_t r = 0; r < inst.num_results; ++r) defs[i].add(graph.result(id, r));
+      for_each_use(inst, [&](ValueId v) { ++use_begin[graph.resolve(v).index + 1]; });
+      for (uint32_t r = 0; r < inst.num_results; ++r)
+        def_block[graph.result(id, r).index] = static_cast<uint32_t>(i);
     }
   }
-  std::vector<ValueSet> live_in(num_blocks, ValueSet(num_values)),
-      live_out(num_blocks, ValueSet(num_values));
-  ValueSet nothing(num_values);
-  for (size_t i = 0; i < num_blocks; ++i) live_in[i].add_all_but(uses[i], nothing);
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (size_t k = num_blocks; k-- > 0;) {
-      for (BlockId s : graph.successors(live.order[k])) {
-        uint32_t si = live.order_index[s.index];
-        if (si != kNoPosition) live_out[k].add_all_but(live_in[si], nothing);
+  for (size_t v = 0; v < num_values; ++v) use_begin[v + 1] += use_begin[v];
+  std::vector<uint32_t> use_block(use_begin[num_values]);
+  {
+    std::vector<uint32_t> fill(use_begin.begin(), use_begin.end() - 1);
+    for (size_t i = 0; i < num_blocks; ++i)
+      for (InstId id : graph.block(live.order[i]).insts)
+        if (!graph.inst(id).dead)
+          for_each_use(graph.inst(id), [&](ValueId v) {
+            use_block[fill[graph.resolve(v).index]++] = static_cast<uint32_t>(i);
+          });
+  }
+  std::vector<std::vector<uint32_t>> preds(num_blocks);
+  for (size_t i = 0; i < num_blocks; ++i)
+    for (BlockId p : graph.predecessor_blocks(live.order[i]))
+      if (uint32_t pi = live.order_index[p.index]; pi != kNoPosition) preds[i].push_back(pi);
+  std::vector<std::vector<ValueId>> live_in(num_blocks), live_out(num_blocks);
+  std::vector<uint32_t> in_mark(num_blocks, kNoPosition), out_mark(num_blocks, kNoPosition);
+  std::vector<uint32_t> work;
+  for (uint32_t v = 0; v < num_values; ++v) {
+    uint32_t def = def_block[v];
+    if (def == kNoPosition) continue;
+    for (uint32_t u = use_begin[v]; u < use_begin[v + 1]; ++u) {
+      uint32_t at = use_block[u];
+      if (at == def || in_mark[at] == v) continue;
+      in_mark[at] = v;
+      live_in[at].push_back(ValueId(v));
+      work.push_back(at);
+      while (!work.empty()) {
+        uint32_t b = work.back();
+        work.pop_back();
+        for (uint32_t p : preds[b]) {
+          if (out_mark[p] != v) {
+            out_mark[p] = v;
+            live_out[p].push_back(ValueId(v));
+          }
+          if (p == def || in_mark[p] == v) continue;
+          in_mark[p] = v;
+          live_in[p].push_back(ValueId(v));
+          work.push_back(p);
+        }
       }
-      changed |= live_in[k].add_all_but(live_out[k], defs[k]);
     }
   }
 
@@ -213,6 +245,7 @@ Liveness compute_liveness(const Graph& graph) {
   live.weighted_uses.assign(num_values, 0);
   live.live_across.assign(graph.num_insts(), {});
   std::vector<uint32_t> seg_from(num_values, kNoPosition), seg_to(num_values, 0);
+  SparseValueSet now(num_values);
   std::vector<ValueId> touched;
   for (size_t i = 0; i < num_blocks; ++i) {
     uint32_t start = live.block_start[i], end = live.block_end[i];
@@ -227,8 +260,8 @@ Liveness compute_liveness(const Graph& graph) {
       seg_from[v.index] = std::min(seg_from[v.index], at);
       seg_to[v.index] = std::max(seg_to[v.index], at);
     };
-    live_in[i].for_each([&](ValueId v) { touch(v, start); });
-    live_out[i].for_each([&](ValueId v) { touch(v, end); });
+    for (ValueId v : live_in[i]) touch(v, start);
+    for (ValueId v : live_out[i]) touch(v, end);
     const Block& block = graph.block(live.order[i]);
     for (ValueId p : block.params) {
       touch(p, start);
@@ -258,15 +291,18 @@ Liveness compute_liveness(const Graph& graph) {
       seg_from[v.index] = kNoPosition;
     }
     // What survives each call: walk the block backwards from its live-out set.
-    ValueSet now(num_values);
-    now.add_all_but(live_out[i], nothing);
+    bool has_call = false;
+    for (InstId id : block.insts)
+      has_call |= !graph.inst(id).dead && is_call_like(graph.inst(id).kind);
+    if (!has_call) continue;
+    now.clear();
+    for (ValueId v : live_out[i]) now.add(v);
     for (size_t k = block.insts.size(); k-- > 0;) {
       InstId id = block.insts[k];
       const Inst& inst = graph.inst(id);
       if (inst.dead) continue;
       for (uint32_t r = 0; r < inst.num_results; ++r) now.remove(graph.result(id, r));
-      if (is_call_like(inst.kind))
-        now.for_each([&](ValueId v) { live.live_across[id.index].push_back(v); });
+      if (is_call_like(inst.kind)) live.live_across[id.index] = now.values();
       for_each_use(inst, [&](ValueId v) { now.add(graph.resolve(v)); });
     }
   }
