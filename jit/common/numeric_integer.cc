@@ -134,6 +134,10 @@ void emit_alu(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& lhs
       a.lea(dst, asmjit::x86::ptr(lhs.r64(), o.rhs_imm));
       return;
     }
+    if (kind == Kind::kSub && dst.id() != lhs.id() && o.rhs_imm != INT32_MIN) {
+      a.lea(dst, asmjit::x86::ptr(lhs.r64(), -o.rhs_imm));
+      return;
+    }
     copy(a, dst, lhs);
     a.emit(alu_inst(kind), dst, imm);
     return;

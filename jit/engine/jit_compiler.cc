@@ -8,6 +8,7 @@
 #include "jit/baseline/baseline_compiler.h"
 #include "jit/engine/tier2_debug.h"
 #include "jit/optimizing/codegen.h"
+#include "jit/optimizing/compare_fusion.h"
 #include "jit/optimizing/graph_builder.h"
 #include "jit/optimizing/passes/pipeline.h"
 #include "jit/optimizing/printer.h"
@@ -57,6 +58,7 @@ class JitCompiler final : public runtime::Compiler {
     bool print = debug.print_ir == func_index;
     if (print) print_ir(*graph, func_index, "as built");
     KEEL_TRY(opt::run_passes(*graph, debug.passes));
+    opt::sink_compares_into_branches(*graph);
     if (print) print_ir(*graph, func_index, "after the passes");
     opt::CodegenStats stats;
     stats.want_assembly = print;

@@ -1,45 +1,48 @@
 #include "jit/optimizing/compare_fusion.h"
 
+#include <algorithm>
+
+#include "jit/common/numeric_lowering.h"
+
 namespace keel::jit::opt {
 
 namespace x86 = asmjit::x86;
 
 std::optional<x86::CondCode> compare_condition(Op op) {
-  switch (op) {
-    case Op::kI32Eqz:
-    case Op::kI64Eqz:
-    case Op::kI32Eq:
-    case Op::kI64Eq:
-      return x86::CondCode::kE;
-    case Op::kI32Ne:
-    case Op::kI64Ne:
-      return x86::CondCode::kNE;
-    case Op::kI32LtS:
-    case Op::kI64LtS:
-      return x86::CondCode::kL;
-    case Op::kI32LtU:
-    case Op::kI64LtU:
-      return x86::CondCode::kB;
-    case Op::kI32GtS:
-    case Op::kI64GtS:
-      return x86::CondCode::kG;
-    case Op::kI32GtU:
-    case Op::kI64GtU:
-      return x86::CondCode::kA;
-    case Op::kI32LeS:
-    case Op::kI64LeS:
-      return x86::CondCode::kLE;
-    case Op::kI32LeU:
-    case Op::kI64LeU:
-      return x86::CondCode::kBE;
-    case Op::kI32GeS:
-    case Op::kI64GeS:
-      return x86::CondCode::kGE;
-    case Op::kI32GeU:
-    case Op::kI64GeU:
-      return x86::CondCode::kAE;
-    default:
-      return std::nullopt;
+  const OpInfo& info = op_info(op);
+  if (info.cmp == Cmp::kNone || info.cmp > Cmp::kGeU || info.sig.num_params == 0)
+    return std::nullopt;
+  ValType operand = info.sig.params[0];
+  if (operand != ValType::kI32 && operand != ValType::kI64) return std::nullopt;  // floats, SIMD
+  return integer_condition(info.cmp);
+}
+
+void sink_compares_into_branches(Graph& graph) {
+  std::vector<uint32_t> uses = graph.use_counts();
+  for (BlockId b : graph.layout()) {
+    std::vector<InstId>& insts = graph.block(b).insts;
+    for (size_t k = 0; k < insts.size(); ++k) {
+      const Inst& consumer = graph.inst(insts[k]);
+      if (consumer.dead ||
+          (consumer.kind != InstKind::kBranch && consumer.kind != InstKind::kTrapIf))
+        continue;
+      ValueId condition = graph.resolve(consumer.operands[0]);
+      const Value& value = graph.value(condition);
+      if (value.is_param || uses[condition.index] != 1) continue;
+      const Inst& compare = graph.inst(value.inst);
+      if (compare.block != b || compare.kind != InstKind::kWasm || !compare_condition(compare.op))
+        continue;
+      auto at =
+          std::find(insts.begin(), insts.begin() + static_cast<std::ptrdiff_t>(k), value.inst);
+      if (at == insts.begin() + static_cast<std::ptrdiff_t>(k) ||
+          at + 1 == insts.begin() + static_cast<std::ptrdiff_t>(k))
+        continue;  // not before it in this block, or already next to it
+      // A compare is pure and its operands are defined before it, so it may move down to
+      // just before its only user.
+      InstId moved = *at;
+      insts.erase(at);
+      insts.insert(insts.begin() + static_cast<std::ptrdiff_t>(k - 1), moved);
+    }
   }
 }
 

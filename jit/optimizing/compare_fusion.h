@@ -16,6 +16,11 @@ namespace keel::jit::opt {
 // zero), or nullopt if `op` is not one.
 std::optional<asmjit::x86::CondCode> compare_condition(Op op);
 
+// Moves each integer compare whose only use is a later kBranch or kTrapIf of its block to just
+// before that user, so that find_fusible_compares can fuse it: clang often puts other code
+// between a loop's exit test and its branch. Run after the passes, before code generation.
+void sink_compares_into_branches(Graph& graph);
+
 // By InstId: compares whose result only feeds the condition of the next instruction of their
 // block, a kBranch or kTrapIf. The code generator emits them as part of that instruction.
 std::vector<bool> find_fusible_compares(const Graph& graph);

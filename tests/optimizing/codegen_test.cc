@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "codegen_harness.h"
+#include "graph_test_util.h"
 #include "ir_interpreter.h"
 #include "jit/optimizing/builder.h"
+#include "jit/optimizing/compare_fusion.h"
 #include "jit/optimizing/printer.h"
 #include "jit/optimizing/ssa_builder.h"
 #include "jit/optimizing/verifier.h"
@@ -317,6 +319,46 @@ TEST(Codegen, FusedComparesBranchOnTheFlags) {
       expect_matches_interpreter(g, inputs);
     }
   }
+}
+
+// clang puts code between a loop's exit test and its branch: the compare moves down to the
+// branch (and to a trap_if), and is fused there; the results stay right.
+TEST(Codegen, ComparesSinkToTheirBranches) {
+  Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kI32}});
+  Builder b(g);
+  ValueId x = param(g, 0), y = param(g, 1);
+  ValueId below = b.wasm(Op::kI32LtU, {x, y});
+  ValueId is_zero = b.wasm(Op::kI32Eqz, {y});
+  ValueId sum = b.wasm(Op::kI32Add, {x, y});
+  b.trap_if(is_zero, TrapCode::kIntegerDivideByZero);
+  ValueId twice = b.wasm(Op::kI32Add, {sum, sum});
+  BlockId yes = g.create_block(), no = g.create_block();
+  b.branch(below, yes, {}, no);
+  b.set_block(yes);
+  b.ret({twice});
+  b.set_block(no);
+  b.ret({sum});
+  sink_compares_into_branches(g);
+  expect_valid(g);
+  EXPECT_EQ(print_graph(g),
+            "function (i32, i32) -> (i32) {\n"
+            "block0(v0: i32, v1: i32):\n"
+            "  v4 = i32.add v0, v1\n"
+            "  v3 = i32.eqz v1\n"
+            "  trap_if v3, integer_divide_by_zero\n"
+            "  v5 = i32.add v4, v4\n"
+            "  v2 = i32.lt_u v0, v1\n"
+            "  brif v2, block1, block2\n"
+            "block1:\n"
+            "  return v5\n"
+            "block2:\n"
+            "  return v4\n"
+            "}\n");
+  Tier2Harness h;
+  h.add_function(g);
+  ASSERT_TRUE(h.build()) << h.error();
+  EXPECT_EQ(h.stats().fused_compares, 2u);
+  expect_matches_interpreter(g, {{1, 2}, {2, 1}, {5, 0}, {0, 0}, {0xffffffff, 1}});
 }
 
 // A large function: 400 blocks of a loop nest and diamonds with 40 values live throughout. The
