@@ -27,6 +27,7 @@ import resource
 import shutil
 import statistics
 import subprocess
+import threading
 import sys
 import tempfile
 import time
@@ -218,6 +219,40 @@ def children_cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
+# Peak resident set sizes (KiB) of the runs, by the argv they ran: run_once records each one.
+peak_rss_kib = {}
+
+
+def run_process(argv, timeout, stdin=None, capture_stdout=True):
+    """subprocess.run, but the child is reaped with wait4 so that its own peak RSS is known (the
+    RUSAGE_CHILDREN maximum covers every child so far). Returns (returncode, stdout, stderr,
+    peak KiB)."""
+    proc = subprocess.Popen(argv, stdin=stdin,
+                            stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    out, err = [], []
+    readers = [threading.Thread(target=lambda f, acc: acc.append(f.read()), args=(f, acc))
+               for f, acc in ((proc.stdout, out), (proc.stderr, err)) if f is not None]
+    for t in readers:
+        t.start()
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            proc.kill()
+            os.wait4(proc.pid, 0)
+            for t in readers:
+                t.join()
+            raise subprocess.TimeoutExpired(argv, timeout)
+        time.sleep(0.002)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for t in readers:
+        t.join()
+    return proc.returncode, ''.join(out), ''.join(err), usage.ru_maxrss
+
+
 def run_once(argv, timeout, clock, stdin_path=None):
     """Returns (seconds, checksum) or (None, reason); with `stdin_path`, the process reads that
     file as stdin, its stdout goes to /dev/null and the second value is None. The runs are
@@ -226,11 +261,10 @@ def run_once(argv, timeout, clock, stdin_path=None):
     try:
         if stdin_path:
             with open(stdin_path, 'rb') as stdin:
-                result = subprocess.run(argv, stdin=stdin, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True, timeout=timeout)
-            result.stdout = ''
+                returncode, stdout, stderr, rss = run_process(argv, timeout, stdin,
+                                                              capture_stdout=False)
         else:
-            result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+            returncode, stdout, stderr, rss = run_process(argv, timeout)
     except subprocess.TimeoutExpired:
         return None, f'timed out after {timeout} s'
     except OSError as e:
@@ -239,16 +273,17 @@ def run_once(argv, timeout, clock, stdin_path=None):
         seconds = children_cpu_seconds() - start_cpu
     else:
         seconds = time.perf_counter() - start_wall
-    if result.returncode != 0:
-        lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
-        return None, f'exit {result.returncode}: {" | ".join(lines[:3]) or "(no output)"}'
+    peak_rss_kib.setdefault(tuple(argv), []).append(rss)
+    if returncode != 0:
+        lines = (stderr.strip() or stdout.strip()).splitlines()
+        return None, f'exit {returncode}: {" | ".join(lines[:3]) or "(no output)"}'
     if stdin_path:
         return seconds, None
-    lines = [l for l in result.stdout.split('\n') if l.strip()]
+    lines = [l for l in stdout.split('\n') if l.strip()]
     # The last whole-word integer on the last line, so an annotation such as "42 (i64)" is fine.
     numbers = re.findall(r'(?<![\w.])-?\d+(?![\w.])', lines[-1]) if lines else []
     if not numbers:
-        return None, f'no integer result in output {result.stdout[-200:]!r}'
+        return None, f'no integer result in output {stdout[-200:]!r}'
     # Signed or unsigned, the same 64 bits: compare modulo 2^64.
     return seconds, int(numbers[-1]) % (1 << 64)
 
@@ -367,6 +402,8 @@ def main():
                         help="multiply each program's N (its ~1 s native size) by this")
     parser.add_argument('--n', type=int, help="use this N for every program instead")
     parser.add_argument('--timeout', type=float, default=120.0, help='seconds per process')
+    parser.add_argument('--rss', action='store_true',
+                        help='also print each runner\'s peak resident set size (median MB)')
     parser.add_argument('--startup', action='store_true',
                         help='time N = 0 instead: process start, load and compile alone')
     parser.add_argument('--mode', choices=('wasi', 'invoke'), default='wasi',
@@ -433,6 +470,7 @@ def main():
 
     runners = make_runners(args)
     times = {(p[0], r.name): [] for p in programs for r in runners}
+    rss = {(p[0], r.name): [] for p in programs for r in runners}
     checksum = {}
     problem = {}  # (program, runner) -> text shown instead of a time
     for _ in range(args.runs):
@@ -441,8 +479,9 @@ def main():
                 key = (name, runner.name)
                 if key in problem:
                     continue
-                seconds, value = run_once(runner.command(native, wasm, n), args.timeout,
-                                         args.clock)
+                argv = runner.command(native, wasm, n)
+                seconds, value = run_once(argv, args.timeout, args.clock)
+                rss[key].append(peak_rss_kib[tuple(argv)][-1])
                 if seconds is None:
                     problem[key] = 'fail'
                     print(f'{runner.name} {name}: {value}', file=sys.stderr)
@@ -479,6 +518,8 @@ def main():
     headers = ['program', 'N', 'native s']
     for r in runners[1:]:
         headers += [f'{r.name} s', f'{r.name}/native']
+    if args.rss:
+        headers += [f'{r.name} MB' for r in runners]
     rows = []
     ratios = {r.name: [] for r in runners[1:]}
     for name, _, _, n in programs:
@@ -497,6 +538,9 @@ def main():
                 row.append(f'{seconds / native_s:.2f}x')
             else:
                 row.append('-')
+        if args.rss:
+            row += [f'{statistics.median(rss[(name, r.name)]) / 1024:.0f}'
+                    if rss[(name, r.name)] else '-' for r in runners]
         rows.append(row)
     summary = ['geomean', '', '']
     for r in runners[1:]:
@@ -504,6 +548,8 @@ def main():
         counted = len(ratios[r.name])
         partial = f' ({counted}/{len(programs)})' if counted != len(programs) else ''
         summary += ['', f'{g:.2f}x{partial}' if g else 'n/a']
+    if args.rss:
+        summary += [''] * len(runners)
     rows.append(summary)
 
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
