@@ -71,8 +71,9 @@ void must_differ(const Graph& graph, ValueId v, std::vector<ValueId>& out) {
 
 // Values whose sharing a register saves a move: a block argument and its parameter, and a
 // numeric result and its first operand (x86's two-operand form).
+// Edge relations come first: their moves sit on loop back edges, an operand's copy does not.
 std::vector<std::vector<ValueId>> preferences(const Graph& graph, const Liveness& liveness) {
-  std::vector<std::vector<ValueId>> out(graph.num_values());
+  std::vector<std::vector<ValueId>> edges(graph.num_values()), operands(graph.num_values());
   for (BlockId b : liveness.order) {
     for (InstId id : graph.block(b).insts) {
       const Inst& inst = graph.inst(id);
@@ -81,19 +82,83 @@ std::vector<std::vector<ValueId>> preferences(const Graph& graph, const Liveness
         const std::vector<ValueId>& params = graph.block(call.block).params;
         for (size_t i = 0; i < params.size(); ++i) {
           ValueId arg = graph.resolve(call.args[i]);
-          out[arg.index].push_back(params[i]);
-          out[params[i].index].push_back(arg);
+          edges[arg.index].push_back(params[i]);
+          edges[params[i].index].push_back(arg);
         }
       }
       if (inst.kind == InstKind::kWasm && inst.num_results == 1 && !inst.operands.empty())
-        out[graph.result(id).index].push_back(graph.resolve(inst.operands[0]));
+        operands[graph.result(id).index].push_back(graph.resolve(inst.operands[0]));
       if (inst.kind == InstKind::kWasm && inst.operands.size() == 2 &&
           numeric_dst_may_be_rhs(inst.op))
-        out[graph.result(id).index].push_back(graph.resolve(inst.operands[1]));
+        operands[graph.result(id).index].push_back(graph.resolve(inst.operands[1]));
     }
   }
-  return out;
+  for (size_t v = 0; v < edges.size(); ++v)
+    edges[v].insert(edges[v].end(), operands[v].begin(), operands[v].end());
+  return edges;
 }
+
+// The positions where a block argument is copied into its parameter (a terminator's odd
+// position), by parameter, for each argument that every edge of that terminator into the block
+// passes alike. At such a position the two hold the same value, so they may share a register
+// there: a loop variable and its next value then need no move on the back edge.
+class CopyPoints {
+ public:
+  CopyPoints(const Graph& graph, const Liveness& liveness) : by_param_(graph.num_values()) {
+    for (BlockId b : liveness.order) {
+      const Block& block = graph.block(b);
+      if (block.insts.empty()) continue;
+      InstId term = block.insts.back();
+      const Inst& inst = graph.inst(term);
+      if (inst.dead || !is_terminator(inst.kind)) continue;
+      uint32_t at = liveness.inst_position[term.index] + 1;
+      for (size_t t = 0; t < inst.targets.size(); ++t) {
+        const BlockCall& call = inst.targets[t];
+        const std::vector<ValueId>& params = graph.block(call.block).params;
+        for (size_t i = 0; i < params.size(); ++i) {
+          ValueId arg = graph.resolve(call.args[i]);
+          bool alike = true;
+          for (const BlockCall& other : inst.targets)
+            if (other.block == call.block && graph.resolve(other.args[i]) != arg) alike = false;
+          if (alike) by_param_[params[i].index].push_back({arg, at});
+        }
+      }
+    }
+  }
+
+  // Whether every position where `a` and `b` are both live is a copy of one into the other.
+  bool only_copies_overlap(ValueId a, const std::vector<Segment>& ra, ValueId b,
+                           const std::vector<Segment>& rb) const {
+    size_t i = 0, j = 0;
+    while (i < ra.size() && j < rb.size()) {
+      if (ra[i].to < rb[j].from) {
+        ++i;
+      } else if (rb[j].to < ra[i].from) {
+        ++j;
+      } else {
+        uint32_t from = std::max(ra[i].from, rb[j].from), to = std::min(ra[i].to, rb[j].to);
+        if (from != to || !(is_copy(a, b, from) || is_copy(b, a, from))) return false;
+        if (ra[i].to == to)
+          ++i;
+        else
+          ++j;
+      }
+    }
+    return true;
+  }
+
+ private:
+  struct Copy {
+    ValueId arg;
+    uint32_t at;
+  };
+  bool is_copy(ValueId param, ValueId arg, uint32_t at) const {
+    for (const Copy& c : by_param_[param.index])
+      if (c.arg == arg && c.at == at) return true;
+    return false;
+  }
+  std::vector<std::vector<Copy>> by_param_;
+};
 
 }  // namespace
 
@@ -131,6 +196,12 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
   };
 
   std::vector<std::vector<ValueId>> preferred = preferences(graph, liveness);
+  CopyPoints copies(graph, liveness);
+  auto interferes = [&](ValueId a, ValueId b) {
+    const std::vector<Segment>& ra = liveness.ranges[a.index];
+    const std::vector<Segment>& rb = liveness.ranges[b.index];
+    return ranges_intersect(ra, rb) && !copies.only_copies_overlap(a, ra, b, rb);
+  };
   std::vector<ValueId> excluded;
   constexpr double kForbidden = 1e300;
 
@@ -149,7 +220,6 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
     for (ValueId v : sorted) {
       if (reg_kind(graph.type_of(v)) != kind) continue;
       const Interval& interval = liveness.intervals[v.index];
-      const std::vector<Segment>& ranges = liveness.ranges[v.index];
       std::erase_if(live,
                     [&](ValueId w) { return liveness.intervals[w.index].end < interval.start; });
       ++out.allocated_values;
@@ -161,8 +231,7 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
       // costs the weights of the values it would take it from.
       std::fill(cost.begin(), cost.end(), 0.0);
       for (ValueId w : live)
-        if (ranges_intersect(ranges, liveness.ranges[w.index]))
-          cost[out.locations[w.index].reg] += weight(w) + 1e-9;
+        if (interferes(v, w)) cost[out.locations[w.index].reg] += weight(w) + 1e-9;
       must_differ(graph, v, excluded);
       for (ValueId w : excluded)
         if (out.locations[w.index].kind == Location::kReg && reg_kind(graph.type_of(w)) == kind)
@@ -192,9 +261,7 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
         continue;
       }
       std::erase_if(live, [&](ValueId w) {
-        if (out.locations[w.index].reg != best ||
-            !ranges_intersect(ranges, liveness.ranges[w.index]))
-          return false;
+        if (out.locations[w.index].reg != best || !interferes(v, w)) return false;
         out.locations[w.index] = {Location::kStack, 0, 0};
         return true;
       });
