@@ -334,6 +334,9 @@ void Codegen::emit_wasm(const Inst& inst, ValueId result) {
     }
   }
   ops.dst = def_reg(result);
+  // Tier 2 keeps every i32 zero-extended in its register, so extending one in place is free.
+  if (inst.op == Op::kI64ExtendI32U && ops.dst.id() == ops.lhs.id())
+    return def_done(result, ops.dst);
   emit_numeric(a_, inst.op, ops, *this, options_.cpu);
   def_done(result, ops.dst);
 }
