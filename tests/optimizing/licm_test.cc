@@ -118,6 +118,94 @@ TEST(Licm, InvariantsOfNestedLoopsBubbleOut) {
   EXPECT_FALSE(run_licm(g));
 }
 
+// The inner loop is entered by a branch that may skip it, so it gets a new preheader; that
+// block belongs to the outer loop, which then takes the invariant of both out of it too.
+TEST(Licm, InvariantsBubbleThroughAMadePreheader) {
+  Graph g(FuncType{{VT::kI64}, {VT::kI64}});
+  Builder b(g);
+  ValueId n = g.block(g.entry()).params[0];
+  BlockId outer = g.create_block(), inner = g.create_block(), latch = g.create_block(),
+          exit = g.create_block();
+  ValueId j = g.add_block_param(outer, VT::kI64);
+  ValueId i = g.add_block_param(inner, VT::kI64);
+  b.jump(outer, {n});
+  b.set_block(outer);
+  b.branch(b.wasm(Op::kI64Eqz, {j}), latch, {}, inner, {j});
+  b.set_block(inner);
+  ValueId mask = b.wasm(Op::kI64Xor, {n, b.i64_const(0x123456789)});
+  ValueId i2 = b.wasm(Op::kI64Sub, {i, b.wasm(Op::kI64And, {mask, j})});
+  b.branch(b.wasm(Op::kI32WrapI64, {i2}), inner, {i2}, latch);
+  b.set_block(latch);
+  ValueId j2 = b.wasm(Op::kI64Sub, {j, b.i64_const(1)});
+  b.branch(b.wasm(Op::kI32WrapI64, {j2}), outer, {j2}, exit);
+  b.set_block(exit);
+  b.ret({j2});
+
+  EXPECT_TRUE(run_licm(g));
+  expect_valid(g);
+  EXPECT_EQ(print_graph(g),
+            "function (i64) -> (i64) {\n"
+            "block0(v0: i64):\n"
+            "  v4 = i64.const 4886718345\n"
+            "  v5 = i64.xor v0, v4\n"
+            "  jump block1(v0)\n"
+            "block1(v1: i64):\n"
+            "  v3 = i64.eqz v1\n"
+            "  brif v3, block3, block5\n"
+            "block5:\n"
+            "  v6 = i64.and v5, v1\n"
+            "  jump block2(v1)\n"
+            "block2(v2: i64):\n"
+            "  v7 = i64.sub v2, v6\n"
+            "  v8 = i32.wrap_i64 v7\n"
+            "  brif v8, block2(v7), block3\n"
+            "block3:\n"
+            "  v9 = i64.const 1\n"
+            "  v10 = i64.sub v1, v9\n"
+            "  v11 = i32.wrap_i64 v10\n"
+            "  brif v11, block1(v10), block4\n"
+            "block4:\n"
+            "  return v10\n"
+            "}\n");
+  EXPECT_FALSE(run_licm(g));
+}
+
+// A br_table with two cases into the header is two entry edges of one terminator: both move
+// to the new preheader, each keeping its argument.
+TEST(Licm, MakesAPreheaderForTwoCasesOfOneSwitch) {
+  Graph g(FuncType{{VT::kI32, VT::kF64}, {VT::kF64}});
+  Builder b(g);
+  ValueId x = g.block(g.entry()).params[0];
+  ValueId y = g.block(g.entry()).params[1];
+  BlockId loop = g.create_block(), exit = g.create_block();
+  ValueId acc = g.add_block_param(loop, VT::kF64);
+  ValueId half = b.wasm(Op::kF64Neg, {y});
+  b.switch_(x, {BlockCall{loop, {y}}, BlockCall{loop, {half}}}, BlockCall{exit, {}});
+  b.set_block(loop);
+  ValueId acc2 = b.wasm(Op::kF64Add, {acc, b.wasm(Op::kF64Abs, {y})});
+  b.branch(b.wasm(Op::kF64Lt, {acc2, y}), loop, {acc2}, exit);
+  b.set_block(exit);
+  b.ret({y});
+
+  EXPECT_TRUE(run_licm(g));
+  expect_valid(g);
+  EXPECT_EQ(print_graph(g),
+            "function (i32, f64) -> (f64) {\n"
+            "block0(v0: i32, v1: f64):\n"
+            "  v3 = f64.neg v1\n"
+            "  br_table v0, [block3(v1), block3(v3)], block2\n"
+            "block3(v7: f64):\n"
+            "  v4 = f64.abs v1\n"
+            "  jump block1(v7)\n"
+            "block1(v2: f64):\n"
+            "  v5 = f64.add v2, v4\n"
+            "  v6 = f64.lt v5, v1\n"
+            "  brif v6, block1(v5), block2\n"
+            "block2:\n"
+            "  return v1\n"
+            "}\n");
+}
+
 // The loop is entered from block0 and from block1, each binding its own value to the header's
 // parameter: the new preheader takes that parameter and passes it on.
 TEST(Licm, MakesAPreheaderForTwoEntryEdges) {

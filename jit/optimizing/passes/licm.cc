@@ -94,7 +94,7 @@ class Hoister {
   }
 
   bool worth_hoisting(InstId id) const {
-    if (fused_compares_[id.index]) return false;
+    if (id.index < fused_compares_.size() && fused_compares_[id.index]) return false;
     const Inst& inst = graph_.inst(id);
     return inst.kind != InstKind::kConst || !is_immediate_constant(graph_, graph_.result(id));
   }

@@ -9,8 +9,8 @@
 // (arithmetic, with divisions folding proved safe, selects, constants) and global.get of a
 // global the loop neither sets nor may set through a call. Loads stay: they trap out of bounds,
 // and a loop's stores and calls may change memory. Constants the register allocator makes as
-// immediates, and compares fused into the branch after them, move only when something hoisted
-// needs them: in the loop they cost nothing, hoisted they would hold a register through it.
+// immediates move only with a hoisted user, and compares fused into the branch after them stay:
+// in the loop they cost nothing, hoisted they would hold a register through it.
 #pragma once
 
 #include "jit/optimizing/ir.h"
