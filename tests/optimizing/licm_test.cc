@@ -9,6 +9,7 @@
 #include "jit/optimizing/passes/pipeline.h"
 #include "jit/optimizing/printer.h"
 #include "optimizing/graph_test_util.h"
+#include "random_program.h"
 
 namespace keel::jit::opt {
 namespace {
@@ -383,6 +384,21 @@ TEST(Licm, RunsInThePipelineUnlessSwitchedOff) {
   options.licm = false;
   ASSERT_TRUE(run_passes(off, options).ok());
   EXPECT_FALSE(sqrt_in_entry(off)) << print_graph(off);
+}
+
+// Many locals, floats, calls and memory make loops with several entry edges inside other loops,
+// where LICM makes preheaders that the outer loops then hoist from: every pass in the pipeline
+// must leave those graphs valid (codegen_random_test.cc checks what they compute).
+TEST(Licm, RandomProgramsStayValid) {
+  using P = test::RandomProgram;
+  for (uint32_t seed = 5001; seed <= 5200; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    Graph g = P(seed, 20, P::kFloats | P::kCalls | P::kMemory).build();
+    PassOptions options;
+    options.verify_after_each_pass = true;
+    Status status = run_passes(g, options);
+    ASSERT_TRUE(status.ok()) << status.error().message;
+  }
 }
 
 }  // namespace

@@ -25,12 +25,14 @@ struct LoopWrites {
 
 class Hoister {
  public:
-  explicit Hoister(Graph& graph) : graph_(graph), fused_compares_(find_fusible_compares(graph)) {
-    DominatorTree dom(graph);
-    loops_ = find_loops(graph, dom);
-  }
+  explicit Hoister(Graph& graph) : graph_(graph) {}
 
   bool run() {
+    loops_ = find_loops(graph_, DominatorTree(graph_));
+    if (loops_.empty()) return false;
+    fused_compares_ = find_fusible_compares(graph_);
+    invariant_.assign(graph_.num_insts(), false);
+    moves_.assign(graph_.num_insts(), false);
     // Deepest first: what leaves an inner loop lands in its preheader, which belongs to the
     // enclosing loop and is looked at again there.
     std::vector<uint32_t> order(loops_.size());
@@ -46,11 +48,10 @@ class Hoister {
   bool hoist_from(uint32_t loop_index) {
     Loop& loop = loops_[loop_index];
     LoopWrites writes = writes_of(loop);
-    std::vector<bool> invariant(graph_.num_insts(), false);
     auto operand_invariant = [&](ValueId v) {
       const Value& value = graph_.value(graph_.resolve(v));
       if (value.is_param) return !loop.contains(value.block);
-      return !loop.contains(graph_.inst(value.inst).block) || invariant[value.inst.index];
+      return !loop.contains(graph_.inst(value.inst).block) || invariant_[value.inst.index];
     };
     // Reverse postorder puts every definition in the loop before its uses.
     std::vector<InstId> candidates;
@@ -59,30 +60,34 @@ class Hoister {
         const Inst& inst = graph_.inst(id);
         if (!movable(inst, writes)) continue;
         if (!std::all_of(inst.operands.begin(), inst.operands.end(), operand_invariant)) continue;
-        invariant[id.index] = true;
+        invariant_[id.index] = true;
         candidates.push_back(id);
       }
 
-    std::vector<bool> moves(graph_.num_insts(), false);
-    std::vector<InstId> moving;
     for (InstId id : candidates) {
       if (!worth_hoisting(id)) continue;
-      moves[id.index] = true;
+      moves_[id.index] = true;
       for (ValueId v : graph_.inst(id).operands) {
         const Value& value = graph_.value(graph_.resolve(v));
-        if (!value.is_param && invariant[value.inst.index]) moves[value.inst.index] = true;
+        if (!value.is_param && invariant_[value.inst.index]) moves_[value.inst.index] = true;
       }
     }
-    for (InstId id : candidates)
-      if (moves[id.index]) moving.push_back(id);
+    std::vector<InstId> moving;
+    for (InstId id : candidates) {
+      if (moves_[id.index]) moving.push_back(id);
+      invariant_[id.index] = false;  // the flags only hold for this loop
+    }
     if (moving.empty()) return false;
 
     if (!loop.preheader.valid()) make_preheader(loop_index);
     for (BlockId b : loop.blocks)
-      std::erase_if(graph_.block(b).insts, [&](InstId id) { return moves[id.index]; });
+      std::erase_if(graph_.block(b).insts, [&](InstId id) { return moves_[id.index]; });
     std::vector<InstId>& into = graph_.block(loop.preheader).insts;
     into.insert(into.end() - 1, moving.begin(), moving.end());
-    for (InstId id : moving) graph_.inst(id).block = loop.preheader;
+    for (InstId id : moving) {
+      graph_.inst(id).block = loop.preheader;
+      moves_[id.index] = false;
+    }
     return true;
   }
 
@@ -94,7 +99,7 @@ class Hoister {
   }
 
   bool worth_hoisting(InstId id) const {
-    if (id.index < fused_compares_.size() && fused_compares_[id.index]) return false;
+    if (fused_compares_[id.index]) return false;
     const Inst& inst = graph_.inst(id);
     return inst.kind != InstKind::kConst || !is_immediate_constant(graph_, graph_.result(id));
   }
@@ -136,6 +141,9 @@ class Hoister {
     graph_.block(preheader).preds = entries;
     Builder(graph_, preheader).jump(loop.header, std::move(args));
     loop.preheader = preheader;
+    fused_compares_.resize(graph_.num_insts());
+    invariant_.resize(graph_.num_insts());
+    moves_.resize(graph_.num_insts());
 
     // The new block is part of every loop around this one, just ahead of this loop's header.
     for (uint32_t outer = loop.parent; outer != kNoLoop; outer = loops_[outer].parent) {
@@ -148,8 +156,10 @@ class Hoister {
   }
 
   Graph& graph_;
-  std::vector<bool> fused_compares_;  // by InstId, as the graph was on entry
   std::vector<Loop> loops_;
+  // By InstId, grown with the preheaders' jumps.
+  std::vector<bool> fused_compares_;
+  std::vector<bool> invariant_, moves_;  // for the loop at hand, cleared after it
 };
 
 }  // namespace
