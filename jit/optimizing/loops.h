@@ -17,9 +17,9 @@ inline constexpr uint32_t kNoLoop = UINT32_MAX;
 
 struct Loop {
   BlockId header;
-  std::vector<bool> members;    // by BlockId, at the time the loops were found
+  std::vector<bool> members;    // by BlockId; a block made since is one only if added
   std::vector<BlockId> blocks;  // the members in reverse postorder, the header first
-  uint32_t parent = kNoLoop;    // the innermost loop that contains this one
+  uint32_t parent = kNoLoop;    // index of the innermost loop around this one, or kNoLoop
   uint32_t depth = 1;           // loops containing this one, itself included
   // The block outside the loop whose jump is the header's only incoming edge from outside:
   // code placed there runs once each time the loop is entered. Invalid when the header has
