@@ -1,6 +1,6 @@
 // The dominator tree of a Graph, by Cooper, Harvey and Kennedy's "A Simple, Fast Dominance
 // Algorithm" (iterating over reverse postorder). The verifier checks SSA dominance with it; GVN
-// walks it; LICM will find loop headers with it.
+// walks it; loops.h finds natural loops (back edges to a dominating header) with it.
 #pragma once
 
 #include <vector>

@@ -122,6 +122,13 @@ BlockId Graph::create_block() {
   return id;
 }
 
+BlockId Graph::create_block_before(BlockId next) {
+  BlockId id = create_block();
+  layout_.pop_back();
+  layout_.insert(std::find(layout_.begin(), layout_.end(), next), id);
+  return id;
+}
+
 ValueId Graph::add_block_param(BlockId block, ValType type) {
   ValueId id(static_cast<uint32_t>(values_.size()));
   Block& b = blocks_[block.index];

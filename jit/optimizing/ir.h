@@ -159,6 +159,9 @@ class Graph {
   BlockId entry() const { return BlockId(0); }
 
   BlockId create_block();
+  // The same, laid out just before `next`. The back end orders blocks itself (liveness.h), so
+  // this only makes a block a pass puts in front of another (a loop preheader) print there.
+  BlockId create_block_before(BlockId next);
   ValueId add_block_param(BlockId block, ValType type);
   // Removes parameter `position` and the matching argument of every incoming edge.
   void remove_block_param(BlockId block, uint32_t position);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "jit/optimizing/dominators.h"
+#include "jit/optimizing/loops.h"
 
 namespace keel::jit::opt {
 
@@ -36,38 +37,6 @@ class SparseValueSet {
   std::vector<uint32_t> where_;
   std::vector<ValueId> members_;
 };
-
-struct Loop {
-  BlockId header;
-  std::vector<bool> members;  // by BlockId
-};
-
-// Natural loops: for each back edge u -> h (h dominates u), h and every block that reaches u
-// without passing through h. Back edges to one header make one loop.
-std::vector<Loop> find_loops(const Graph& graph, const DominatorTree& dom) {
-  std::vector<Loop> loops;
-  for (BlockId b : dom.reverse_postorder()) {
-    for (BlockId s : graph.successors(b)) {
-      if (!dom.dominates(s, b)) continue;
-      auto it =
-          std::find_if(loops.begin(), loops.end(), [&](const Loop& l) { return l.header == s; });
-      if (it == loops.end()) {
-        loops.push_back({s, std::vector<bool>(graph.num_blocks(), false)});
-        it = loops.end() - 1;
-        it->members[s.index] = true;
-      }
-      std::vector<BlockId> work{b};
-      while (!work.empty()) {
-        BlockId x = work.back();
-        work.pop_back();
-        if (it->members[x.index] || !dom.reachable(x)) continue;
-        it->members[x.index] = true;
-        for (BlockId p : graph.predecessor_blocks(x)) work.push_back(p);
-      }
-    }
-  }
-  return loops;
-}
 
 // Places `blocks` (in reverse postorder) and, right after each loop header, the rest of its loop.
 void place(const std::vector<BlockId>& blocks, const std::vector<Loop>& loops,

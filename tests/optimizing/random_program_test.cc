@@ -16,6 +16,7 @@
 #include "jit/optimizing/passes/copy_propagation.h"
 #include "jit/optimizing/passes/dce.h"
 #include "jit/optimizing/passes/gvn.h"
+#include "jit/optimizing/passes/licm.h"
 #include "jit/optimizing/passes/pipeline.h"
 #include "jit/optimizing/printer.h"
 #include "jit/optimizing/ssa_builder.h"
@@ -71,7 +72,7 @@ TEST(RandomPrograms, BuilderMakesValidSsaAndPassesKeepSemantics) {
     };
     for (Single pass : {Single{"constant folding", run_constant_folding},
                         Single{"copy propagation", run_copy_propagation}, Single{"gvn", run_gvn},
-                        Single{"dce", run_dce}}) {
+                        Single{"dce", run_dce}, Single{"licm", run_licm}}) {
       Graph copy = g;
       pass.run(copy);
       check_same(g, copy, want, pass.name);

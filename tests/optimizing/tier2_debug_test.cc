@@ -11,7 +11,8 @@ TEST(Tier2Debug, UnsetMeansEveryFunctionAndEveryPass) {
   EXPECT_TRUE(knobs->selects(0));
   EXPECT_TRUE(knobs->selects(UINT32_MAX));
   EXPECT_TRUE(knobs->passes.gvn && knobs->passes.dce && knobs->passes.constant_folding &&
-              knobs->passes.copy_propagation && knobs->passes.cfg_simplification);
+              knobs->passes.copy_propagation && knobs->passes.cfg_simplification &&
+              knobs->passes.licm);
   EXPECT_FALSE(knobs->print_ir.has_value());
 }
 
@@ -30,15 +31,17 @@ TEST(Tier2Debug, FunctionRangesAreInclusive) {
 }
 
 TEST(Tier2Debug, PassesSwitchOffByName) {
-  auto knobs = parse_tier2_debug(nullptr, "-gvn,-cfg-simplification", nullptr);
+  auto knobs = parse_tier2_debug(nullptr, "-gvn,-cfg-simplification,-licm", nullptr);
   ASSERT_TRUE(knobs);
   EXPECT_FALSE(knobs->passes.gvn);
   EXPECT_FALSE(knobs->passes.cfg_simplification);
+  EXPECT_FALSE(knobs->passes.licm);
   EXPECT_TRUE(knobs->passes.dce);
   auto none = parse_tier2_debug(nullptr, "none", nullptr);
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->passes.gvn || none->passes.dce || none->passes.constant_folding ||
-               none->passes.copy_propagation || none->passes.cfg_simplification);
+               none->passes.copy_propagation || none->passes.cfg_simplification ||
+               none->passes.licm);
 }
 
 TEST(Tier2Debug, WhatDoesNotParseIsAnErrorNamingTheVariable) {
@@ -47,7 +50,7 @@ TEST(Tier2Debug, WhatDoesNotParseIsAnErrorNamingTheVariable) {
         {"x", nullptr, nullptr},
         {"3-", nullptr, nullptr},
         {nullptr, "gvn", nullptr},
-        {nullptr, "-licm", nullptr},
+        {nullptr, "-inlining", nullptr},
         {nullptr, nullptr, "f"}}) {
     auto knobs = parse_tier2_debug(functions, passes, print);
     ASSERT_FALSE(knobs);

@@ -7,6 +7,7 @@
 #include "jit/optimizing/passes/copy_propagation.h"
 #include "jit/optimizing/passes/dce.h"
 #include "jit/optimizing/passes/gvn.h"
+#include "jit/optimizing/passes/licm.h"
 #include "jit/optimizing/verifier.h"
 
 namespace keel::jit::opt {
@@ -21,6 +22,7 @@ Status run_passes(Graph& graph, const PassOptions& options) {
       {"constant folding", options.constant_folding, run_constant_folding},
       {"copy propagation", options.copy_propagation, run_copy_propagation},
       {"gvn", options.gvn, run_gvn},
+      {"licm", options.licm, run_licm},
       {"dce", options.dce, run_dce},
       {"cfg simplification", options.cfg_simplification, run_cfg_simplification},
   };

@@ -12,6 +12,7 @@ struct PassOptions {
   bool constant_folding = true;  // also folds branches and drops unreachable blocks
   bool copy_propagation = true;
   bool gvn = true;
+  bool licm = true;  // hoists loop invariants into preheaders, making preheaders where needed
   bool dce = true;
   bool cfg_simplification = true;       // bypasses empty blocks, merges straight-line chains
   bool verify_after_each_pass = false;  // stops at the first pass that leaves a broken graph

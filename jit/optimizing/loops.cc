@@ -1,0 +1,63 @@
+#include "jit/optimizing/loops.h"
+
+#include <algorithm>
+
+namespace keel::jit::opt {
+
+std::vector<Loop> find_loops(const Graph& graph, const DominatorTree& dom) {
+  std::vector<Loop> loops;
+  for (BlockId b : dom.reverse_postorder()) {
+    for (BlockId s : graph.successors(b)) {
+      if (!dom.dominates(s, b)) continue;
+      auto it =
+          std::find_if(loops.begin(), loops.end(), [&](const Loop& l) { return l.header == s; });
+      if (it == loops.end()) {
+        Loop loop;
+        loop.header = s;
+        loop.members.assign(graph.num_blocks(), false);
+        loop.members[s.index] = true;
+        loop.blocks.push_back(s);
+        loops.push_back(std::move(loop));
+        it = loops.end() - 1;
+      }
+      std::vector<BlockId> work{b};
+      while (!work.empty()) {
+        BlockId x = work.back();
+        work.pop_back();
+        if (it->members[x.index] || !dom.reachable(x)) continue;
+        it->members[x.index] = true;
+        it->blocks.push_back(x);
+        for (BlockId p : graph.predecessor_blocks(x)) work.push_back(p);
+      }
+    }
+  }
+
+  // A header dominates the headers of the loops inside its loop, so it comes first in reverse
+  // postorder. Marking each loop's blocks in that order leaves on each block the innermost loop
+  // marked so far: for a header, just before its own loop marks it, the loop around it.
+  std::vector<uint32_t> rpo_number(graph.num_blocks(), 0);
+  const std::vector<BlockId>& rpo = dom.reverse_postorder();
+  for (uint32_t i = 0; i < rpo.size(); ++i) rpo_number[rpo[i].index] = i;
+  auto earlier = [&](BlockId a, BlockId b) { return rpo_number[a.index] < rpo_number[b.index]; };
+  std::sort(loops.begin(), loops.end(),
+            [&](const Loop& a, const Loop& b) { return earlier(a.header, b.header); });
+  std::vector<uint32_t> innermost(graph.num_blocks(), kNoLoop);
+  for (uint32_t i = 0; i < loops.size(); ++i) {
+    Loop& loop = loops[i];
+    loop.parent = innermost[loop.header.index];
+    if (loop.parent != kNoLoop) loop.depth = loops[loop.parent].depth + 1;
+    std::sort(loop.blocks.begin(), loop.blocks.end(), earlier);
+    for (BlockId b : loop.blocks) innermost[b.index] = i;
+    uint32_t entries = 0;
+    for (const Edge& edge : graph.block(loop.header).preds) {
+      BlockId from = graph.inst(edge.inst).block;
+      if (loop.contains(from)) continue;
+      ++entries;
+      if (graph.inst(edge.inst).kind == InstKind::kJump) loop.preheader = from;
+    }
+    if (entries != 1) loop.preheader = BlockId();
+  }
+  return loops;
+}
+
+}  // namespace keel::jit::opt

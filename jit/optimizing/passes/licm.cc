@@ -1,0 +1,171 @@
+#include "jit/optimizing/passes/licm.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "jit/optimizing/builder.h"
+#include "jit/optimizing/compare_fusion.h"
+#include "jit/optimizing/dominators.h"
+#include "jit/optimizing/loops.h"
+#include "jit/optimizing/register_allocator.h"
+
+namespace keel::jit::opt {
+
+namespace {
+
+// The state a loop may change, which decides whether a read in it is invariant.
+struct LoopWrites {
+  bool any_global = false;  // a call
+  std::vector<uint32_t> globals;
+
+  bool may_write_global(uint32_t index) const {
+    return any_global || std::find(globals.begin(), globals.end(), index) != globals.end();
+  }
+};
+
+class Hoister {
+ public:
+  explicit Hoister(Graph& graph) : graph_(graph) {}
+
+  bool run() {
+    loops_ = find_loops(graph_, DominatorTree(graph_));
+    if (loops_.empty()) return false;
+    fused_compares_ = find_fusible_compares(graph_);
+    invariant_.assign(graph_.num_insts(), false);
+    moves_.assign(graph_.num_insts(), false);
+    // Deepest first: what leaves an inner loop lands in its preheader, which belongs to the
+    // enclosing loop and is looked at again there.
+    std::vector<uint32_t> order(loops_.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return loops_[a].depth > loops_[b].depth; });
+    bool changed = false;
+    for (uint32_t i : order) changed |= hoist_from(i);
+    return changed;
+  }
+
+ private:
+  bool hoist_from(uint32_t loop_index) {
+    Loop& loop = loops_[loop_index];
+    LoopWrites writes = writes_of(loop);
+    auto operand_invariant = [&](ValueId v) {
+      const Value& value = graph_.value(graph_.resolve(v));
+      if (value.is_param) return !loop.contains(value.block);
+      return !loop.contains(graph_.inst(value.inst).block) || invariant_[value.inst.index];
+    };
+    // Reverse postorder puts every definition in the loop before its uses.
+    std::vector<InstId> candidates;
+    for (BlockId b : loop.blocks)
+      for (InstId id : graph_.block(b).insts) {
+        const Inst& inst = graph_.inst(id);
+        if (!movable(inst, writes)) continue;
+        if (!std::all_of(inst.operands.begin(), inst.operands.end(), operand_invariant)) continue;
+        invariant_[id.index] = true;
+        candidates.push_back(id);
+      }
+
+    for (InstId id : candidates) {
+      if (!worth_hoisting(id)) continue;
+      moves_[id.index] = true;
+      for (ValueId v : graph_.inst(id).operands) {
+        const Value& value = graph_.value(graph_.resolve(v));
+        if (!value.is_param && invariant_[value.inst.index]) moves_[value.inst.index] = true;
+      }
+    }
+    std::vector<InstId> moving;
+    for (InstId id : candidates) {
+      if (moves_[id.index]) moving.push_back(id);
+      invariant_[id.index] = false;  // the flags only hold for this loop
+    }
+    if (moving.empty()) return false;
+
+    if (!loop.preheader.valid()) make_preheader(loop_index);
+    for (BlockId b : loop.blocks)
+      std::erase_if(graph_.block(b).insts, [&](InstId id) { return moves_[id.index]; });
+    std::vector<InstId>& into = graph_.block(loop.preheader).insts;
+    into.insert(into.end() - 1, moving.begin(), moving.end());
+    for (InstId id : moving) {
+      graph_.inst(id).block = loop.preheader;
+      moves_[id.index] = false;
+    }
+    return true;
+  }
+
+  bool movable(const Inst& inst, const LoopWrites& writes) const {
+    if (inst.dead || inst.num_results != 1 || is_terminator(inst.kind)) return false;
+    if (inst.effects.is_pure()) return true;
+    return inst.kind == InstKind::kGlobalGet && inst.effects.traps == 0 &&
+           inst.effects.bits == Effects::kReadsGlobal && !writes.may_write_global(inst.index);
+  }
+
+  bool worth_hoisting(InstId id) const {
+    if (fused_compares_[id.index]) return false;
+    const Inst& inst = graph_.inst(id);
+    return inst.kind != InstKind::kConst || !is_immediate_constant(graph_, graph_.result(id));
+  }
+
+  LoopWrites writes_of(const Loop& loop) const {
+    LoopWrites writes;
+    for (BlockId b : loop.blocks)
+      for (InstId id : graph_.block(b).insts) {
+        const Inst& inst = graph_.inst(id);
+        if (inst.dead) continue;
+        if (inst.effects.has(Effects::kCall)) writes.any_global = true;
+        if (inst.kind == InstKind::kGlobalSet) writes.globals.push_back(inst.index);
+      }
+    return writes;
+  }
+
+  // Routes the header's entry edges through a new block that jumps to it. With one entry edge
+  // its arguments move to the new jump; with several, the new block takes them as parameters
+  // and passes those on.
+  void make_preheader(uint32_t loop_index) {
+    Loop& loop = loops_[loop_index];
+    std::vector<Edge> entries;
+    for (const Edge& edge : graph_.block(loop.header).preds)
+      if (!loop.contains(graph_.inst(edge.inst).block)) entries.push_back(edge);
+    BlockId preheader = graph_.create_block_before(loop.header);
+    std::vector<ValueId> args;
+    if (entries.size() == 1) {
+      BlockCall& call = graph_.inst(entries[0].inst).targets[entries[0].slot];
+      args = std::move(call.args);
+      call.args.clear();
+    } else {
+      std::vector<ValueId> params = graph_.block(loop.header).params;
+      for (ValueId p : params) args.push_back(graph_.add_block_param(preheader, graph_.type_of(p)));
+    }
+    for (const Edge& edge : entries) graph_.inst(edge.inst).targets[edge.slot].block = preheader;
+    std::erase_if(graph_.block(loop.header).preds, [&](const Edge& edge) {
+      return std::find(entries.begin(), entries.end(), edge) != entries.end();
+    });
+    graph_.block(preheader).preds = entries;
+    Builder(graph_, preheader).jump(loop.header, std::move(args));
+    loop.preheader = preheader;
+    fused_compares_.resize(graph_.num_insts());
+    invariant_.resize(graph_.num_insts());
+    moves_.resize(graph_.num_insts());
+
+    // The new block is part of every loop around this one, just ahead of this loop's header.
+    for (uint32_t outer = loop.parent; outer != kNoLoop; outer = loops_[outer].parent) {
+      Loop& around = loops_[outer];
+      if (around.members.size() <= preheader.index) around.members.resize(preheader.index + 1);
+      around.members[preheader.index] = true;
+      around.blocks.insert(std::find(around.blocks.begin(), around.blocks.end(), loop.header),
+                           preheader);
+    }
+  }
+
+  Graph& graph_;
+  std::vector<Loop> loops_;
+  // By InstId, grown with the preheaders' jumps.
+  std::vector<bool> fused_compares_;
+  std::vector<bool> invariant_, moves_;  // for the loop at hand, cleared after it
+};
+
+}  // namespace
+
+bool run_licm(Graph& graph) {
+  return Hoister(graph).run();
+}
+
+}  // namespace keel::jit::opt
