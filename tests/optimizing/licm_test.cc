@@ -68,7 +68,7 @@ TEST(Licm, HoistsAddressArithmeticIntoTheExistingPreheader) {
   EXPECT_FALSE(run_licm(g));
 }
 
-// An outer loop over j and an inner one over i: n + 8 is invariant in both and ends up in the
+// An outer loop over j and an inner one over i: n * 8 is invariant in both and ends up in the
 // outer loop's preheader; j * n only in the inner one, so it stops in the inner loop's
 // preheader (the outer header), and so does their sum.
 TEST(Licm, InvariantsOfNestedLoopsBubbleOut) {
@@ -83,7 +83,7 @@ TEST(Licm, InvariantsOfNestedLoopsBubbleOut) {
   b.set_block(outer);
   b.jump(inner, {j});
   b.set_block(inner);
-  ValueId both = b.wasm(Op::kI32Add, {n, b.i32_const(8)});
+  ValueId both = b.wasm(Op::kI32Mul, {n, b.i32_const(8)});
   ValueId inner_only = b.wasm(Op::kI32Mul, {j, n});
   ValueId step = b.wasm(Op::kI32Add, {both, inner_only});
   ValueId i2 = b.wasm(Op::kI32Sub, {i, step});
@@ -100,7 +100,7 @@ TEST(Licm, InvariantsOfNestedLoopsBubbleOut) {
             "function (i32) -> (i32) {\n"
             "block0(v0: i32):\n"
             "  v3 = i32.const 8\n"
-            "  v4 = i32.add v0, v3\n"
+            "  v4 = i32.mul v0, v3\n"
             "  jump block1(v0)\n"
             "block1(v1: i32):\n"
             "  v5 = i32.mul v1, v0\n"
@@ -117,6 +117,54 @@ TEST(Licm, InvariantsOfNestedLoopsBubbleOut) {
             "  return v9\n"
             "}\n");
   EXPECT_FALSE(run_licm(g));
+}
+
+// n + 64 of an n from outside the loop is one lea where it is used: hoisted it would only hold a
+// register through the loop, so it stays, unless something hoisted needs it (n + 64) * 4 does.
+TEST(Licm, OffsetsOfOutsideValuesStayUnlessNeeded) {
+  Graph g(FuncType{{VT::kI32}, {VT::kI32}});
+  Builder b(g);
+  ValueId n = g.block(g.entry()).params[0];
+  BlockId loop = g.create_block(), exit = g.create_block();
+  ValueId i = g.add_block_param(loop, VT::kI32);
+  b.jump(loop, {n});
+  b.set_block(loop);
+  ValueId offset = b.wasm(Op::kI32Add, {n, b.i32_const(64)});
+  ValueId next = b.wasm(Op::kI32Sub, {i, offset});
+  b.branch(next, loop, {next}, exit);
+  b.set_block(exit);
+  b.ret({next});
+  EXPECT_FALSE(run_licm(g));
+
+  Graph h(FuncType{{VT::kI32}, {VT::kI32}});
+  Builder c(h);
+  n = h.block(h.entry()).params[0];
+  loop = h.create_block(), exit = h.create_block();
+  i = h.add_block_param(loop, VT::kI32);
+  c.jump(loop, {n});
+  c.set_block(loop);
+  offset = c.wasm(Op::kI32Add, {n, c.i32_const(64)});
+  ValueId scaled = c.wasm(Op::kI32Mul, {offset, c.i32_const(4)});
+  next = c.wasm(Op::kI32Sub, {i, scaled});
+  c.branch(next, loop, {next}, exit);
+  c.set_block(exit);
+  c.ret({next});
+  EXPECT_TRUE(run_licm(h));
+  expect_valid(h);
+  EXPECT_EQ(print_graph(h),
+            "function (i32) -> (i32) {\n"
+            "block0(v0: i32):\n"
+            "  v2 = i32.const 64\n"
+            "  v3 = i32.add v0, v2\n"
+            "  v4 = i32.const 4\n"
+            "  v5 = i32.mul v3, v4\n"
+            "  jump block1(v0)\n"
+            "block1(v1: i32):\n"
+            "  v6 = i32.sub v1, v5\n"
+            "  brif v6, block1(v6), block2\n"
+            "block2:\n"
+            "  return v6\n"
+            "}\n");
 }
 
 // The inner loop is entered by a branch that may skip it, so it gets a new preheader; that

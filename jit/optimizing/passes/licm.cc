@@ -64,8 +64,11 @@ class Hoister {
         candidates.push_back(id);
       }
 
-    for (InstId id : candidates) {
-      if (!worth_hoisting(id)) continue;
+    // Uses come after their definitions in `candidates`, so walking it backwards marks the
+    // invariant operands of everything that moves, transitively, in one pass.
+    for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+      InstId id = *it;
+      if (!moves_[id.index] && !worth_hoisting(id, loop)) continue;
       moves_[id.index] = true;
       for (ValueId v : graph_.inst(id).operands) {
         const Value& value = graph_.value(graph_.resolve(v));
@@ -98,10 +101,25 @@ class Hoister {
            inst.effects.bits == Effects::kReadsGlobal && !writes.may_write_global(inst.index);
   }
 
-  bool worth_hoisting(InstId id) const {
+  bool worth_hoisting(InstId id, const Loop& loop) const {
     if (fused_compares_[id.index]) return false;
     const Inst& inst = graph_.inst(id);
-    return inst.kind != InstKind::kConst || !is_immediate_constant(graph_, graph_.result(id));
+    if (inst.kind == InstKind::kConst) return !is_immediate_constant(graph_, graph_.result(id));
+    // x + constant of a value from outside the loop is one lea wherever it is used; hoisted, it
+    // would hold one of the few registers through the whole loop (an interpreter's switch
+    // computes frame + 64 in every case). It still moves when something hoisted needs it.
+    bool add_or_sub =
+        inst.kind == InstKind::kWasm && (inst.op == Op::kI32Add || inst.op == Op::kI32Sub ||
+                                         inst.op == Op::kI64Add || inst.op == Op::kI64Sub);
+    if (add_or_sub) {
+      ValueId lhs = graph_.resolve(inst.operands[0]), rhs = graph_.resolve(inst.operands[1]);
+      const Value& base = graph_.value(lhs);
+      bool from_outside =
+          base.is_param ? !loop.contains(base.block) : !loop.contains(graph_.inst(base.inst).block);
+      const Value& amount = graph_.value(rhs);
+      if (from_outside && !amount.is_param && is_immediate_constant(graph_, rhs)) return false;
+    }
+    return true;
   }
 
   LoopWrites writes_of(const Loop& loop) const {
