@@ -37,8 +37,11 @@ class Hoister {
     // enclosing loop and is looked at again there.
     std::vector<uint32_t> order(loops_.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](uint32_t a, uint32_t b) { return loops_[a].depth > loops_[b].depth; });
+    // std::sort with the index as tie-break, as a stable sort would order them (clang's
+    // libstdc++ headers deprecate stable_sort's temporary buffer).
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return loops_[a].depth != loops_[b].depth ? loops_[a].depth > loops_[b].depth : a < b;
+    });
     bool changed = false;
     for (uint32_t i : order) changed |= hoist_from(i);
     return changed;
