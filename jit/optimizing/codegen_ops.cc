@@ -327,6 +327,9 @@ void Codegen::emit_wasm(const Inst& inst, ValueId result) {
     bool is_const = def && def->kind == InstKind::kConst;
     int64_t bits = is_const ? static_cast<int64_t>(def->imm[0]) : 0;
     if (is_const && def->type == ValType::kI32) bits = static_cast<int32_t>(bits);
+    bool gp_const = is_const && reg_kind(def->type) == RegKind::kGp;
+    ops.rhs_nonzero = gp_const && bits != 0;
+    ops.rhs_not_minus_one = gp_const && bits != -1;
     if (is_const && reg_kind(def->type) == RegKind::kGp && numeric_accepts_imm(inst.op) &&
         bits == static_cast<int32_t>(bits)) {
       ops.rhs_is_imm = true;
