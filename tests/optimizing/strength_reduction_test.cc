@@ -151,6 +151,20 @@ TEST(StrengthReduction, OtherDivisorsMultiplyByTheReciprocal) {
             "  v6 = i32.shr_u v4, v5\n"
             "  return v6\n"
             "}\n");
+  Graph even = binary_with_constant(Op::kI32DivU, 14);
+  // 7 needs a 33-bit reciprocal; the halved dividends of 14 do not.
+  EXPECT_EQ(reduced(even),
+            "function (i32) -> (i32) {\n"
+            "block0(v0: i32):\n"
+            "  v1 = i32.const 14\n"
+            "  v3 = i32.const 1\n"
+            "  v4 = i32.shr_u v0, v3\n"
+            "  v5 = i32.const -1840700269\n"
+            "  v6 = mul_high_u v4, v5\n"
+            "  v7 = i32.const 2\n"
+            "  v8 = i32.shr_u v6, v7\n"
+            "  return v8\n"
+            "}\n");
   Graph rem = binary_with_constant(Op::kI32RemS, 7);
   EXPECT_EQ(reduced(rem),
             "function (i32) -> (i32) {\n"
@@ -283,7 +297,7 @@ TEST(StrengthReduction, ExactForI64InTheInterpreter) {
 // reciprocals take each of the rewrite's shapes (W-bit or W+1-bit multiplier, with and without
 // a shift, negative divisors, a quotient of 0 or 1).
 TEST(StrengthReduction, ExactOnADenseSweepOfI32Dividends) {
-  for (uint32_t d : {3u, 7u, 10u, 641u, 0x7fffffffu, 0x80000001u, 0xfffffff9u, 0xfffffffdu}) {
+  for (uint32_t d : {3u, 7u, 10u, 14u, 641u, 0x7fffffffu, 0x80000001u, 0xfffffff9u, 0xfffffffdu}) {
     for (Op op : {Op::kI32DivS, Op::kI32DivU, Op::kI32RemS, Op::kI32RemU}) {
       Graph g = binary_with_constant(op, d);
       ASSERT_TRUE(run_strength_reduction(g));

@@ -160,6 +160,16 @@ ValueId unsigned_quotient(Rewriter& r, ValueId n, uint64_t d) {
   if (rec.multiplier >> w == 0)
     return r.shift(ops.shr_u, r.mul_high(false, n, static_cast<uint64_t>(rec.multiplier)),
                    rec.shift - w);
+  if (unsigned z = static_cast<unsigned>(std::countr_zero(d)); z != 0) {
+    // An even divisor: n / d = (n >> z) / (d >> z), whose smaller dividends may let the
+    // reciprocal fit in W bits.
+    Reciprocal odd = reciprocal(d >> z, r.all_ones() >> z, w);
+    if (odd.multiplier >> w == 0) {
+      ValueId shifted = r.shift(ops.shr_u, n, z);
+      return r.shift(ops.shr_u, r.mul_high(false, shifted, static_cast<uint64_t>(odd.multiplier)),
+                     odd.shift - w);
+    }
+  }
   // A W + 1-bit multiplier: its top bit adds n once more. (n - t) / 2 + t is (n + t) / 2 without
   // overflowing, as t = mul_high(n, m - 2^W) <= n; p > W here, so the halving is part of the shift.
   ValueId t = r.mul_high(false, n, static_cast<uint64_t>(rec.multiplier));
