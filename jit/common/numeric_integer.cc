@@ -194,28 +194,33 @@ void emit_shift(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& l
 }
 
 // idiv faults on INT_MIN / -1; Wasm wants a trap for div_s and 0 for rem_s, so -1 never reaches
-// idiv. dst is written last: it may be lhs, which the division still needs.
+// idiv unless the divisor is known not to be -1. dst is written last: it may be lhs, which the
+// division still needs.
 void emit_div(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& lhs, const Gp& rhs,
-              bool wide, TrapLabels& traps) {
+              const NumericOperands& o, bool wide, TrapLabels& traps) {
   const Gp ax = sized(kScratchGp0, wide);
   const Gp dx = sized(kScratchGp2, wide);
   Label done = a.newLabel();
-  a.test(rhs, rhs);
-  a.jz(traps.get(TrapCode::kIntegerDivideByZero));
+  if (!o.rhs_nonzero) {
+    a.test(rhs, rhs);
+    a.jz(traps.get(TrapCode::kIntegerDivideByZero));
+  }
   const bool is_signed = kind == Kind::kDivS || kind == Kind::kRemS;
   if (is_signed) {
-    Label normal = a.newLabel();
-    a.cmp(rhs, -1);
-    a.jne(normal);
-    if (kind == Kind::kDivS) {
-      a.mov(ax, lhs);
-      a.neg(ax);
-      a.jo(traps.get(TrapCode::kIntegerOverflow));
-    } else {
-      a.xor_(ax.r32(), ax.r32());
+    if (!o.rhs_not_minus_one) {
+      Label normal = a.newLabel();
+      a.cmp(rhs, -1);
+      a.jne(normal);
+      if (kind == Kind::kDivS) {
+        a.mov(ax, lhs);
+        a.neg(ax);
+        a.jo(traps.get(TrapCode::kIntegerOverflow));
+      } else {
+        a.xor_(ax.r32(), ax.r32());
+      }
+      a.jmp(done);
+      a.bind(normal);
     }
-    a.jmp(done);
-    a.bind(normal);
     a.mov(ax, lhs);
     if (wide) {
       a.cqo(dx, ax);
@@ -376,7 +381,7 @@ bool emit_integer(asmjit::x86::Assembler& a, Op op, const NumericOperands& o, Tr
     case Kind::kDivU:
     case Kind::kRemS:
     case Kind::kRemU:
-      emit_div(a, info.kind, dst, lhs, sized(o.rhs, info.wide), info.wide, traps);
+      emit_div(a, info.kind, dst, lhs, sized(o.rhs, info.wide), o, info.wide, traps);
       return true;
     default:
       emit_bitcount(a, info.kind, dst, lhs, info.wide, cpu);

@@ -40,6 +40,11 @@ struct NumericOperands {
   asmjit::x86::Reg rhs;  // binary instructions, unless rhs_is_imm
   bool rhs_is_imm = false;
   int32_t rhs_imm = 0;  // sign-extended to 64 bits for i64 instructions
+  // Facts a compiler proved about a division's rhs (a constant divisor, say): the lowering leaves
+  // out the checks they make unnecessary, the zero test and the -1 path that keeps INT_MIN / -1
+  // from faulting in idiv.
+  bool rhs_nonzero = false;
+  bool rhs_not_minus_one = false;
 };
 
 // The x86 condition under which a scalar integer comparison holds after `cmp lhs, rhs` (or, for

@@ -21,6 +21,7 @@ Error bad(std::string_view variable, std::string_view value, std::string_view ex
 
 bool* pass_switch(opt::PassOptions& passes, std::string_view name) {
   if (name == "constant-folding") return &passes.constant_folding;
+  if (name == "strength-reduction") return &passes.strength_reduction;
   if (name == "copy-propagation") return &passes.copy_propagation;
   if (name == "gvn") return &passes.gvn;
   if (name == "licm") return &passes.licm;
@@ -51,8 +52,8 @@ Result<Tier2Debug> parse_tier2_debug(const char* functions, const char* passes,
       std::string_view item = rest.substr(0, comma);
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       if (item == "none") {
-        for (const char* name :
-             {"constant-folding", "copy-propagation", "gvn", "licm", "dce", "cfg-simplification"})
+        for (const char* name : {"constant-folding", "strength-reduction", "copy-propagation",
+                                 "gvn", "licm", "dce", "cfg-simplification"})
           *pass_switch(out.passes, name) = false;
         continue;
       }
@@ -60,7 +61,7 @@ Result<Tier2Debug> parse_tier2_debug(const char* functions, const char* passes,
       if (which == nullptr)
         return bad("KEEL_TIER2_PASSES", passes,
                    "none, or -PASS items separated by commas (PASS: constant-folding, "
-                   "copy-propagation, gvn, licm, dce, cfg-simplification)");
+                   "strength-reduction, copy-propagation, gvn, licm, dce, cfg-simplification)");
       *which = false;
     }
   }

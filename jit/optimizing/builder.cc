@@ -72,6 +72,13 @@ ValueId Builder::select(ValueId condition, ValueId if_true, ValueId if_false) {
   return append_value(std::move(inst));
 }
 
+ValueId Builder::mul_high(bool is_signed, ValueId a, ValueId b) {
+  Inst inst = make(InstKind::kMulHigh, graph_.type_of(a));
+  inst.index = is_signed ? 1 : 0;
+  inst.operands = {a, b};
+  return append_value(std::move(inst));
+}
+
 ValueId Builder::ref_null(ValType type) {
   return append_value(make(InstKind::kRefNull, type));
 }

@@ -30,6 +30,7 @@ class Builder {
   ValueId wasm(Op op, std::initializer_list<ValueId> args, uint32_t lane = 0);
   ValueId shuffle(ValueId a, ValueId b, const std::array<uint8_t, 16>& lanes);
   ValueId select(ValueId condition, ValueId if_true, ValueId if_false);
+  ValueId mul_high(bool is_signed, ValueId a, ValueId b);
   ValueId ref_null(ValType type);
   ValueId ref_func(uint32_t function);
   ValueId ref_is_null(ValueId ref);

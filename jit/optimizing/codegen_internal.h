@@ -77,6 +77,7 @@ class Codegen final : public TrapLabels {
   void emit_wasm(const Inst& inst, ValueId result);
   void emit_simd_op(const Inst& inst, ValueId result);
   void emit_select(const Inst& inst, ValueId result);
+  void emit_mul_high(const Inst& inst, ValueId result);
   void emit_load(const Inst& inst, ValueId result);
   void emit_store(const Inst& inst);
   // The v128 loads and stores, through emit_simd_load/emit_simd_store.

@@ -193,6 +193,8 @@ void Codegen::emit_inst(InstId id, const Inst& inst) {
       return emit_wasm(inst, result);
     case InstKind::kSelect:
       return emit_select(inst, result);
+    case InstKind::kMulHigh:
+      return emit_mul_high(inst, result);
     case InstKind::kRefNull: {
       x86::Gp d = def_reg(result).as<x86::Gp>();
       a_.xor_(d.r32(), d.r32());
@@ -325,6 +327,9 @@ void Codegen::emit_wasm(const Inst& inst, ValueId result) {
     bool is_const = def && def->kind == InstKind::kConst;
     int64_t bits = is_const ? static_cast<int64_t>(def->imm[0]) : 0;
     if (is_const && def->type == ValType::kI32) bits = static_cast<int32_t>(bits);
+    bool gp_const = is_const && reg_kind(def->type) == RegKind::kGp;
+    ops.rhs_nonzero = gp_const && bits != 0;
+    ops.rhs_not_minus_one = gp_const && bits != -1;
     if (is_const && reg_kind(def->type) == RegKind::kGp && numeric_accepts_imm(inst.op) &&
         bits == static_cast<int32_t>(bits)) {
       ops.rhs_is_imm = true;
@@ -339,6 +344,23 @@ void Codegen::emit_wasm(const Inst& inst, ValueId result) {
     return def_done(result, ops.dst);
   emit_numeric(a_, inst.op, ops, *this, options_.cpu);
   def_done(result, ops.dst);
+}
+
+void Codegen::emit_mul_high(const Inst& inst, ValueId result) {
+  bool wide = inst.type == ValType::kI64;
+  auto sized = [&](x86::Gp r) { return wide ? x86::Gp(r.r64()) : x86::Gp(r.r32()); };
+  x86::Gp lhs = sized(gp(inst.operands[0], 0));
+  x86::Gp rhs = sized(gp(inst.operands[1], 1));
+  x86::Gp d = def_reg(result).as<x86::Gp>();
+  // The one-operand multiply: rdx:rax = rax * rhs. Both are scratch; d is written last.
+  x86::Gp ax = sized(kScratchGp0), dx = sized(kScratchGp2);
+  a_.mov(ax, lhs);
+  if (inst.index)
+    a_.imul(dx, ax, rhs);
+  else
+    a_.mul(dx, ax, rhs);
+  a_.mov(sized(d), dx);  // a 32-bit move zero-extends, as i32 values in registers must be
+  def_done(result, d);
 }
 
 void Codegen::emit_select(const Inst& inst, ValueId result) {

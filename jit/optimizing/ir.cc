@@ -44,6 +44,7 @@ Effects default_effects(const Inst& inst) {
   switch (inst.kind) {
     case InstKind::kConst:
     case InstKind::kSelect:
+    case InstKind::kMulHigh:
     case InstKind::kRefNull:
     case InstKind::kRefFunc:
     case InstKind::kRefIsNull:

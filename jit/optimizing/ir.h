@@ -40,6 +40,9 @@ enum class InstKind : uint8_t {
   kConst,         // type, imm[0] (and imm[1] for v128): the value's bits
   kWasm,          // op: non-polymorphic, no immediate but a lane (imm[1]) or shuffle (imm)
   kSelect,        // operands: condition, if-true, if-false
+  kMulHigh,       // type: i32 or i64; operands: two of that type; index: 1 signed, 0 unsigned;
+                  // the high half of their double-width product. Wasm has no such instruction;
+                  // strength reduction divides by constants with it.
   kRefNull,       // type: funcref or externref
   kRefFunc,       // index: function
   kRefIsNull,     // operand: a reference

@@ -95,6 +95,8 @@ std::string body(const Graph& graph, const Inst& inst) {
     }
     case InstKind::kSelect:
       return "select " + all;
+    case InstKind::kMulHigh:
+      return std::string(inst.index ? "mul_high_s " : "mul_high_u ") + all;
     case InstKind::kRefNull:
       return std::string("ref.null ") + val_type_name(inst.type);
     case InstKind::kRefFunc:

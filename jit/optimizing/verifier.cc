@@ -178,6 +178,11 @@ class Verifier {
       case InstKind::kSelect:
         KEEL_TRY(expect_operands(inst, {VT::kI32, inst.type, inst.type}, where));
         return expect_result(inst, true, where);
+      case InstKind::kMulHigh:
+        if ((inst.type != VT::kI32 && inst.type != VT::kI64) || inst.index > 1)
+          return fail(where + ": mul_high is signed or unsigned, on i32 or i64");
+        KEEL_TRY(expect_operands(inst, {inst.type, inst.type}, where));
+        return expect_result(inst, true, where);
       case InstKind::kRefNull:
         if (!is_ref_type(inst.type)) return fail(where + ": not a reference type");
         return expect_operands(inst, {}, where);

@@ -1,7 +1,7 @@
 // A reference interpreter for the integer subset of tier-2 IR (constants, kWasm integer
-// instructions, select, trap_if and the terminators), so tests can check that a pass keeps what a
-// function computes, not only that the graph stays well formed. With an Environment it also runs
-// calls (through a callback) and the i32 loads and stores on a memory of its own.
+// instructions, mul_high, select, trap_if and the terminators), so tests can check that a pass
+// keeps what a function computes, not only that the graph stays well formed. With an Environment it
+// also runs calls (through a callback) and the i32 loads and stores on a memory of its own.
 #pragma once
 
 #include <cstdint>
@@ -53,6 +53,22 @@ inline bool memory_access(Op op, uint32_t& size, bool& sign) {
   }
 }
 
+// The high half of the double-width product of two i32 or i64 values (their bits, i32 in the
+// low half).
+inline uint64_t mul_high(bool wide, bool is_signed, uint64_t a, uint64_t b) {
+  if (!wide) {
+    uint64_t product = is_signed ? static_cast<uint64_t>(int64_t{static_cast<int32_t>(a)} *
+                                                         int64_t{static_cast<int32_t>(b)})
+                                 : (a & 0xffffffff) * (b & 0xffffffff);
+    return product >> 32;
+  }
+  if (is_signed)
+    return static_cast<uint64_t>(static_cast<unsigned __int128>(__int128{static_cast<int64_t>(a)} *
+                                                                static_cast<int64_t>(b)) >>
+                                 64);
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(a) * b) >> 64);
+}
+
 inline Outcome interpret(const Graph& graph, const std::vector<uint64_t>& args,
                          uint64_t max_steps = 100000, Environment* env = nullptr) {
   std::vector<uint64_t> values(graph.num_values(), 0);
@@ -90,6 +106,10 @@ inline Outcome interpret(const Graph& graph, const std::vector<uint64_t>& args,
           values[graph.result(id).index] = *r;
           break;
         }
+        case InstKind::kMulHigh:
+          values[graph.result(id).index] = mul_high(inst.type == ValType::kI64, inst.index != 0,
+                                                    get(inst.operands[0]), get(inst.operands[1]));
+          break;
         case InstKind::kSelect:
           values[graph.result(id).index] =
               get(inst.operands[0]) ? get(inst.operands[1]) : get(inst.operands[2]);

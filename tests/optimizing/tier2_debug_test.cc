@@ -12,7 +12,7 @@ TEST(Tier2Debug, UnsetMeansEveryFunctionAndEveryPass) {
   EXPECT_TRUE(knobs->selects(UINT32_MAX));
   EXPECT_TRUE(knobs->passes.gvn && knobs->passes.dce && knobs->passes.constant_folding &&
               knobs->passes.copy_propagation && knobs->passes.cfg_simplification &&
-              knobs->passes.licm);
+              knobs->passes.licm && knobs->passes.strength_reduction);
   EXPECT_FALSE(knobs->print_ir.has_value());
 }
 
@@ -37,11 +37,15 @@ TEST(Tier2Debug, PassesSwitchOffByName) {
   EXPECT_FALSE(knobs->passes.cfg_simplification);
   EXPECT_FALSE(knobs->passes.licm);
   EXPECT_TRUE(knobs->passes.dce);
+  auto strength = parse_tier2_debug(nullptr, "-strength-reduction", nullptr);
+  ASSERT_TRUE(strength);
+  EXPECT_FALSE(strength->passes.strength_reduction);
+  EXPECT_TRUE(strength->passes.constant_folding);
   auto none = parse_tier2_debug(nullptr, "none", nullptr);
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->passes.gvn || none->passes.dce || none->passes.constant_folding ||
                none->passes.copy_propagation || none->passes.cfg_simplification ||
-               none->passes.licm);
+               none->passes.licm || none->passes.strength_reduction);
 }
 
 TEST(Tier2Debug, WhatDoesNotParseIsAnErrorNamingTheVariable) {

@@ -8,6 +8,7 @@
 #include "jit/optimizing/passes/dce.h"
 #include "jit/optimizing/passes/gvn.h"
 #include "jit/optimizing/passes/licm.h"
+#include "jit/optimizing/passes/strength_reduction.h"
 #include "jit/optimizing/verifier.h"
 
 namespace keel::jit::opt {
@@ -20,6 +21,7 @@ Status run_passes(Graph& graph, const PassOptions& options) {
   };
   const Pass passes[] = {
       {"constant folding", options.constant_folding, run_constant_folding},
+      {"strength reduction", options.strength_reduction, run_strength_reduction},
       {"copy propagation", options.copy_propagation, run_copy_propagation},
       {"gvn", options.gvn, run_gvn},
       {"licm", options.licm, run_licm},

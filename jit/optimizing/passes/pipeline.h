@@ -11,6 +11,7 @@ namespace keel::jit::opt {
 struct PassOptions {
   bool constant_folding = true;  // also folds branches and drops unreachable blocks
   bool copy_propagation = true;
+  bool strength_reduction = true;  // multiplications and divisions by constants
   bool gvn = true;
   bool licm = true;  // hoists loop invariants into preheaders, making preheaders where needed
   bool dce = true;
