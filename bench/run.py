@@ -420,8 +420,6 @@ def main():
     names = program_names(args.suite)
 
     args.runners = ['native'] + [r for r in args.runners.split(',') if r and r != 'native']
-    if 'keel-t2' in args.runners:
-        os.environ['KEEL_EXPERIMENTAL_TIER2'] = '1'  # tier 2 is off in keel unless asked for
     for r in args.runners:
         if r not in ('native', 'keel', 'keel-t2', 'node'):
             fail(f'unknown runner {r!r}')

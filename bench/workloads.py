@@ -117,7 +117,6 @@ def main():
     }
     if args.only:
         workloads = {k: v for k, v in workloads.items() if k in args.only.split(',')}
-    os.environ['KEEL_EXPERIMENTAL_TIER2'] = '1'
 
     runners = ['keel', 'keel-t2', 'node']
     times = {(w, r): [] for w in workloads for r in runners}

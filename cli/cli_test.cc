@@ -219,8 +219,7 @@ TEST(Cli, RunRejectsBadArguments) {
   EXPECT_EQ(run({"run", "--profile=jitdump", "--invoke", "add", path, "1", "2"}).status, 2);
 }
 
-// -C chooses the tier, in keel's words or wasmtime's. Tier 2 is experimental: without
-// KEEL_EXPERIMENTAL_TIER2=1 asking for it is a clear error, never a silent fall back to tier 1.
+// -C chooses the tier, in keel's words or wasmtime's; keel compile --tier too.
 TEST(Cli, RunAndCompileChooseTheTier) {
   std::string path = write_module("run_tier", kAddModule);
   for (const char* option : {"tier=baseline", "compiler=winch"}) {
@@ -228,17 +227,6 @@ TEST(Cli, RunAndCompileChooseTheTier) {
     EXPECT_EQ(r.status, 0) << option << ": " << r.err;
     EXPECT_EQ(r.out, "3\n") << option;
   }
-  unsetenv("KEEL_EXPERIMENTAL_TIER2");
-  for (const char* option : {"tier=optimizing", "compiler=cranelift"}) {
-    Outcome r = run({"run", "-C", option, "--invoke", "add", path, "1", "2"});
-    EXPECT_EQ(r.status, 1) << option;
-    EXPECT_EQ(r.err, "keel: " + path +
-                         ": usage error: the optimizing tier is experimental and off: it still "
-                         "miscompiles some programs (KEEL_EXPERIMENTAL_TIER2=1 turns it on)\n")
-        << option;
-  }
-  EXPECT_EQ(run({"compile", "--tier", "optimizing", path}).status, 1);
-  setenv("KEEL_EXPERIMENTAL_TIER2", "1", 1);
   for (const char* option : {"tier=optimizing", "compiler=cranelift"}) {
     Outcome r = run({"run", "-C", option, "--invoke", "add", path, "40", "2"});
     EXPECT_EQ(r.status, 0) << option << ": " << r.err;
@@ -247,7 +235,6 @@ TEST(Cli, RunAndCompileChooseTheTier) {
   Outcome compiled = run({"compile", "--tier", "optimizing", "--threads", "1", path});
   EXPECT_EQ(compiled.status, 0) << compiled.err;
   EXPECT_NE(compiled.out.find("functions compiled: 1"), std::string::npos) << compiled.out;
-  unsetenv("KEEL_EXPERIMENTAL_TIER2");
   Outcome r = run({"run", "-C", "tier=fast", "--invoke", "add", path, "1", "2"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err, "keel: unknown tier \"fast\" (known: baseline, optimizing; winch, cranelift)\n");

@@ -119,7 +119,7 @@ int spec_main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   runtime::Tier tier =
       tier_name == "optimizing" ? runtime::Tier::kOptimizing : runtime::Tier::kBaseline;
-  if (Status available = jit::jit_compiler(true)->tier_available(tier); !available) {
+  if (Status available = jit::jit_compiler()->tier_available(tier); !available) {
     std::cerr << "keel-spec: " << available.error().message << '\n';
     return 2;
   }

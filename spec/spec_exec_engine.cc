@@ -13,8 +13,7 @@ namespace {
 
 EngineConfig config_for(const Features& features, runtime::Tier tier) {
   EngineConfig config;
-  // A test tool: tier 2 is always available here, experimental or not.
-  config.compiler = jit::jit_compiler(true);
+  config.compiler = jit::jit_compiler();
   config.tier = tier;
   config.features = features;
   config.compile_mode = CompileMode::kLazy;  // most functions of a spec module are never called

@@ -39,7 +39,7 @@ Subcommand add_compile_command(CLI::App& parent) {
             auto buffer = ByteBuffer::from_file(path);
             if (!buffer) return report_error(io.err, path, buffer.error());
             EngineConfig config;
-            config.compiler = jit::jit_compiler(jit::experimental_tier2_requested());
+            config.compiler = jit::jit_compiler();
             config.features = o->input.features();
             config.compile_mode = CompileMode::kEager;
             config.compile_threads = o->threads;

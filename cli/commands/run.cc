@@ -49,7 +49,7 @@ struct RunPlan {
 
 Result<RunPlan> plan(const RunOptions& o) {
   RunPlan p;
-  p.config.compiler = jit::jit_compiler(jit::experimental_tier2_requested());
+  p.config.compiler = jit::jit_compiler();
   p.config.features = o.input.features();
   p.config.compile_mode = o.compile == "eager" ? CompileMode::kEager : CompileMode::kLazy;
   p.config.perfmap = o.profile == "perfmap";

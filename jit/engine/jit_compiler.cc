@@ -19,13 +19,8 @@ namespace {
 
 class JitCompiler final : public runtime::Compiler {
  public:
-  explicit JitCompiler(bool experimental_tier2) : experimental_tier2_(experimental_tier2) {}
-
+  // Both tiers are always there; tier 2's debugging knobs must parse (tier2_debug.h).
   Status tier_available(runtime::Tier tier) const override {
-    if (tier == runtime::Tier::kOptimizing && !experimental_tier2_)
-      return make_error(ErrorKind::kUsage,
-                        "the optimizing tier is experimental and off: it still miscompiles some "
-                        "programs (KEEL_EXPERIMENTAL_TIER2=1 turns it on)");
     if (tier == runtime::Tier::kOptimizing && !tier2_debug()) return tier2_debug().error();
     return {};
   }
@@ -77,21 +72,13 @@ class JitCompiler final : public runtime::Compiler {
     });
     std::fprintf(stderr, ";; tier 2 IR of function %u, %s\n%s", func_index, when, text.c_str());
   }
-
-  bool experimental_tier2_;
 };
 
 }  // namespace
 
-std::shared_ptr<const runtime::Compiler> jit_compiler(bool experimental_tier2) {
-  static const auto standard = std::make_shared<const JitCompiler>(false);
-  static const auto with_tier2 = std::make_shared<const JitCompiler>(true);
-  return experimental_tier2 ? with_tier2 : standard;
-}
-
-bool experimental_tier2_requested() {
-  const char* value = std::getenv("KEEL_EXPERIMENTAL_TIER2");
-  return value != nullptr && std::string_view(value) == "1";
+std::shared_ptr<const runtime::Compiler> jit_compiler() {
+  static const auto compiler = std::make_shared<const JitCompiler>();
+  return compiler;
 }
 
 }  // namespace keel::jit

@@ -9,7 +9,7 @@ namespace keel::test {
 
 inline EngineConfig test_config() {
   EngineConfig config;
-  config.compiler = jit::jit_compiler(true);
+  config.compiler = jit::jit_compiler();
   return config;
 }
 
