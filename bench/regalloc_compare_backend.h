@@ -1,0 +1,35 @@
+// A second back end for tier 2's IR, written only to measure keel's register allocator against
+// asmjit's: it lowers the scalar integer subset of an optimized Graph with x86::Compiler, where
+// every SSA value is a virtual register and asmjit's allocator (run in finalize) decides where it
+// lives. The instruction selection follows keel's codegen (two-operand forms, immediates for
+// constants, fused compare-and-branch, cmov for select) so that the code differs mainly by the
+// allocation. The code is never run: it keeps neither keel's ABI nor its trap contract.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ir/module.h"
+#include "jit/optimizing/ir.h"
+#include "platform/cpu_features.h"
+
+namespace keel::bench {
+
+// Why the back end cannot compile `graph`, or an empty string if it can: the first instruction
+// outside the subset, named by its category ("call", "float", "simd", ...).
+std::string unsupported_reason(const jit::opt::Graph& graph, const Module& module);
+
+struct CompilerBackendResult {
+  bool ok = false;
+  std::string error;
+  std::vector<uint8_t> code;
+  std::string assembly;  // with want_assembly: asmjit's listing of the final code
+};
+
+// Lowers and finalizes one function; `graph` must pass unsupported_reason.
+CompilerBackendResult compile_with_asmjit_compiler(const jit::opt::Graph& graph,
+                                                   const platform::CpuFeatures& cpu,
+                                                   bool want_assembly);
+
+}  // namespace keel::bench
