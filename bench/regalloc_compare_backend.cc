@@ -2,6 +2,8 @@
 
 #include <asmjit/x86.h>
 
+#include <chrono>
+
 #include "jit/common/asm_errors.h"
 #include "jit/optimizing/compare_fusion.h"
 #include "jit/optimizing/register_allocator.h"
@@ -194,7 +196,10 @@ class Lowering {
       cc_.bind(table.label);
       for (const asmjit::Label& target : table.targets) cc_.embedLabelDelta(target, table.label, 4);
     }
+    auto finalize_start = std::chrono::steady_clock::now();
     cc_.finalize();
+    out.finalize_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - finalize_start).count();
     if (errors.error != asmjit::kErrorOk) {
       out.error = errors.text;
       return out;

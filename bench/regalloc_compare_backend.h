@@ -24,7 +24,8 @@ struct CompilerBackendResult {
   bool ok = false;
   std::string error;
   std::vector<uint8_t> code;
-  std::string assembly;  // with want_assembly: asmjit's listing of the final code
+  std::string assembly;         // with want_assembly: asmjit's listing of the final code
+  double finalize_seconds = 0;  // of the whole compile, the part in finalize(): asmjit's passes
 };
 
 // Lowers and finalizes one function; `graph` must pass unsupported_reason.
