@@ -2,6 +2,7 @@
 
 #include <asmjit/x86.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "jit/common/asm_errors.h"
@@ -151,9 +152,14 @@ uint32_t access_size(Op op) {
 // like without this back end having to follow keel's trap ABI.
 constexpr uint32_t kTrapStubBytes = 30;
 
+// keel's calls clobber every register but r14 and r15 (pinned to the context and memory base) and
+// rbp: the same survive calls here, for asmjit to use as it likes (rsp is never allocated).
+constexpr asmjit::RegMask kPreservedGp = (1u << 4) | (1u << 5) | (1u << 14) | (1u << 15);
+
 class Lowering {
  public:
-  Lowering(const Graph& graph, const platform::CpuFeatures& cpu) : graph_(graph), cpu_(cpu) {}
+  Lowering(const Graph& graph, const Module& module, const platform::CpuFeatures& cpu)
+      : graph_(graph), cpu_(cpu), num_imported_functions_(module.num_imported_functions) {}
 
   CompilerBackendResult run(bool want_assembly) {
     CompilerBackendResult out;
@@ -178,12 +184,23 @@ class Lowering {
         cc_.addFunc(asmjit::FuncSignatureT<void, void*, void*, void*>(asmjit::CallConvId::kHost));
     // keel keeps the rbp chain for backtraces: asmjit then cannot allocate rbp either.
     func->frame().setPreservedFP();
+    func->detail()._callConv.setPreservedRegs(asmjit::RegGroup::kGp, kPreservedGp);
+    func->frame()._preservedRegs[asmjit::RegGroup::kGp] = kPreservedGp;
     ctx_ = cc_.newGpq();
     memory_ = cc_.newGpq();
     area_ = cc_.newGpq();
     func->setArg(0, ctx_);
     func->setArg(1, memory_);
     func->setArg(2, area_);
+    uint32_t area_bytes = 0;
+    for (BlockId b : layout)
+      for (InstId id : graph_.block(b).insts) {
+        const Inst& inst = graph_.inst(id);
+        if (!inst.dead && inst.kind == InstKind::kCall)
+          area_bytes =
+              std::max(area_bytes, vm::call_area_bytes(graph_.call_signature(inst.call_signature)));
+      }
+    if (area_bytes > 0) out_area_ = cc_.newStack(area_bytes, 16);
     emit_entry();
     for (size_t k = 0; k < layout.size(); ++k) emit_block(k);
     for (const asmjit::Label& stub : trap_stubs_) {
@@ -326,8 +343,47 @@ class Lowering {
       case InstKind::kTrapIf:
         cc_.j(branch_condition(inst.operands[0]), trap_stub());
         return;
+      case InstKind::kCall:
+        return emit_call(id, inst);
       default:
         return;  // unsupported_reason turned these away
+    }
+  }
+
+  // keel's direct call: the arguments and results in a stack area, the callee through this
+  // module's code slots. Its registers survive the call as keel's pinned r14 and r15 do.
+  void emit_call(InstId id, const Inst& inst) {
+    const FuncType& type = graph_.call_signature(inst.call_signature);
+    x86::Gp args = cc_.newGpq();
+    cc_.lea(args, out_area_);
+    for (size_t i = 0; i < type.params.size(); ++i) {
+      x86::Gp v = use(inst.operands[i]);
+      cc_.mov(x86::qword_ptr(args, static_cast<int32_t>(vm::value_offset(type.params, i))),
+              v.r64());
+    }
+    // keel loads the callee's VMFuncRef into rax for the lazy-compile stub: the same loads.
+    x86::Gp callee = cc_.newGpq();
+    cc_.mov(callee, x86::qword_ptr(ctx_, vm::kContextFuncs));
+    cc_.mov(callee, x86::qword_ptr(callee, static_cast<int32_t>(8 * inst.index)));
+    x86::Gp slots = cc_.newGpq();
+    cc_.mov(slots, x86::qword_ptr(ctx_, vm::kContextCodeSlots));
+    asmjit::InvokeNode* call = nullptr;
+    auto slot = static_cast<int32_t>(8 * (inst.index - num_imported_functions_));
+    cc_.invoke(&call, x86::qword_ptr(slots, slot),
+               asmjit::FuncSignatureT<void, void*, void*, void*>(asmjit::CallConvId::kHost));
+    call->detail()._callConv.setPreservedRegs(asmjit::RegGroup::kGp, kPreservedGp);
+    call->setArg(0, ctx_);
+    call->setArg(1, memory_);
+    call->setArg(2, args);
+    if (inst.num_results == 0) return;
+    x86::Gp results = cc_.newGpq();
+    cc_.lea(results, out_area_);
+    for (uint32_t j = 0; j < inst.num_results; ++j) {
+      ValueId r = graph_.result(id, j);
+      if (uses_[r.index] == 0) continue;
+      x86::Gp d = vreg(r);
+      cc_.mov(d,
+              x86::ptr(results, static_cast<int32_t>(vm::value_offset(type.results, j)), d.size()));
     }
   }
 
@@ -723,6 +779,8 @@ class Lowering {
 
   const Graph& graph_;
   const platform::CpuFeatures& cpu_;
+  uint32_t num_imported_functions_;
+  x86::Mem out_area_;
   asmjit::CodeHolder code_;
   x86::Compiler cc_;
   std::vector<bool> fused_;
@@ -781,8 +839,10 @@ std::string unsupported_reason(const Graph& graph, const Module& module) {
           if (inst.imm[0] > INT32_MAX) return "memory offset above 2 GiB";
           break;
         case InstKind::kCall:
+          if (inst.index < module.num_imported_functions) return "call to an import";
+          break;
         case InstKind::kCallIndirect:
-          return "call";
+          return "call_indirect";
         case InstKind::kRuntimeCall:
           return "runtime call (memory.grow, bulk memory)";
         case InstKind::kMemorySize:
@@ -803,10 +863,10 @@ std::string unsupported_reason(const Graph& graph, const Module& module) {
   return {};
 }
 
-CompilerBackendResult compile_with_asmjit_compiler(const Graph& graph,
+CompilerBackendResult compile_with_asmjit_compiler(const Graph& graph, const Module& module,
                                                    const platform::CpuFeatures& cpu,
                                                    bool want_assembly) {
-  Lowering lowering(graph, cpu);
+  Lowering lowering(graph, module, cpu);
   return lowering.run(want_assembly);
 }
 

@@ -28,8 +28,9 @@ struct CompilerBackendResult {
   double finalize_seconds = 0;  // of the whole compile, the part in finalize(): asmjit's passes
 };
 
-// Lowers and finalizes one function; `graph` must pass unsupported_reason.
+// Lowers and finalizes one function of `module`; `graph` must pass unsupported_reason.
 CompilerBackendResult compile_with_asmjit_compiler(const jit::opt::Graph& graph,
+                                                   const Module& module,
                                                    const platform::CpuFeatures& cpu,
                                                    bool want_assembly);
 
