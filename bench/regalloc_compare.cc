@@ -2,7 +2,7 @@
 // asmjit's x86::Compiler (virtual registers, asmjit's allocator) on the same optimized graphs of
 // real modules: code size, compile time and spill/reload instructions, over the functions both
 // compile. Usage:
-//   keel-regalloc-compare [--every N] [--repeat R] [--print F] MODULE.wasm...
+//   keel-regalloc-compare [--every N] [--only F] [--repeat R] [--print F] [--trace] MODULE.wasm...
 // --every N measures every Nth defined function (for very large modules); --repeat R times each
 // compile R times (default 5) and sums each function's median. Graph building and the
 // passes are done once per function and are not timed: both back ends start from the same graph.
@@ -23,6 +23,7 @@
 #include "jit/optimizing/compare_fusion.h"
 #include "jit/optimizing/graph_builder.h"
 #include "jit/optimizing/passes/pipeline.h"
+#include "jit/optimizing/printer.h"
 #include "platform/cpu_features.h"
 #include "validate/validation_context.h"
 #include "validate/validator.h"
@@ -36,6 +37,8 @@ struct Options {
   uint32_t every = 1;
   int repeat = 5;
   int64_t print_function = -1;  // --print F: both listings of function F
+  int64_t only_function = -1;   // --only F: measure function F alone
+  bool trace = false;           // --trace: each function's index on stderr before its compiles
   std::vector<std::string> modules;
 };
 
@@ -256,6 +259,10 @@ Result<Options> parse(int argc, char** argv) {
         o.every = static_cast<uint32_t>(n);
       else
         o.repeat = n;
+    } else if (arg == "--only" && i + 1 < argc) {
+      o.only_function = std::atoll(argv[++i]);
+    } else if (arg == "--trace") {
+      o.trace = true;
     } else if (arg == "--print" && i + 1 < argc) {
       o.print_function = std::atoll(argv[++i]);
     } else if (arg.starts_with("--")) {
@@ -265,9 +272,9 @@ Result<Options> parse(int argc, char** argv) {
     }
   }
   if (o.modules.empty())
-    return make_error(
-        ErrorKind::kUsage,
-        "usage: keel-regalloc-compare [--every N] [--repeat R] [--print F] MODULE.wasm...");
+    return make_error(ErrorKind::kUsage,
+                      "usage: keel-regalloc-compare [--every N] [--only F] [--repeat R] [--print "
+                      "F] [--trace] MODULE.wasm...");
   return o;
 }
 
@@ -292,6 +299,7 @@ Status measure_module(const std::string& path, const Options& options,
   compile.interrupt_checks = false;
   uint32_t first = module.num_imported_functions;
   for (uint32_t f = first; f < module.functions.size(); f += options.every) {
+    if (options.only_function >= 0 && f != options.only_function) continue;
     auto graph_start = Clock::now();
     auto graph = jit::opt::build_graph(ctx, f, {.validated = true});
     if (!graph.ok()) {
@@ -309,6 +317,9 @@ Status measure_module(const std::string& path, const Options& options,
       ++skipped[reason];
       continue;
     }
+    if (options.trace) std::fprintf(stderr, "function %u\n", f);
+    if (options.print_function == f)
+      std::printf(";; IR of function %u\n%s\n", f, jit::opt::print_graph(*graph).c_str());
     FunctionResult r;
     r.index = f;
     r.wasm_bytes = module.functions[f].body.size;

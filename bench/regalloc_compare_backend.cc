@@ -205,7 +205,10 @@ class Lowering {
     for (size_t k = 0; k < layout.size(); ++k) emit_block(k);
     for (const asmjit::Label& stub : trap_stubs_) {
       cc_.bind(stub);
-      cc_.db(0xcc, kTrapStubBytes);
+      // The ret (a jump to the epilogue) ends the stub's block: falling from one stub into the
+      // next would join blocks with unrelated register assignments.
+      cc_.db(0xcc, kTrapStubBytes - 2);
+      cc_.ret();
     }
     cc_.endFunc();
     for (const JumpTable& table : jump_tables_) {
@@ -756,9 +759,26 @@ class Lowering {
     } else {
       JumpTable table{cc_.newLabel(), {}};
       asmjit::JumpAnnotation* annotation = cc_.newJumpAnnotation();
+      // asmjit's allocator asserts (ralocal.cpp, dst.equals(cur)) when a target of an annotated
+      // jump has been entered elsewhere with another assignment, so the table reaches a block
+      // without moves through a jump of its own, which only the table enters.
+      std::vector<std::pair<asmjit::Label, asmjit::Label>> trampolines;  // (from, to)
       for (size_t i = 0; i < cases; ++i) {
-        table.targets.push_back(entry[i]);
-        annotation->addLabel(entry[i]);
+        asmjit::Label target = entry[i];
+        if (!padded[i]) {
+          auto known = std::find_if(trampolines.begin(), trampolines.end(),
+                                    [&](const auto& t) { return t.second.id() == target.id(); });
+          if (known == trampolines.end()) {
+            trampolines.emplace_back(cc_.newLabel(), target);
+            annotation->addLabel(trampolines.back().first);
+            target = trampolines.back().first;
+          } else {
+            target = known->first;
+          }
+        } else {
+          annotation->addLabel(target);
+        }
+        table.targets.push_back(target);
       }
       cc_.cmp(index, static_cast<uint32_t>(cases));
       cc_.jae(entry[cases]);
@@ -767,6 +787,10 @@ class Lowering {
       cc_.movsxd(target, x86::dword_ptr(base, index.r64(), 2));
       cc_.add(target, base);
       cc_.jmp(target, annotation);
+      for (const auto& [from, to] : trampolines) {
+        cc_.bind(from);
+        cc_.jmp(to);
+      }
       jump_tables_.push_back(std::move(table));
     }
     for (size_t i = 0; i < inst.targets.size(); ++i) {
