@@ -659,31 +659,43 @@ class Lowering {
 
   void emit_edge(const BlockCall& call, size_t k) {
     const std::vector<ValueId>& params = graph_.block(call.block).params;
-    // A parallel move: when an argument is another parameter of the target (a loop's rotated
-    // values), copying in order could overwrite it first, so every move goes through a
-    // temporary. asmjit's allocator is left to coalesce what it can.
-    bool overlap = false;
-    for (size_t i = 0; i < params.size() && !overlap; ++i) {
-      ValueId arg = graph_.resolve(call.args[i]);
-      for (size_t j = 0; j < params.size(); ++j)
-        if (j != i && params[j] == arg && uses_[params[j].index] != 0) overlap = true;
-    }
-    std::vector<x86::Gp> temps;
+    // A parallel move, sequentialized as keel's parallel_move.cc does: a move goes once no
+    // other pending move still reads its destination; a cycle (a loop's rotated values) is
+    // broken by copying one destination to a temporary. Constants read nothing and go last.
+    struct Move {
+      x86::Gp dst;
+      x86::Gp src;       // invalid for a constant
+      ValueId constant;  // the immediate-constant argument
+    };
+    std::vector<Move> moves, constants;
     for (size_t i = 0; i < params.size(); ++i) {
       if (uses_[params[i].index] == 0) continue;
-      if (!overlap) {
-        copy_into(vreg(params[i]), call.args[i]);
+      if (constant_def(call.args[i])) {
+        constants.push_back({vreg(params[i]), x86::Gp(), call.args[i]});
         continue;
       }
-      x86::Gp t = new_reg(graph_.type_of(params[i]));
-      copy_into(t, call.args[i]);
-      temps.push_back(t);
+      x86::Gp src = vreg(call.args[i]), dst = vreg(params[i]);
+      if (src.id() != dst.id()) moves.push_back({dst, src, ValueId()});
     }
-    if (overlap) {
-      size_t t = 0;
-      for (size_t i = 0; i < params.size(); ++i)
-        if (uses_[params[i].index] != 0) cc_.mov(vreg(params[i]), temps[t++]);
+    while (!moves.empty()) {
+      auto read_by_other = [&](const Move& m) {
+        return std::any_of(moves.begin(), moves.end(), [&](const Move& other) {
+          return &other != &m && other.src.id() == m.dst.id();
+        });
+      };
+      auto ready = std::find_if(moves.begin(), moves.end(),
+                                [&](const Move& m) { return !read_by_other(m); });
+      if (ready == moves.end()) {
+        x86::Gp saved = moves.front().dst.size() == 8 ? cc_.newGpq() : cc_.newGpd();
+        cc_.mov(saved, moves.front().dst);
+        for (Move& m : moves)
+          if (m.src.id() == moves.front().dst.id()) m.src = saved;
+        continue;
+      }
+      cc_.mov(ready->dst, ready->src);
+      moves.erase(ready);
     }
+    for (const Move& m : constants) copy_into(m.dst, m.constant);
     uint32_t target = order_index_[call.block.index];
     if (target != k + 1) cc_.jmp(labels_[target]);
   }
