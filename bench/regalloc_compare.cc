@@ -89,8 +89,19 @@ uint32_t gp_registers_named(std::string_view line) {
 // `frame` is how the listing names a frame slot: keel's are below rbp ("[rbp-"), asmjit's
 // spill slots are on rsp ("[rsp"). Anything else in brackets is linear memory, globals or the
 // parameter area, which both back ends reach the same way.
-ListingCounts count_listing(const std::string& text, std::string_view frame) {
+// The displacement of a `[rsp+X]` (or `[rsp]`) operand at `at` in `line`.
+int64_t rsp_displacement(std::string_view line, size_t at) {
+  std::string_view rest = line.substr(at + 4);  // past "[rsp"
+  if (rest.empty() || rest.front() != '+') return 0;
+  return std::strtoll(std::string(rest.substr(1)).c_str(), nullptr, 0);
+}
+
+// `call_area_bytes` (the Compiler's listings): the first `lea REG, [rsp+X]` takes the address of
+// its call area, and accesses to [rsp+X, rsp+X+bytes) are arguments and results, not spills.
+ListingCounts count_listing(const std::string& text, std::string_view frame,
+                            uint32_t call_area_bytes = 0) {
   ListingCounts c;
+  int64_t area_begin = -1;
   uint32_t used = 0;
   size_t begin = 0;
   while (begin < text.size()) {
@@ -117,8 +128,15 @@ ListingCounts count_listing(const std::string& text, std::string_view frame) {
     ++c.instructions;
     used |= gp_registers_named(line);
     size_t slot = line.find(frame);
-    // lea of a slot takes its address (the Compiler's call area), it does not access it.
-    if (slot != std::string_view::npos && !line.starts_with("lea")) {
+    if (slot != std::string_view::npos && line.starts_with("lea")) {
+      if (call_area_bytes > 0 && area_begin < 0) area_begin = rsp_displacement(line, slot);
+      continue;  // takes an address, accesses nothing
+    }
+    if (slot != std::string_view::npos && area_begin >= 0) {
+      int64_t at = rsp_displacement(line, slot);
+      if (at >= area_begin && at < area_begin + call_area_bytes) slot = std::string_view::npos;
+    }
+    if (slot != std::string_view::npos) {
       size_t comma = line.find(',');
       if (comma != std::string_view::npos && slot < comma && line.starts_with("mov"))
         ++c.spill_stores;
@@ -354,7 +372,7 @@ Status measure_module(const std::string& path, const Options& options,
     auto keel = jit::opt::compile_graph(*graph, module, f, compile, &stats);
     auto other = compile_with_asmjit_compiler(*graph, module, compile.cpu, true);
     r.keel_listing = count_listing(stats.assembly, "[rbp-");
-    r.compiler_listing = count_listing(other.assembly, "[rsp");
+    r.compiler_listing = count_listing(other.assembly, "[rsp", other.call_area_bytes);
     r.keel_spilled_values = stats.spilled_values;
     if (options.print_function == f)
       std::printf(";; keel, function %u\n%s\n;; x86::Compiler, function %u\n%s\n", f,

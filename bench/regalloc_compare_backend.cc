@@ -200,7 +200,14 @@ class Lowering {
           area_bytes =
               std::max(area_bytes, vm::call_area_bytes(graph_.call_signature(inst.call_signature)));
       }
-    if (area_bytes > 0) out_area_ = cc_.newStack(area_bytes, 16);
+    if (area_bytes > 0) {
+      out_area_ = cc_.newStack(area_bytes, 16);
+      // Where asmjit put the area shows in the listing only through this lea (dead, one per
+      // function): the tool needs it to tell area accesses from spill slots.
+      x86::Gp marker = cc_.newGpq();
+      cc_.lea(marker, out_area_);
+      out.call_area_bytes = area_bytes;
+    }
     emit_entry();
     for (size_t k = 0; k < layout.size(); ++k) emit_block(k);
     for (const asmjit::Label& stub : trap_stubs_) {
@@ -353,16 +360,19 @@ class Lowering {
     }
   }
 
-  // keel's direct call: the arguments and results in a stack area, the callee through this
-  // module's code slots. Its registers survive the call as keel's pinned r14 and r15 do.
+  // keel's direct call: the arguments and results in the stack area at the call, the callee
+  // through this module's code slots. The context and memory base are not arguments: keel's
+  // callee finds them in r14 and r15, which calls preserve, and here they may live there too.
   void emit_call(InstId id, const Inst& inst) {
     const FuncType& type = graph_.call_signature(inst.call_signature);
-    x86::Gp args = cc_.newGpq();
-    cc_.lea(args, out_area_);
+    auto area_slot = [&](const std::vector<ValType>& types, size_t i, uint32_t size) {
+      x86::Mem m = out_area_.cloneAdjusted(vm::value_offset(types, i));
+      m.setSize(size);
+      return m;
+    };
     for (size_t i = 0; i < type.params.size(); ++i) {
       x86::Gp v = use(inst.operands[i]);
-      cc_.mov(x86::qword_ptr(args, static_cast<int32_t>(vm::value_offset(type.params, i))),
-              v.r64());
+      cc_.mov(area_slot(type.params, i, 8), v.r64());
     }
     // keel loads the callee's VMFuncRef into rax for the lazy-compile stub: the same loads.
     x86::Gp callee = cc_.newGpq();
@@ -373,20 +383,13 @@ class Lowering {
     asmjit::InvokeNode* call = nullptr;
     auto slot = static_cast<int32_t>(8 * (inst.index - num_imported_functions_));
     cc_.invoke(&call, x86::qword_ptr(slots, slot),
-               asmjit::FuncSignatureT<void, void*, void*, void*>(asmjit::CallConvId::kHost));
+               asmjit::FuncSignatureT<void>(asmjit::CallConvId::kHost));
     call->detail()._callConv.setPreservedRegs(asmjit::RegGroup::kGp, kPreservedGp);
-    call->setArg(0, ctx_);
-    call->setArg(1, memory_);
-    call->setArg(2, args);
-    if (inst.num_results == 0) return;
-    x86::Gp results = cc_.newGpq();
-    cc_.lea(results, out_area_);
     for (uint32_t j = 0; j < inst.num_results; ++j) {
       ValueId r = graph_.result(id, j);
       if (uses_[r.index] == 0) continue;
       x86::Gp d = vreg(r);
-      cc_.mov(d,
-              x86::ptr(results, static_cast<int32_t>(vm::value_offset(type.results, j)), d.size()));
+      cc_.mov(d, area_slot(type.results, j, d.size()));
     }
   }
 

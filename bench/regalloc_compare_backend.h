@@ -24,7 +24,10 @@ struct CompilerBackendResult {
   bool ok = false;
   std::string error;
   std::vector<uint8_t> code;
-  std::string assembly;         // with want_assembly: asmjit's listing of the final code
+  std::string assembly;  // with want_assembly: asmjit's listing of the final code
+  // Functions with calls: the size of the stack area of calls, whose address the first
+  // `lea REG, [rsp+X]` of the listing takes (accesses to it are not spills).
+  uint32_t call_area_bytes = 0;
   double finalize_seconds = 0;  // of the whole compile, the part in finalize(): asmjit's passes
 };
 
