@@ -167,7 +167,10 @@ class Lowering {
     asmjit::StringLogger logger;
     code_.init(asmjit::Environment::host());
     code_.setErrorHandler(&errors);
-    if (want_assembly) code_.setLogger(&logger);
+    if (want_assembly) {
+      logger.addFlags(asmjit::FormatFlags::kMachineCode);
+      code_.setLogger(&logger);
+    }
     code_.attach(&cc_);
     fused_ = jit::opt::find_fusible_compares(graph_);
     uses_ = graph_.use_counts();
