@@ -148,8 +148,8 @@ uint32_t access_size(Op op) {
 }
 
 // keel's trap stub (mov esi, code; mov rdi, r14; lea rdx, [rip]; mov rcx, rbp; mov rax, imm64;
-// call rax) is 30 bytes: each stub here is that many filler bytes, so code sizes compare like for
-// like without this back end having to follow keel's trap ABI.
+// call rax) is 30 bytes: each stub here is filler and a jump to the epilogue of about that size,
+// so code sizes compare like for like without this back end following keel's trap ABI.
 constexpr uint32_t kTrapStubBytes = 30;
 
 // keel's calls clobber every register but r14 and r15 (pinned to the context and memory base) and
