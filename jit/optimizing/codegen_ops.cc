@@ -422,10 +422,17 @@ bool Codegen::check_memory(const Inst& inst) {
 }
 
 x86::Mem Codegen::address(const Inst& inst, uint32_t size) {
-  // i32 values in registers are zero-extended: the register is the 64-bit index.
-  x86::Gp index = gp(inst.operands[0], 0);
   uint64_t offset = inst.imm[0];
   x86::Mem m;
+  // A constant address (a global variable of C) is the displacement alone.
+  const Location& at = location(inst.operands[0]);
+  if (at.kind == Location::kConstant && static_cast<uint32_t>(at.bits) + offset <= INT32_MAX) {
+    m = x86::ptr(x86::r15, static_cast<int32_t>(static_cast<uint32_t>(at.bits) + offset));
+    m.setSize(size);
+    return m;
+  }
+  // i32 values in registers are zero-extended: the register is the 64-bit index.
+  x86::Gp index = gp(inst.operands[0], 0);
   if (offset <= INT32_MAX) {
     m = x86::ptr(x86::r15, index, 0, static_cast<int32_t>(offset));
   } else {
