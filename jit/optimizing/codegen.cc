@@ -158,15 +158,18 @@ void Codegen::emit_block(size_t k) {
     module_offset_ = block.insts.empty() ? 0 : graph_.inst(block.insts.front()).module_offset;
     emit_attention_check();
   }
+  for (ValueId p : graph_.block(liveness_.order[k]).params) save_at_definition(p);
   for (InstId id : graph_.block(liveness_.order[k]).insts) {
     const Inst& inst = graph_.inst(id);
     if (inst.dead) continue;
     module_offset_ = inst.module_offset;
     if (fused_[id.index]) continue;  // emitted by the branch or trap_if after it
-    if (is_terminator(inst.kind))
+    if (is_terminator(inst.kind)) {
       emit_terminator(inst, k);
-    else
+    } else {
       emit_inst(id, inst);
+      for (uint32_t r = 0; r < inst.num_results; ++r) save_at_definition(graph_.result(id, r));
+    }
     if (error_) return;
   }
 }

@@ -11,14 +11,13 @@ namespace keel::jit::opt {
 
 using vm::TrapCode;
 
-void Codegen::save_live_across(InstId id) {
-  for (ValueId v : liveness_.live_across[id.index]) {
-    const Location& loc = allocation_.locations[v.index];
-    if (loc.kind != Location::kReg || is_rematerializable(graph_, v)) continue;
-    ValType t = graph_.type_of(v);
-    store_value(t, x86::ptr(x86::rbp, allocation_.save_slot[v.index]),
-                reg_for(reg_kind(t), loc.reg));
-  }
+void Codegen::save_at_definition(ValueId v) {
+  const Location& loc = allocation_.locations[v.index];
+  if (loc.kind != Location::kReg || allocation_.save_slot[v.index] == 0 ||
+      is_rematerializable(graph_, v))
+    return;
+  ValType t = graph_.type_of(v);
+  store_value(t, x86::ptr(x86::rbp, allocation_.save_slot[v.index]), reg_for(reg_kind(t), loc.reg));
 }
 
 void Codegen::restore_live_across(InstId id) {
@@ -41,7 +40,6 @@ void Codegen::emit_call(InstId id, const Inst& inst) {
   if (!indirect && inst.index >= module_.functions.size())
     return unsupported("calls to unknown functions");
   bool switch_context = indirect || module_.functions[inst.index].imported;
-  save_live_across(id);
   for (size_t i = 0; i < type.params.size(); ++i)
     store_to_area(inst.operands[i],
                   x86::ptr(x86::rsp, static_cast<int32_t>(vm::value_offset(type.params, i))));
@@ -146,7 +144,6 @@ void Codegen::emit_runtime_call(InstId id, const Inst& inst) {
   static const std::array<uint8_t, 6> kArgRegs = {7 /*rdi*/, 6 /*rsi*/, 2 /*rdx*/, 1 /*rcx*/, 8, 9};
   if (1 + fixed.size() + inst.operands.size() > kArgRegs.size())
     return unsupported("this runtime call");
-  save_live_across(id);
   // The operands may sit in argument registers: they move in parallel, then the constants.
   std::vector<Move> moves;
   size_t arg = 1 + fixed.size();

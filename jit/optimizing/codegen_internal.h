@@ -86,7 +86,10 @@ class Codegen final : public TrapLabels {
   x86::Mem address(const Inst& inst, uint32_t size);
   void emit_call(InstId id, const Inst& inst);
   void emit_runtime_call(InstId id, const Inst& inst);
-  void save_live_across(InstId id);
+  // A value live across some call goes into its save slot once, where it is defined: an SSA
+  // value never changes and the slot is its own for its whole interval, so after each call
+  // restore_live_across only reloads.
+  void save_at_definition(ValueId v);
   void restore_live_across(InstId id);
   void emit_table_access(InstId id, const Inst& inst);
 
