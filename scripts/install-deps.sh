@@ -8,7 +8,7 @@ packages=(
   # tests: spec-suite conversion, wasm test programs, fuzzing, peers
   wabt binaryen
   clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libclang-rt-19-dev
-  nodejs python3 hyperfine
+  nodejs python3 hyperfine time
   # packaging tests: the .deb and .rpm builds, lintian, manual pages, shell completions
   dpkg-dev debhelper fakeroot lintian rpm cpio groff mandoc man-db bash-completion zsh fish
 )
