@@ -263,18 +263,25 @@ def wait_process(argv, timeout, stdin, capture_stdout):
                for f, acc in ((proc.stdout, out), (proc.stderr, err)) if f is not None]
     for t in readers:
         t.start()
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
+    # A blocking wait (no polling, which would add its period to every time), with a timer that
+    # kills the session on timeout.
+    timed_out = threading.Event()
+
+    def kill():
+        timed_out.set()
+        try:
             os.killpg(proc.pid, signal.SIGKILL)
-            os.wait4(proc.pid, 0)
-            for t in readers:
-                t.join()
-            raise subprocess.TimeoutExpired(argv, timeout)
-        time.sleep(0.002)
+        except ProcessLookupError:  # it ended just now
+            pass
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    timer.cancel()
+    if timed_out.is_set():
+        for t in readers:
+            t.join()
+        raise subprocess.TimeoutExpired(argv, timeout)
     proc.returncode = os.waitstatus_to_exitcode(status)
     for t in readers:
         t.join()

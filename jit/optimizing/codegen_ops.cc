@@ -549,27 +549,21 @@ void Codegen::emit_store(const Inst& inst) {
       return unsupported(std::string(op_text(inst.op)));
   }
   uint32_t size = access_size(inst.op);
+  // A constant goes straight into memory (mov m8/m16/m32/m64, imm).
   const Location& stored = location(inst.operands[1]);
-  if (stored.kind == Location::kConstant && reg_kind(type_of(inst.operands[1])) == RegKind::kGp &&
-      (size < 8 || static_cast<int64_t>(stored.bits) == static_cast<int32_t>(stored.bits))) {
-    // A constant goes straight into memory (mov m8/m16/m32/m64, imm).
-    x86::Mem m = address(inst, size);
-    uint32_t begin = static_cast<uint32_t>(a_.offset());
-    record_here();
-    uint64_t mask = size == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * size)) - 1;
-    int64_t imm =
-        size == 8 ? static_cast<int64_t>(stored.bits) : static_cast<int64_t>(stored.bits & mask);
-    if (size == 4) imm = static_cast<int32_t>(static_cast<uint32_t>(imm));
-    a_.mov(m, imm);
-    trap_sites_.push_back(
-        {begin, static_cast<uint32_t>(a_.offset()) - begin, TrapCode::kMemoryOutOfBounds});
-    return;
-  }
-  x86::Reg value = reg(inst.operands[1], 1);
+  bool immediate =
+      stored.kind == Location::kConstant && reg_kind(type_of(inst.operands[1])) == RegKind::kGp &&
+      (size < 8 || static_cast<int64_t>(stored.bits) == static_cast<int32_t>(stored.bits));
+  x86::Reg value = immediate ? x86::Reg() : reg(inst.operands[1], 1);
   x86::Mem m = address(inst, size);
   uint32_t begin = static_cast<uint32_t>(a_.offset());
   record_here();
-  if (value.isXmm()) {
+  if (immediate) {
+    uint64_t mask = size == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * size)) - 1;
+    int64_t imm = static_cast<int64_t>(stored.bits & mask);
+    if (size == 4) imm = static_cast<int32_t>(static_cast<uint32_t>(imm));
+    a_.mov(m, imm);
+  } else if (value.isXmm()) {
     if (size == 4)
       a_.movss(m, value.as<x86::Xmm>());
     else

@@ -19,10 +19,17 @@ std::optional<x86::CondCode> compare_condition(Op op) {
 
 void sink_compares_into_branches(Graph& graph) {
   std::vector<uint32_t> uses = graph.use_counts();
+  // By InstId: the compare each consumer takes along, and whether a compare has moved. One pass
+  // per block rebuilds its list with each such compare right before its consumer; a compare is
+  // pure and its operands are defined before it, so it may move down that far.
+  std::vector<InstId> carried(graph.num_insts());
+  std::vector<bool> moved(graph.num_insts(), false);
+  std::vector<InstId> reordered;
   for (BlockId b : graph.layout()) {
     std::vector<InstId>& insts = graph.block(b).insts;
-    for (size_t k = 0; k < insts.size(); ++k) {
-      const Inst& consumer = graph.inst(insts[k]);
+    bool any = false;
+    for (InstId id : insts) {
+      const Inst& consumer = graph.inst(id);
       if (consumer.dead ||
           (consumer.kind != InstKind::kBranch && consumer.kind != InstKind::kTrapIf))
         continue;
@@ -32,17 +39,17 @@ void sink_compares_into_branches(Graph& graph) {
       const Inst& compare = graph.inst(value.inst);
       if (compare.block != b || compare.kind != InstKind::kWasm || !compare_condition(compare.op))
         continue;
-      auto at =
-          std::find(insts.begin(), insts.begin() + static_cast<std::ptrdiff_t>(k), value.inst);
-      if (at == insts.begin() + static_cast<std::ptrdiff_t>(k) ||
-          at + 1 == insts.begin() + static_cast<std::ptrdiff_t>(k))
-        continue;  // not before it in this block, or already next to it
-      // A compare is pure and its operands are defined before it, so it may move down to
-      // just before its only user.
-      InstId moved = *at;
-      insts.erase(at);
-      insts.insert(insts.begin() + static_cast<std::ptrdiff_t>(k - 1), moved);
+      carried[id.index] = value.inst;
+      moved[value.inst.index] = any = true;
     }
+    if (!any) continue;
+    reordered.clear();
+    for (InstId id : insts) {
+      if (moved[id.index]) continue;
+      if (carried[id.index].valid()) reordered.push_back(carried[id.index]);
+      reordered.push_back(id);
+    }
+    insts.swap(reordered);
   }
 }
 

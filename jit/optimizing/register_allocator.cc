@@ -105,6 +105,9 @@ std::vector<std::vector<ValueId>> preferences(const Graph& graph, const Liveness
 class CopyPoints {
  public:
   CopyPoints(const Graph& graph, const Liveness& liveness) : by_param_(graph.num_values()) {
+    constexpr uint32_t kNoSlot = UINT32_MAX;
+    std::vector<uint32_t> slot_of(graph.num_blocks(), kNoSlot);  // by BlockId, into `alike`
+    std::vector<std::pair<BlockId, std::vector<ValueId>>> alike;
     for (BlockId b : liveness.order) {
       const Block& block = graph.block(b);
       if (block.insts.empty()) continue;
@@ -112,16 +115,26 @@ class CopyPoints {
       const Inst& inst = graph.inst(term);
       if (inst.dead || !is_terminator(inst.kind)) continue;
       uint32_t at = liveness.inst_position[term.index] + 1;
-      for (size_t t = 0; t < inst.targets.size(); ++t) {
-        const BlockCall& call = inst.targets[t];
-        const std::vector<ValueId>& params = graph.block(call.block).params;
-        for (size_t i = 0; i < params.size(); ++i) {
-          ValueId arg = graph.resolve(call.args[i]);
-          bool alike = true;
-          for (const BlockCall& other : inst.targets)
-            if (other.block == call.block && graph.resolve(other.args[i]) != arg) alike = false;
-          if (alike) by_param_[params[i].index].push_back({arg, at});
+      // Per target block, the arguments all its edges pass alike (invalid where they differ);
+      // a switch may reach one block by many cases.
+      alike.clear();
+      for (const BlockCall& call : inst.targets) {
+        uint32_t& slot = slot_of[call.block.index];
+        if (slot == kNoSlot) {
+          slot = static_cast<uint32_t>(alike.size());
+          alike.push_back({call.block, {}});
+          for (ValueId v : call.args) alike.back().second.push_back(graph.resolve(v));
+          continue;
         }
+        std::vector<ValueId>& args = alike[slot].second;
+        for (size_t i = 0; i < call.args.size(); ++i)
+          if (graph.resolve(call.args[i]) != args[i]) args[i] = ValueId();
+      }
+      for (const auto& [target, args] : alike) {
+        slot_of[target.index] = kNoSlot;
+        const std::vector<ValueId>& params = graph.block(target).params;
+        for (size_t i = 0; i < params.size(); ++i)
+          if (args[i].valid()) by_param_[params[i].index].push_back({args[i], at});
       }
     }
   }

@@ -53,8 +53,7 @@ class Hoister {
     LoopWrites writes = writes_of(loop);
     auto operand_invariant = [&](ValueId v) {
       const Value& value = graph_.value(graph_.resolve(v));
-      if (value.is_param) return !loop.contains(value.block);
-      return !loop.contains(graph_.inst(value.inst).block) || invariant_[value.inst.index];
+      return defined_outside(loop, v) || (!value.is_param && invariant_[value.inst.index]);
     };
     // Reverse postorder puts every definition in the loop before its uses.
     std::vector<InstId> candidates;
@@ -97,6 +96,11 @@ class Hoister {
     return true;
   }
 
+  bool defined_outside(const Loop& loop, ValueId v) const {
+    const Value& value = graph_.value(graph_.resolve(v));
+    return !loop.contains(value.is_param ? value.block : graph_.inst(value.inst).block);
+  }
+
   bool movable(const Inst& inst, const LoopWrites& writes) const {
     if (inst.dead || inst.num_results != 1 || is_terminator(inst.kind)) return false;
     if (inst.effects.is_pure()) return true;
@@ -115,12 +119,9 @@ class Hoister {
         inst.kind == InstKind::kWasm && (inst.op == Op::kI32Add || inst.op == Op::kI32Sub ||
                                          inst.op == Op::kI64Add || inst.op == Op::kI64Sub);
     if (add_or_sub) {
-      ValueId lhs = graph_.resolve(inst.operands[0]), rhs = graph_.resolve(inst.operands[1]);
-      const Value& base = graph_.value(lhs);
-      bool from_outside =
-          base.is_param ? !loop.contains(base.block) : !loop.contains(graph_.inst(base.inst).block);
-      const Value& amount = graph_.value(rhs);
-      if (from_outside && !amount.is_param && is_immediate_constant(graph_, rhs)) return false;
+      ValueId rhs = graph_.resolve(inst.operands[1]);
+      if (defined_outside(loop, inst.operands[0]) && is_immediate_constant(graph_, rhs))
+        return false;
     }
     return true;
   }
