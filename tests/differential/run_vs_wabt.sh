@@ -26,7 +26,8 @@
 # like the others (`0` to keel); while keel rejects v128 arguments on the command line ("cannot
 # pass a v128 argument"), such exports are counted as skipped (binaryen's `_invoker` exports call
 # them with values of their own anyway).
-# RUN_VS_WABT_VERBOSE=1 prints both outcomes of every call.
+# RUN_VS_WABT_VERBOSE=1 prints both outcomes of every call. RUN_VS_WABT_FIRST_SEED=N starts the
+# seeds at N instead of 0, for fresh modules beyond those CI runs.
 # --tier=optimizing compiles keel's side with tier 2 (-C tier=...), baseline (the default) with tier 1.
 # Usage: run_vs_wabt.sh [--features=scalar|simd|all] [--tier=baseline|optimizing] KEEL [COUNT]
 #        [KEEP_DIR]
@@ -69,6 +70,7 @@ SIMD_SETS = [("simd", BASE + " --enable-simd")]
 FEATURE_SETS = {"scalar": SCALAR_SETS, "simd": SIMD_SETS, "all": SCALAR_SETS + SIMD_SETS}[which]
 VALUE_TYPES = ("i32", "i64", "f32", "f64", "v128")
 verbose = os.environ.get("RUN_VS_WABT_VERBOSE") == "1"
+first_seed = int(os.environ.get("RUN_VS_WABT_FIRST_SEED", "0"))
 TRAP_KINDS = [  # (kind, words in keel's message, words in wabt's)
     ("unreachable", "unreachable", "unreachable"),
     ("divide by zero", "divide by zero", "divide by zero"),
@@ -243,7 +245,7 @@ def result_types(path):
 modules = functions = not_generated = invalid = skipped_funcs = skipped_v128_args = 0
 mismatches = []
 for set_name, features in FEATURE_SETS:
-    for i in range(count):
+    for i in range(first_seed, first_seed + count):
         seed = os.path.join(work, "seed")
         with open(seed, "wb") as f:
             f.write(random.Random(i).randbytes(4096))
