@@ -1,6 +1,7 @@
 // sequentialize() against a simulation: random parallel moves among registers and frame slots
-// (permutations with cycles, fan-out of one source to many destinations) run as the returned
-// sequence must leave every destination holding what its source held before.
+// (permutations with cycles, fan-out of one source to many destinations, slots shared by the two
+// register classes) run as the returned sequence must leave every destination holding what its
+// source held before.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -15,9 +16,13 @@ namespace {
 
 constexpr Location kTemps[2] = {{Location::kReg, 0, 0}, {Location::kReg, 15, 0}};
 
+// A register is a place per class; a frame slot is one place whichever class moves through it
+// (the allocator reuses slots across classes: an edge may write a slot as f64 that it reads as
+// i32).
 using Key = std::pair<int, std::pair<int, int32_t>>;  // kind, (location kind, reg or slot)
 Key key(RegKind kind, const Location& l) {
-  return {static_cast<int>(kind), {l.kind, l.kind == Location::kReg ? l.reg : l.slot}};
+  if (l.kind == Location::kStack) return {-1, {l.kind, l.slot}};
+  return {static_cast<int>(kind), {l.kind, l.reg}};
 }
 
 Location random_location(std::mt19937& rng) {
