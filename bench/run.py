@@ -201,18 +201,22 @@ def make_runners(args):
                                else 'node_wasi.mjs')
     runners = {
         'native': Runner('native', lambda native, wasm, *rest: [native, *map(str, rest)]),
-        'keel': Runner('keel', lambda native, wasm, *rest:
-                       [args.keel, 'run', *args.keel_flag, *keel_invoke(args), wasm,
-                        *map(str, rest)]),
-        # The same keel with every function compiled by tier 2 (-C tier=optimizing).
-        'keel-t2': Runner('keel-t2', lambda native, wasm, *rest:
-                          [args.keel, 'run', '-C', 'tier=optimizing', *args.keel_flag,
-                           *keel_invoke(args), wasm, *map(str, rest)]),
         'node': Runner('node', lambda native, wasm, *rest:
                        [args.node, '--no-turbo-fast-api-calls', *args.node_flag, node_driver,
                         wasm, *map(str, rest)]),
     }
+    # keel as it comes, and the same keel with a tier chosen.
+    for name, tier in KEEL_RUNNERS.items():
+        flags = ['-C', 'tier=' + tier] if tier else []
+        runners[name] = Runner(name, lambda native, wasm, *rest, flags=flags:
+                               [args.keel, 'run', *flags, *args.keel_flag, *keel_invoke(args),
+                                wasm, *map(str, rest)])
     return [runners[r] for r in args.runners]
+
+
+# Each keel runner's tier (-C tier=...); None: keel's default.
+KEEL_RUNNERS = {'keel': None, 'keel-t1': 'baseline', 'keel-t2': 'optimizing',
+                'keel-tiered': 'tiered'}
 
 
 def children_cpu_seconds():
@@ -426,8 +430,9 @@ def main():
     parser.add_argument('--clang', default='clang-19')
     parser.add_argument('--build-dir', default=os.path.join(ROOT, 'build', 'bench', 'programs'))
     parser.add_argument('--runners', default='native,keel,node',
-                        help='comma-separated subset of native,keel,keel-t2,node (native is always '
-                             'run; keel-t2 is keel with tier 2 forced)')
+                        help='comma-separated subset of native,keel,keel-t1,keel-t2,keel-tiered,'
+                             'node (native is always run; keel is its default, the others force '
+                             'tier 1, tier 2 or tiering)')
     parser.add_argument('--suite', choices=tuple(SUITES), default='scalar',
                         help='scalar: bench/programs/*.c (default); simd: bench/programs/simd/*.c, '
                              'their wasm builds with -msimd128')
@@ -456,7 +461,7 @@ def main():
 
     args.runners = ['native'] + [r for r in args.runners.split(',') if r and r != 'native']
     for r in args.runners:
-        if r not in ('native', 'keel', 'keel-t2', 'node'):
+        if r not in ('native', 'node', *KEEL_RUNNERS):
             fail(f'unknown runner {r!r}')
     selected = names if not args.only else args.only.split(',')
     for name in selected:
@@ -470,7 +475,7 @@ def main():
     missing = [tool for tool in (args.clang, 'wasm-ld') if not shutil.which(tool)]
     if 'node' in args.runners and not shutil.which(args.node):
         missing.append(args.node)
-    if ({'keel', 'keel-t2'} & set(args.runners)) and not os.access(args.keel, os.X_OK):
+    if (set(KEEL_RUNNERS) & set(args.runners)) and not os.access(args.keel, os.X_OK):
         missing.append(args.keel)
     if (args.mode == 'wasi' or args.io) and not missing and wasi_toolchain_missing(args.clang):
         missing.append('wasi-libc')

@@ -12,25 +12,17 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "base/log_spec.h"
 #include "cli/commands/command.h"
 #include "keel_version.h"
 
 namespace keel::cli {
 namespace {
 
-// The level of keel's own log in KEEL_LOG: its items are separated by commas, a bare level is
-// the default one, and TARGET=LEVEL items (wasi=trace) belong to their target's logger.
+// The level of keel's own log in KEEL_LOG (base/log_spec.h): its bare item.
 spdlog::level::level_enum default_level(const char* value) {
-  spdlog::level::level_enum level = spdlog::level::off;
-  std::string_view rest = value ? value : "";
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    if (!item.empty() && item.find('=') == std::string_view::npos)
-      level = spdlog::level::from_str(std::string(item));
-  }
-  return level;
+  auto level = log_level_for(value ? value : "", "");
+  return level ? spdlog::level::from_str(std::string(*level)) : spdlog::level::off;
 }
 
 // Logging is off unless KEEL_LOG names a level (trace, debug, info, warn, error). Logs go to the

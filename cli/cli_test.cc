@@ -237,13 +237,55 @@ TEST(Cli, RunAndCompileChooseTheTier) {
   EXPECT_NE(compiled.out.find("functions compiled: 1"), std::string::npos) << compiled.out;
   Outcome r = run({"run", "-C", "tier=fast", "--invoke", "add", path, "1", "2"});
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, "keel: unknown tier \"fast\" (known: baseline, optimizing; winch, cranelift)\n");
+  EXPECT_EQ(
+      r.err,
+      "keel: unknown tier \"fast\" (known: baseline, optimizing, tiered; winch, cranelift)\n");
   r = run({"run", "-C", "opt-level=2", "--invoke", "add", path, "1", "2"});
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, "keel: unknown -C option \"opt-level\" (known: tier, compiler)\n");
+  EXPECT_EQ(r.err,
+            "keel: unknown -C option \"opt-level\" (known: tier, compiler, tier-up-budget, "
+            "tier-up-sync, tier-up-osr, tier2-threads)\n");
   r = run({"compile", "--tier", "winch", "--threads", "1", path});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(run({"compile", "--tier", "fast", path}).status, 2);
+  EXPECT_EQ(run({"compile", "--tier", "tiered", path}).status, 2);  // compiling is one tier
+}
+
+// -C tier=tiered and its knobs (whether functions really tier up: tests/cli/tier_up_test.sh, in a
+// process of its own, since every run ends the process's background compiles).
+TEST(Cli, RunTieredAndItsKnobs) {
+  std::string path = write_module("run_tiered", kAddModule);
+  for (std::vector<std::string> options :
+       {std::vector<std::string>{"-C", "tier=tiered"},
+        {"-C", "tier=tiered,tier-up-budget=0,tier-up-sync=y"},
+        {"-C", "tier=tiered", "-C", "tier2-threads=3,tier-up-sync=n,tier-up-osr=n"}}) {
+    std::vector<std::string> args{"run"};
+    args.insert(args.end(), options.begin(), options.end());
+    args.insert(args.end(), {"--invoke", "add", path, "40", "2"});
+    Outcome r = run(args);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "42\n");
+  }
+  struct Bad {
+    const char* option;
+    const char* error;
+  };
+  for (Bad bad : {Bad{"tier-up-budget=-1",
+                      "-C tier-up-budget=-1: expected a number from 0 to "
+                      "2147483647"},
+                  Bad{"tier-up-budget=3000000000",
+                      "-C tier-up-budget=3000000000: expected a "
+                      "number from 0 to 2147483647"},
+                  Bad{"tier2-threads=0", "-C tier2-threads=0: expected a number from 1 to 256"},
+                  Bad{"tier-up-sync=maybe", "-C tier-up-sync=maybe: expected y or n"},
+                  Bad{"tier-up-osr=2", "-C tier-up-osr=2: expected y or n"},
+                  Bad{"compiler=tiered",
+                      "unknown tier \"tiered\" (known: baseline, optimizing; "
+                      "winch, cranelift)"}}) {
+    Outcome r = run({"run", "-C", bad.option, "--invoke", "add", path, "1", "2"});
+    EXPECT_EQ(r.status, 2) << bad.option;
+    EXPECT_EQ(r.err, "keel: " + std::string(bad.error) + "\n") << bad.option;
+  }
 }
 
 // (module (import "env" "f" (func)))

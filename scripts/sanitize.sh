@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The sanitizer run CI counts as one test: the clang-19 ASan/UBSan build of scripts/fuzz.sh
 # (build-fuzz/), then the unit tests of every layer and the core spec suite under the sanitizers
-# (tier 1, then tier 2 forced), then SECONDS (default 60) of fuzzing. JIT code is not
-# instrumented; what runs around it is: the decoder, validator, both compilers, runtime helpers,
-# trap handling and WASI host.
+# (tier 1, tier 2 forced, then tiered with OSR, compiled in the background), then SECONDS (default
+# 60) of fuzzing. JIT code is not instrumented; what runs around it is: the decoder, validator,
+# both compilers, runtime helpers, tier-up and OSR, trap handling and WASI host.
 set -euo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,4 +25,7 @@ echo "sanitize.sh: spec suite"
 echo "sanitize.sh: spec suite, tier 2 forced"
 "$build/spec/keel-spec" --tier optimizing --expected "$root/spec/expected_totals.json" \
   "$build/spec-json/core" | tail -1
+echo "sanitize.sh: spec suite, tiered with OSR on the background threads"
+"$build/spec/keel-spec" --tier tiered --osr --tier-up-background \
+  --expected "$root/spec/expected_totals.json" "$build/spec-json/core" | tail -1
 bash "$root/scripts/fuzz.sh" "$seconds"

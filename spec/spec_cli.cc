@@ -85,6 +85,16 @@ int run_spec(const SpecOptions& options, const EngineFactory& make_engine, std::
       ok = false;
     }
   }
+  if (options.report_tier_up) {
+    LoadedModule::TierUpCounts n = process_tier_up_counts();
+    out << "tier-up: " << n.queued << " queued for tier 2, " << n.compiled << " compiled, "
+        << n.failed << " failed; " << n.osr_compiled << " OSR entries compiled, " << n.osr_failed
+        << " failed, " << n.osr_entered << " entered\n";
+    if (n.compiled == 0 || n.failed != 0 || (options.tier_up_synchronous && n.compiled != n.queued))
+      ok = false;
+    if (options.expect_osr && (n.osr_compiled == 0 || n.osr_failed != 0 || n.osr_entered == 0))
+      ok = false;
+  }
   print_last_line(out, totals);
   return ok ? 0 : 1;
 }
@@ -111,20 +121,39 @@ int spec_main(int argc, char** argv) {
                  "under proposals/NAME/)")
       ->check(CLI::IsMember({"all", "default"}));
   std::string tier_name = "baseline";
-  app.add_option("--tier", tier_name, "The tier every function is compiled at")
-      ->check(CLI::IsMember({"baseline", "optimizing"}))
+  app.add_option("--tier", tier_name,
+                 "The tier every function is compiled at; tiered: tier 1, then tier 2 from the "
+                 "first call on (compiled before the call goes on, unless --tier-up-background)")
+      ->check(CLI::IsMember({"baseline", "optimizing", "tiered"}))
       ->capture_default_str();
+  bool background = false;
+  app.add_flag("--tier-up-background", background,
+               "With --tier tiered: compile tier 2 on background threads, as keel run does");
+  bool osr = false;
+  app.add_flag("--osr", osr,
+               "With --tier tiered: every loop a tier-1 frame reaches is left for tier 2 by OSR");
   app.add_option("JSON_OR_DIR", options.paths, "wast2json .json files, or folders of them")
       ->required();
   CLI11_PARSE(app, argc, argv);
   runtime::Tier tier =
       tier_name == "optimizing" ? runtime::Tier::kOptimizing : runtime::Tier::kBaseline;
-  if (Status available = jit::jit_compiler()->tier_available(tier); !available) {
-    std::cerr << "keel-spec: " << available.error().message << '\n';
-    return 2;
+  // Tiered: every function tiers up at its first call, so both tiers and calls between them run.
+  TieringConfig tiering;
+  tiering.enabled = tier_name == "tiered";
+  tiering.budget = 0;
+  tiering.synchronous = !background;
+  tiering.osr = osr;
+  options.report_tier_up = tiering.enabled;
+  options.expect_osr = tiering.enabled && osr;
+  options.tier_up_synchronous = tiering.synchronous;
+  for (runtime::Tier needed : {tier, tiering.enabled ? runtime::Tier::kOptimizing : tier}) {
+    if (Status available = jit::jit_compiler()->tier_available(needed); !available) {
+      std::cerr << "keel-spec: " << available.error().message << '\n';
+      return 2;
+    }
   }
-  EngineFactory executing = [tier](const Features& features) {
-    return make_executing_engine(features, tier);
+  EngineFactory executing = [tier, tiering](const Features& features) {
+    return make_executing_engine(features, tier, tiering);
   };
   if (features == "all") options.features = FeatureMode::kAll;
   if (features == "default") options.features = FeatureMode::kDefault;

@@ -19,6 +19,11 @@ struct SpecOptions {
   bool verbose = false;
   bool strict_messages = false;
   bool allow_failures = false;  // exit 0 despite failed commands; expectations still apply
+  // Tiered runs: print the tier-up counts; fail if nothing reached tier 2 or a tier-2 compile
+  // failed, and with synchronous tier-up also if a queued function did not get there.
+  bool report_tier_up = false;
+  bool tier_up_synchronous = false;
+  bool expect_osr = false;  // and fail if no OSR entry was compiled and entered, or one failed
   FeatureMode features = FeatureMode::kAuto;
 };
 

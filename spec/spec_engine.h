@@ -14,6 +14,7 @@
 #include "base/result.h"
 #include "ir/features.h"
 #include "runtime/compiler.h"
+#include "runtime/store.h"
 #include "runtime/value.h"
 
 namespace keel::spec {
@@ -52,7 +53,8 @@ using EngineFactory = std::function<std::unique_ptr<SpecEngine>(const Features&)
 std::unique_ptr<SpecEngine> make_validating_engine(const Features& features);
 
 // The runtime: instances, calls and traps through the public Store API (spec_exec_engine.cc),
-// every function compiled at `tier`.
-std::unique_ptr<SpecEngine> make_executing_engine(const Features& features, runtime::Tier tier);
+// every function compiled at `tier`, or with `tiering` enabled first at tier 1 and then tier 2.
+std::unique_ptr<SpecEngine> make_executing_engine(const Features& features, runtime::Tier tier,
+                                                  const TieringConfig& tiering = {});
 
 }  // namespace keel::spec

@@ -11,10 +11,12 @@
 namespace keel::spec {
 namespace {
 
-EngineConfig config_for(const Features& features, runtime::Tier tier) {
+EngineConfig config_for(const Features& features, runtime::Tier tier,
+                        const TieringConfig& tiering) {
   EngineConfig config;
   config.compiler = jit::jit_compiler();
   config.tier = tier;
+  config.tiering = tiering;
   config.features = features;
   config.compile_mode = CompileMode::kLazy;  // most functions of a spec module are never called
   config.compile_threads = 1;                // the suite already runs one script per core
@@ -23,8 +25,8 @@ EngineConfig config_for(const Features& features, runtime::Tier tier) {
 
 class ExecutingEngine final : public SpecEngine {
  public:
-  ExecutingEngine(const Features& features, runtime::Tier tier)
-      : config_(config_for(features, tier)), store_(config_) {
+  ExecutingEngine(const Features& features, runtime::Tier tier, const TieringConfig& tiering)
+      : config_(config_for(features, tier, tiering)), store_(config_) {
     setup_ = add_spectest();
   }
 
@@ -138,8 +140,9 @@ class ExecutingEngine final : public SpecEngine {
 
 }  // namespace
 
-std::unique_ptr<SpecEngine> make_executing_engine(const Features& features, runtime::Tier tier) {
-  return std::make_unique<ExecutingEngine>(features, tier);
+std::unique_ptr<SpecEngine> make_executing_engine(const Features& features, runtime::Tier tier,
+                                                  const TieringConfig& tiering) {
+  return std::make_unique<ExecutingEngine>(features, tier, tiering);
 }
 
 }  // namespace keel::spec

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "base/log_spec.h"
 #include "wasi/wasi_host.h"
 
 namespace keel::wasi {
@@ -24,17 +25,8 @@ std::shared_ptr<spdlog::logger> logger() {
 // own and leaves WASI tracing off, since it is far too verbose to come with "debug".
 void configure_logging_from_env() {
   const char* value = std::getenv("KEEL_LOG");
-  spdlog::level::level_enum level = spdlog::level::off;
-  if (value) {
-    std::string_view rest = value;
-    while (!rest.empty()) {
-      size_t comma = rest.find(',');
-      std::string_view item = rest.substr(0, comma);
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-      if (item.starts_with("wasi=")) level = spdlog::level::from_str(std::string(item.substr(5)));
-    }
-  }
-  logger()->set_level(level);
+  auto level = log_level_for(value ? value : "", "wasi");
+  logger()->set_level(level ? spdlog::level::from_str(std::string(*level)) : spdlog::level::off);
 }
 
 }  // namespace keel::wasi

@@ -224,11 +224,13 @@ Result<std::chrono::nanoseconds> parse_duration(std::string_view text) {
   return std::chrono::nanoseconds(static_cast<int64_t>(value * scale));
 }
 
-Result<runtime::Tier> parse_tier(std::string_view text) {
+Result<runtime::Tier> parse_tier(std::string_view text, bool tiered_known) {
   if (text == "baseline" || text == "winch") return runtime::Tier::kBaseline;
   if (text == "optimizing" || text == "cranelift") return runtime::Tier::kOptimizing;
-  return make_error(ErrorKind::kUsage, "unknown tier \"" + std::string(text) +
-                                           "\" (known: baseline, optimizing; winch, cranelift)");
+  return make_error(ErrorKind::kUsage,
+                    "unknown tier \"" + std::string(text) + "\" (known: " +
+                        (tiered_known ? "baseline, optimizing, tiered" : "baseline, optimizing") +
+                        "; winch, cranelift)");
 }
 
 Status apply_key_values(std::string_view flag, const std::vector<std::string>& lists,

@@ -31,7 +31,7 @@ Result<std::chrono::nanoseconds> parse_duration(std::string_view text);
 
 // A tier by keel's name (baseline, optimizing) or wasmtime's compiler name for the same role
 // (winch, cranelift).
-Result<runtime::Tier> parse_tier(std::string_view text);
+Result<runtime::Tier> parse_tier(std::string_view text, bool tiered_known = false);
 
 // Calls `apply(key, value)` for each item of options given as `flag` (e.g. "-W"), each
 // "key=value[,key=value...]"; stops at the first error.

@@ -6,8 +6,11 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <climits>
 #include <condition_variable>
+#include <cstdlib>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -15,12 +18,14 @@
 #include <CLI/CLI.hpp>
 
 #include "base/byte_buffer.h"
+#include "base/log_spec.h"
 #include "cli/commands/command.h"
 #include "cli/commands/invoke_values.h"
 #include "cli/commands/module_input.h"
 #include "cli/commands/wasi_options.h"
 #include "jit/engine/jit_compiler.h"
 #include "runtime/store.h"
+#include "runtime/tier_up.h"
 #include "wasi/wasi_host.h"
 
 namespace keel::cli {
@@ -54,6 +59,8 @@ Result<RunPlan> plan(const RunOptions& o) {
   p.config.compile_mode = o.compile == "eager" ? CompileMode::kEager : CompileMode::kLazy;
   p.config.perfmap = o.profile == "perfmap";
   p.config.interrupt_checks = !o.no_interrupt_checks;
+  // Tiered unless -C says otherwise: tier 1 starts at once, hot code moves to tier 2.
+  p.config.tiering.enabled = true;
   auto apply = [&](std::string_view key, std::string_view value) -> Status {
     if (key == "max-wasm-stack") {
       auto bytes = parse_byte_size(value);
@@ -76,14 +83,46 @@ Result<RunPlan> plan(const RunOptions& o) {
   };
   if (Status s = apply_key_values("-W", o.wasm_options, apply); !s) return s.error();
   auto apply_codegen = [&](std::string_view key, std::string_view value) -> Status {
-    if (key == "tier" || key == "compiler") {
-      auto tier = parse_tier(value);
+    auto number = [&](uint64_t min, uint64_t max) -> Result<uint64_t> {
+      uint64_t n = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (value.empty() || ec != std::errc() || end != value.data() + value.size() || n < min ||
+          n > max) {
+        return make_error(ErrorKind::kUsage, "-C " + std::string(key) + "=" + std::string(value) +
+                                                 ": expected a number from " + std::to_string(min) +
+                                                 " to " + std::to_string(max));
+      }
+      return n;
+    };
+    if (key == "tier" && value == "tiered") {
+      p.config.tier = runtime::Tier::kBaseline;
+      p.config.tiering.enabled = true;
+    } else if (key == "tier" || key == "compiler") {
+      auto tier = parse_tier(value, /*tiered_known=*/key == "tier");
       if (!tier) return std::move(tier).error();
       p.config.tier = *tier;
-      return {};
+      p.config.tiering.enabled = false;
+    } else if (key == "tier-up-budget") {
+      auto n = number(0, INT32_MAX);
+      if (!n) return std::move(n).error();
+      p.config.tiering.budget = static_cast<int32_t>(*n);
+    } else if (key == "tier2-threads") {
+      auto n = number(1, 256);
+      if (!n) return std::move(n).error();
+      p.config.tiering.threads = static_cast<unsigned>(*n);
+    } else if (key == "tier-up-sync" || key == "tier-up-osr") {
+      bool yes = value == "y" || value == "yes" || value == "true";
+      if (!yes && value != "n" && value != "no" && value != "false") {
+        return make_error(ErrorKind::kUsage, "-C " + std::string(key) + "=" + std::string(value) +
+                                                 ": expected y or n");
+      }
+      (key == "tier-up-sync" ? p.config.tiering.synchronous : p.config.tiering.osr) = yes;
+    } else {
+      return make_error(ErrorKind::kUsage, "unknown -C option \"" + std::string(key) +
+                                               "\" (known: tier, compiler, tier-up-budget, "
+                                               "tier-up-sync, tier-up-osr, tier2-threads)");
     }
-    return make_error(ErrorKind::kUsage,
-                      "unknown -C option \"" + std::string(key) + "\" (known: tier, compiler)");
+    return {};
   };
   if (Status s = apply_key_values("-C", o.codegen_options, apply_codegen); !s) return s.error();
   if (!o.max_wasm_stack.empty()) {
@@ -255,6 +294,19 @@ int run_module(const RunOptions& o, const RunPlan& p, Io io) {
   if (!buffer) return report_error(io.err, path, buffer.error());
   auto module = LoadedModule::load(std::move(*buffer), p.config);
   if (!module) return report_error(io.err, path, module.error());
+  // KEEL_LOG=tierup=debug: how many functions tiered up, however the run ends.
+  struct TierUpSummary {
+    const LoadedModule& module;
+    bool tiered;
+    ~TierUpSummary() {
+      if (!tiered) return;
+      LoadedModule::TierUpCounts n = module.tier_up_counts();
+      runtime::tier_up_log().debug(
+          "{} queued for tier 2, {} compiled, {} failed; {} OSR entries compiled, {} failed, "
+          "{} entered",
+          n.queued, n.compiled, n.failed, n.osr_compiled, n.osr_failed, n.osr_entered);
+    }
+  } summary{**module, p.config.tiering.enabled};
 
   // With --invoke the trailing arguments belong to the function, and the guest's argv is just
   // argv[0] (as in wasmtime).
@@ -345,9 +397,13 @@ Subcommand add_run_command(CLI::App& parent) {
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
   command
-      ->add_option("-C", o->codegen_options,
-                   "Code generation options: tier=baseline|optimizing (or wasmtime's "
-                   "compiler=winch|cranelift, the same two)")
+      ->add_option(
+          "-C", o->codegen_options,
+          "Code generation options: tier=tiered (the default)|baseline|optimizing (or "
+          "wasmtime's compiler=winch|cranelift); for tiered, tier-up-budget=BYTES (of wasm run "
+          "in tier 1 before tier 2; 0: at the first call), tier2-threads=N, "
+          "tier-up-sync=y|n (compile tier 2 before going on), tier-up-osr=y|n "
+          "(leave hot loops for tier 2 mid-call)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
   command->add_option("--max-wasm-stack", o->max_wasm_stack,
@@ -372,10 +428,16 @@ Subcommand add_run_command(CLI::App& parent) {
               return kExitUsage;
             }
             wasi::configure_logging_from_env();  // KEEL_LOG=wasi=trace: every call, strace-style
+            const char* log = std::getenv("KEEL_LOG");
+            auto tier_up_level = log_level_for(log ? log : "", "tierup");
+            runtime::tier_up_log().set_level(
+                tier_up_level ? spdlog::level::from_str(std::string(*tier_up_level))
+                              : spdlog::level::off);
             int status = kExitFailure;
             // Room for the wasm stack the configuration allows, plus keel's own frames.
             size_t stack = p->config.max_wasm_stack + (2u << 20);
             run_with_stack(stack, [&] { status = run_module(*o, *p, io); });
+            stop_background_compiles();  // exit now, not after tier-2 compiles still running
             return status;
           }};
 }

@@ -18,6 +18,8 @@ thread_local RecordingErrorHandler t_asm_errors;
 
 // A placeholder that forces a 32-bit immediate encoding, patched with the real frame size.
 constexpr int32_t kFramePlaceholder = 0x10000;
+// The same for tier-up budget charges, patched with their weight.
+constexpr int32_t kWeightPlaceholder = 0x10000;
 }  // namespace
 
 BaselineCompiler::BaselineCompiler() = default;
@@ -43,6 +45,8 @@ Result<CompiledFunction> BaselineCompiler::compile(const ValidationContext& ctx,
   control_.clear();
   traps_.clear();
   attention_.clear();
+  budget_charges_.clear();
+  osr_points_.clear();
   jump_tables_.clear();
   constants_.clear();
   source_map_.clear();
@@ -92,8 +96,11 @@ Result<CompiledFunction> BaselineCompiler::compile(const ValidationContext& ctx,
   out.code.assign(buffer.data(), buffer.data() + buffer.size());
   int32_t frame = static_cast<int32_t>((max_slot_ + max_out_area_ + 15) & ~15u) - 8;
   std::memcpy(out.code.data() + frame_patch_ - 4, &frame, 4);
+  for (const BudgetCharge& charge : budget_charges_)
+    std::memcpy(out.code.data() + charge.code_offset, &charge.weight, 4);
   out.source_map = source_map_;
   out.trap_sites = trap_sites_;
+  out.osr_points = osr_points_;
   return out;
 }
 
@@ -200,15 +207,48 @@ void BaselineCompiler::emit_prologue(std::span<const ValType> locals) {
     }
   }
   emit_attention_check();
+  // A call is charged the whole body, as if it ran straight through: budgets count bytes of wasm.
+  emit_tier_up_check(module_->functions[func_index_].body.size);
 }
 
 void BaselineCompiler::emit_attention_check() {
   if (!options_.interrupt_checks) return;
-  AttentionStub stub{a_.newLabel(), a_.newLabel(), module_offset(), used_};
+  AttentionStub stub{a_.newLabel(), a_.newLabel(), module_offset(), used_, &keel_rt_attention};
   a_.cmp(x86::dword_ptr(x86::r14, vm::kContextAttention), 0);
   a_.jne(stub.label);
   a_.bind(stub.resume);
   attention_.push_back(stub);
+}
+
+uint32_t BaselineCompiler::emit_tier_up_check(uint32_t weight, const Control* loop) {
+  if (!options_.tier_up_counters) return kNoCharge;
+  AttentionStub stub{a_.newLabel(), a_.newLabel(), module_offset(), used_, &keel_rt_tier_up};
+  // A loop with nothing below its parameters on the operand stack can be left by OSR here.
+  if (loop && options_.osr_points && stack_.size() == loop->params.size()) {
+    OsrPoint point{module_offset(), {}};
+    auto bytes = [](ValType t) -> uint8_t {
+      return t == ValType::kV128 ? 16 : t == ValType::kI32 || t == ValType::kF32 ? 4 : 8;
+    };
+    for (size_t i = 0; i < local_types_.size(); ++i)
+      point.values.push_back({local_disp_[i], bytes(local_types_[i])});
+    for (const VarState& v : stack_) point.values.push_back({-v.offset, bytes(v.type)});
+    stub.osr_point = static_cast<uint32_t>(osr_points_.size());
+    stub.state_begin = loop->state_begin;
+    stub.state_len = loop->state_len;
+    osr_points_.push_back(std::move(point));
+  }
+  uint32_t defined = func_index_ - module_->num_imported_functions;
+  // rax is the emitters' scratch register, free at entry and at loop headers. The immediate
+  // placeholder forces the 32-bit encoding, so the weight can be patched in afterwards.
+  a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextTierBudgets));
+  a_.sub(x86::dword_ptr(x86::rax, static_cast<int32_t>(defined * 4)), kWeightPlaceholder);
+  auto charge = static_cast<uint32_t>(budget_charges_.size());
+  budget_charges_.push_back(
+      {static_cast<uint32_t>(a_.offset()) - 4, module_offset(), std::max(weight, 1u)});
+  a_.js(stub.label);
+  a_.bind(stub.resume);
+  attention_.push_back(stub);
+  return charge;
 }
 
 void BaselineCompiler::emit_return() {
@@ -242,6 +282,14 @@ void BaselineCompiler::finish() {
     // registers the helper clobbers: they are saved below rsp, which stays 16-aligned.
     a_.bind(stub.label);
     source_map_.push_back({static_cast<uint32_t>(a_.offset()), stub.module_offset});
+    bool osr = stub.osr_point != kNoOsrPoint;
+    if (osr) {
+      // The runtime reads the whole frame: locals in registers go to their slots too.
+      for (uint32_t i = stub.state_begin; i < stub.state_begin + stub.state_len; ++i) {
+        const LocalReg& e = states_[i];
+        store_value(VarState{local_types_[e.local], Loc::kReg, e.reg}, local_mem(e.local));
+      }
+    }
     // Xmm registers are saved whole: they may hold v128 locals.
     int32_t saved = std::popcount(stub.live.gp) * 8 + std::popcount(stub.live.xmm) * 16;
     int32_t bytes = (saved + 15) & ~15;
@@ -263,11 +311,19 @@ void BaselineCompiler::finish() {
     }
     a_.mov(x86::rdi, x86::r14);
     a_.mov(x86::esi, func_index_);
-    a_.mov(x86::rax, reinterpret_cast<uint64_t>(&keel_rt_attention));
-    a_.call(x86::rax);
-    a_.test(x86::eax, x86::eax);
-    Label trap = a_.newLabel();
-    a_.jnz(trap);
+    if (osr) {
+      a_.mov(x86::edx, stub.osr_point);
+      a_.mov(x86::rcx, x86::rbp);
+      a_.mov(x86::rax, reinterpret_cast<uint64_t>(&keel_rt_tier_up_loop));
+      a_.call(x86::rax);
+      a_.test(x86::rax, x86::rax);
+    } else {
+      a_.mov(x86::rax, reinterpret_cast<uint64_t>(stub.helper));
+      a_.call(x86::rax);
+      a_.test(x86::eax, x86::eax);
+    }
+    Label taken = a_.newLabel();
+    a_.jnz(taken);
     if (bytes) {
       each_live([&](const x86::Reg& reg, int32_t at) {
         if (reg.isGp())
@@ -278,11 +334,18 @@ void BaselineCompiler::finish() {
       a_.add(x86::rsp, bytes);
     }
     a_.jmp(stub.resume);
-    a_.bind(trap);
+    a_.bind(taken);
+    if (osr) {
+      // On-stack replacement: this frame goes, and the OSR entry (rax) runs in its place as if
+      // this function's caller had called it.
+      a_.leave();
+      a_.jmp(x86::rax);
+      continue;
+    }
     source_map_.push_back({static_cast<uint32_t>(a_.offset()), stub.module_offset});
     a_.mov(x86::esi, x86::eax);
     a_.mov(x86::rdi, x86::r14);
-    a_.lea(x86::rdx, x86::ptr(trap));
+    a_.lea(x86::rdx, x86::ptr(taken));
     a_.mov(x86::rcx, x86::rbp);
     a_.mov(x86::rax, reinterpret_cast<uint64_t>(&keel_rt_trap));
     a_.call(x86::rax);
@@ -323,6 +386,7 @@ void BaselineCompiler::block(Op op, const BlockSig& sig) {
     adopt(c.state_begin, c.state_len);  // back-edges may bring locals newer than their slots
     a_.bind(c.label);
     emit_attention_check();
+    c.budget_charge = emit_tier_up_check(1, &c);  // its weight is set at the loop's end
   } else if (kind == FrameKind::kIf) {
     x86::CondCode cc = pop_condition();
     spill_stack();
@@ -392,6 +456,11 @@ void BaselineCompiler::end(const ControlFrame&) {
     for (ValType t : c.results) push_stack(t);
     control_.pop_back();
     return;
+  }
+  if (c.budget_charge != kNoCharge) {
+    // Each pass through the header is charged the loop's body, the bytes one iteration runs.
+    BudgetCharge& charge = budget_charges_[c.budget_charge];
+    charge.weight = std::max(module_offset() - charge.module_offset, 1u);
   }
   bool joins = c.label_reached || c.kind == FrameKind::kIf;
   if (c.kind == FrameKind::kLoop || !joins) {

@@ -15,6 +15,7 @@ namespace keel::jit {
 // The runtime's compiler interface types (runtime/compiler.h), used unqualified in jit/.
 using runtime::CompiledFunction;
 using runtime::CompileOptions;
+using runtime::OsrPoint;
 using runtime::SourceMapEntry;
 using runtime::TrapSite;
 

@@ -28,10 +28,10 @@
 #include <vector>
 
 #include "jit/baseline/baseline_compiler.h"
+#include "jit/baseline/value_cache.h"
 #include "jit/common/constant_pool.h"
 #include "jit/common/numeric_lowering.h"
 #include "jit/common/simd_lowering.h"
-#include "jit/baseline/value_cache.h"
 #include "runtime/vm_abi.h"
 #include "validate/function_body_decoder.h"
 
@@ -85,9 +85,10 @@ class BaselineCompiler final : public TrapLabels {
     uint32_t height;     // value-stack height at entry, parameters excluded
     std::span<const ValType> params;
     std::span<const ValType> results;
-    asmjit::Label label;       // branch target: the end, or a loop's header
-    asmjit::Label else_label;  // ifs: where a false condition goes
-    bool state_set = false;    // the label's local-register state is fixed (see states_)
+    asmjit::Label label;                 // branch target: the end, or a loop's header
+    asmjit::Label else_label;            // ifs: where a false condition goes
+    uint32_t budget_charge = kNoCharge;  // loops: the header's entry in budget_charges_
+    bool state_set = false;              // the label's local-register state is fixed (see states_)
     uint32_t state_begin = 0, state_len = 0;
     uint32_t entry_begin = 0, entry_len = 0;  // ifs: the state a false condition starts with
     std::span<const ValType> label_types() const {
@@ -99,12 +100,28 @@ class BaselineCompiler final : public TrapLabels {
     vm::TrapCode code;  // kNone: the code is in eax (a helper's result)
     uint32_t module_offset;
   };
+  // The slow path of a check at function entry or a loop header: calls `helper` (keel_rt_attention
+  // or keel_rt_tier_up: both take (ctx, func_index) and return a trap code or 0) and resumes.
+  // At a loop header with an OSR point the helper is keel_rt_tier_up_loop instead, which may
+  // return an OSR entry to leave the frame for.
+  static constexpr uint32_t kNoOsrPoint = UINT32_MAX;
   struct AttentionStub {
     asmjit::Label label;
     asmjit::Label resume;
     uint32_t module_offset;
     RegSet live;  // registers holding locals at the check: the helper may clobber them
+    uint32_t (*helper)(vm::VMContext*, uint32_t);
+    uint32_t osr_point = kNoOsrPoint;         // index in osr_points_
+    uint32_t state_begin = 0, state_len = 0;  // OSR: the loop's (local, register) state
   };
+  // A tier-up budget charge whose weight (bytes of wasm) is patched into the code once known: a
+  // loop's size is known only at its end.
+  struct BudgetCharge {
+    uint32_t code_offset;    // of the instruction's 32-bit immediate
+    uint32_t module_offset;  // of the check (a loop's header)
+    uint32_t weight;
+  };
+  static constexpr uint32_t kNoCharge = UINT32_MAX;
   static constexpr uint8_t kNoReg = 0xff;
   struct LocalLoc {
     uint8_t reg = kNoReg;
@@ -179,6 +196,10 @@ class BaselineCompiler final : public TrapLabels {
   void move_to_label(const Control& target);  // values to their canonical slots
   void branch_to(Control& target);            // unconditional; state is then dead
   void emit_attention_check();
+  // Charges the tier-up budget (CompileOptions::tier_up_counters) by `weight`; returns the
+  // charge's index in budget_charges_ (so a loop can set its weight at its end), or kNoCharge.
+  // At a loop's header (`loop`) the check may also be an OSR point.
+  uint32_t emit_tier_up_check(uint32_t weight, const Control* loop = nullptr);
   void finish();
   void go_dead();
   Control& label_frame(uint32_t depth) { return control_[control_.size() - 1 - depth]; }
@@ -268,6 +289,8 @@ class BaselineCompiler final : public TrapLabels {
   std::vector<TrapStub> traps_;
   ConstantPool constants_;  // 16-byte constants, emitted after the code
   std::vector<AttentionStub> attention_;
+  std::vector<BudgetCharge> budget_charges_;
+  std::vector<OsrPoint> osr_points_;
   struct JumpTable {
     asmjit::Label table;
     std::vector<asmjit::Label> targets;

@@ -35,6 +35,9 @@ class JitCompiler final : public runtime::Compiler {
     // tier_available has reported knobs that do not parse.
     if (options.tier == runtime::Tier::kOptimizing && tier2_debug()->selects(func_index))
       return compile_optimizing(ctx, func_index, options, *tier2_debug());
+    if (options.osr_loop != UINT32_MAX)
+      return make_error(ErrorKind::kUsage, "no OSR entry: KEEL_TIER2_FUNCTIONS leaves it to tier 1",
+                        kNoOffset, func_index);
     auto compiled = compile_baseline(ctx, func_index, options);
     if (compiled) compiled->tier = runtime::Tier::kBaseline;
     return compiled;
@@ -48,7 +51,8 @@ class JitCompiler final : public runtime::Compiler {
                                                      uint32_t func_index,
                                                      const CompileOptions& options,
                                                      const Tier2Debug& debug) {
-    auto graph = opt::build_graph(ctx, func_index, {.validated = options.validated});
+    auto graph = opt::build_graph(ctx, func_index,
+                                  {.validated = options.validated, .osr_loop = options.osr_loop});
     if (!graph) return std::move(graph).error();
     bool print = debug.print_ir == func_index;
     if (print) print_ir(*graph, func_index, "as built");

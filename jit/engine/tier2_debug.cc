@@ -73,10 +73,11 @@ Result<Tier2Debug> parse_tier2_debug(const char* functions, const char* passes,
 }
 
 const Result<Tier2Debug>& tier2_debug() {
-  static const Result<Tier2Debug> knobs =
+  // Never destroyed: a background tier-up compile may still read it while the process exits.
+  static const auto* knobs = new Result<Tier2Debug>(
       parse_tier2_debug(std::getenv("KEEL_TIER2_FUNCTIONS"), std::getenv("KEEL_TIER2_PASSES"),
-                        std::getenv("KEEL_TIER2_PRINT_IR"));
-  return knobs;
+                        std::getenv("KEEL_TIER2_PRINT_IR")));
+  return *knobs;
 }
 
 }  // namespace keel::jit

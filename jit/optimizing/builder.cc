@@ -141,6 +141,12 @@ ValueId Builder::global_get(uint32_t global, ValType type) {
   return append_value(std::move(inst));
 }
 
+ValueId Builder::osr_value(uint32_t index, ValType type) {
+  Inst inst = make(InstKind::kOsrValue, type);
+  inst.index = index;
+  return append_value(std::move(inst));
+}
+
 void Builder::global_set(uint32_t global, ValueId value) {
   Inst inst = make(InstKind::kGlobalSet);
   inst.index = global;

@@ -44,6 +44,7 @@ class Builder {
   void store_lane(Op op, uint32_t memory, uint64_t offset, ValueId address, ValueId vector,
                   uint32_t lane);
   ValueId global_get(uint32_t global, ValType type);
+  ValueId osr_value(uint32_t index, ValType type);
   void global_set(uint32_t global, ValueId value);
   ValueId table_get(uint32_t table, ValType type, ValueId index);
   void table_set(uint32_t table, ValueId index, ValueId ref);

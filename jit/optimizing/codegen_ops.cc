@@ -226,6 +226,12 @@ void Codegen::emit_inst(InstId id, const Inst& inst) {
       load_value(inst.type, d, x86::ptr(x86::rax));
       return def_done(result, d);
     }
+    case InstKind::kOsrValue: {
+      x86::Reg d = def_reg(result);
+      a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextOsrBuffer));
+      load_value(inst.type, d, x86::ptr(x86::rax, static_cast<int32_t>(16 * inst.index)));
+      return def_done(result, d);
+    }
     case InstKind::kGlobalSet: {
       ValueId v = inst.operands[0];
       x86::Reg r = reg(v, 0);

@@ -29,33 +29,47 @@ class GraphBuilder {
   using Args = std::span<const ValueId>;
   using Results = std::span<ValueId>;
 
-  GraphBuilder(const ValidationContext& ctx, uint32_t func_index)
+  GraphBuilder(const ValidationContext& ctx, uint32_t func_index, uint32_t osr_loop)
       : ctx_(ctx),
         module_(ctx.module),
         graph_(module_.function_type(func_index)),
         b_(graph_),
         ssa_(graph_),
-        current_(graph_.entry()) {}
+        current_(graph_.entry()),
+        osr_loop_(osr_loop) {}
 
   // Where the instruction being decoded is: instructions get its module offset (source maps).
   void set_offset_source(std::function<uint32_t()> offset) { offset_ = std::move(offset); }
+  // How many entries the operand stack holds (OSR: what lies below a loop's parameters).
+  void set_stack_size_source(std::function<size_t()> size) { stack_size_ = std::move(size); }
   Graph take_graph() { return std::move(graph_); }
   const std::optional<std::string>& error() const { return error_; }
   void finish() {
     stamp_pending();
+    if (osr_loop_ != kNoOsrLoop && !error_)
+      error_ = "no loop at offset " + std::to_string(osr_loop_) + " to enter by OSR";
     ssa_.finish();
   }
 
   // --- hooks (function_body_decoder.h, "consumer payloads") -----------------------------------
   void start_function(uint32_t, std::span<const ValType> locals, Control& frame) {
+    // OSR: the entry block waits for the loop; the body starts in a block nothing enters.
+    BlockId start = graph_.entry();
+    if (osr_loop_ != kNoOsrLoop) {
+      start = graph_.create_block();
+      ssa_.seal(start);
+      graph_.osr_entry = true;
+    }
     const std::vector<ValueId>& params = graph_.block(graph_.entry()).params;
     for (size_t i = 0; i < locals.size(); ++i) {
       Variable var = ssa_.declare_var(locals[i]);
       locals_.push_back(var);
-      if (i < params.size()) ssa_.def_var(var, graph_.entry(), params[i]);
+      local_types_.push_back(locals[i]);
+      if (i < params.size()) ssa_.def_var(var, start, params[i]);
     }
     frame.merge = make_block(graph_.signature().results);
     ssa_.seal(graph_.entry());
+    enter(start);
   }
 
   void instr(Op op, const InstrImm& imm, Args args, ValueId* result) {
@@ -115,6 +129,16 @@ class GraphBuilder {
 
   void block(Op op, const BlockSig& sig, Args args, Results params, Control& frame) {
     if (!begin()) {
+      if (op == Op::kLoop && pending_offset_ == osr_loop_ && !error_) {
+        // Unreachable from the function's start, but entered by OSR.
+        ++loop_depth_;
+        frame.header = make_block(sig.params);
+        enter_by_osr(sig, frame.header);
+        enter(frame.header);
+        const std::vector<ValueId>& header_params = graph_.block(frame.header).params;
+        std::copy(header_params.begin(), header_params.end(), params.begin());
+        return;
+      }
       frame.dead = true;
       return;
     }
@@ -123,8 +147,10 @@ class GraphBuilder {
         frame.merge = make_block(sig.results);
         break;
       case Op::kLoop: {
+        ++loop_depth_;
         frame.header = make_block(sig.params);
         b_.jump(frame.header, {args.begin(), args.end()});
+        if (pending_offset_ == osr_loop_) enter_by_osr(sig, frame.header);
         enter(frame.header);
         const std::vector<ValueId>& header_params = graph_.block(frame.header).params;
         std::copy(header_params.begin(), header_params.end(), params.begin());
@@ -132,8 +158,8 @@ class GraphBuilder {
       }
       case Op::kIf: {
         frame.merge = make_block(sig.results);
-        BlockId then_block = graph_.create_block();
-        frame.else_block = graph_.create_block();
+        BlockId then_block = new_block();
+        frame.else_block = new_block();
         frame.if_params.assign(args.begin(), args.end() - 1);
         b_.branch(args.back(), then_block, {}, frame.else_block, {});
         ssa_.seal(then_block);
@@ -160,6 +186,7 @@ class GraphBuilder {
     begin();
     if (frame.dead) return;
     if (info.kind == FrameKind::kLoop) {
+      --loop_depth_;
       ssa_.seal(frame.header);
       return;  // the fall-through values are `after` already
     }
@@ -193,7 +220,7 @@ class GraphBuilder {
 
   void br_if(uint32_t, Control& target, Args args, Results) {
     if (!begin()) return;
-    BlockId next = graph_.create_block();
+    BlockId next = new_block();
     b_.branch(args.back(), target_of(target), {args.begin(), args.end() - 1}, next, {});
     ssa_.seal(next);
     enter(next);
@@ -306,6 +333,23 @@ class GraphBuilder {
  private:
   bool live() const { return current_.valid() && !error_; }
 
+  // The OSR entry (the graph's entry block): every local and the loop's parameters from the OSR
+  // buffer, then a jump to the loop's header.
+  void enter_by_osr(const BlockSig& sig, BlockId header) {
+    osr_loop_ = kNoOsrLoop;  // found
+    if (stack_size_ && stack_size_() != sig.params.size()) {
+      error_ = "OSR into a loop with values of enclosing blocks on the operand stack";
+      return;
+    }
+    b_.set_block(graph_.entry());
+    uint32_t k = 0;
+    for (size_t i = 0; i < locals_.size(); ++i)
+      ssa_.def_var(locals_[i], graph_.entry(), b_.osr_value(k++, local_types_[i]));
+    std::vector<ValueId> params;
+    for (ValType t : sig.params) params.push_back(b_.osr_value(k++, t));
+    b_.jump(header, params);
+  }
+
   // Every hook starts here: what the previous instruction made gets its offset.
   bool begin() {
     stamp_pending();
@@ -323,8 +367,13 @@ class GraphBuilder {
     b_.set_block(block);
   }
 
-  BlockId make_block(std::span<const ValType> params) {
+  BlockId new_block() {
     BlockId block = graph_.create_block();
+    graph_.block(block).wasm_loop_depth = loop_depth_;
+    return block;
+  }
+  BlockId make_block(std::span<const ValType> params) {
+    BlockId block = new_block();
     for (ValType t : params) graph_.add_block_param(block, t);
     return block;
   }
@@ -368,17 +417,23 @@ class GraphBuilder {
   SsaBuilder ssa_;
   BlockId current_;
   std::vector<Variable> locals_;
+  std::vector<ValType> local_types_;
   std::optional<std::string> error_;
   std::function<uint32_t()> offset_;
   uint32_t pending_offset_ = 0;
   size_t stamped_ = 0;
+  uint32_t osr_loop_;        // kNoOsrLoop once entered (or never asked for)
+  uint32_t loop_depth_ = 0;  // wasm loops around the code being built (live ones)
+  std::function<size_t()> stack_size_;
 };
 
 template <class Tag>
-Result<Graph> decode_into_graph(const ValidationContext& ctx, uint32_t func_index) {
-  GraphBuilder builder(ctx, func_index);
+Result<Graph> decode_into_graph(const ValidationContext& ctx, uint32_t func_index,
+                                uint32_t osr_loop) {
+  GraphBuilder builder(ctx, func_index, osr_loop);
   FunctionBodyDecoder<GraphBuilder, Tag> decoder(ctx, builder);
   builder.set_offset_source([&] { return static_cast<uint32_t>(decoder.current_offset()); });
+  builder.set_stack_size_source([&] { return decoder.operand_stack_size(); });
   if (!decoder.decode_function(func_index)) return decoder.take_error();
   if (builder.error())
     return make_error(ErrorKind::kUsage, *builder.error(), kNoOffset, func_index);
@@ -395,8 +450,9 @@ Result<Graph> build_graph(const ValidationContext& ctx, uint32_t func_index,
   const Module& m = ctx.module;
   if (func_index >= m.functions.size() || m.functions[func_index].imported)
     return make_error(ErrorKind::kUsage, "not a defined function", kNoOffset, func_index);
-  if (options.validated) return decode_into_graph<NoValidationTag>(ctx, func_index);
-  return decode_into_graph<FullValidationTag>(ctx, func_index);
+  if (options.validated)
+    return decode_into_graph<NoValidationTag>(ctx, func_index, options.osr_loop);
+  return decode_into_graph<FullValidationTag>(ctx, func_index, options.osr_loop);
 }
 
 }  // namespace keel::jit::opt

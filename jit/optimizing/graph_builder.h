@@ -12,9 +12,17 @@
 
 namespace keel::jit::opt {
 
+inline constexpr uint32_t kNoOsrLoop = UINT32_MAX;
+
 struct GraphBuildOptions {
   // ctx.module passed validation (load_module): decode without checking again.
   bool validated = false;
+  // On-stack replacement: the module offset of a `loop`. The graph's entry block is then the
+  // OSR entry: it reads the locals and the loop's parameters (kOsrValue 0, 1, ...: the locals in
+  // order, then the parameters) and jumps to that loop's header. The function's own start is
+  // still built, reachable only if an enclosing loop branches back to it. Only loops with
+  // nothing but their parameters on the operand stack qualify; another one is an error.
+  uint32_t osr_loop = kNoOsrLoop;
 };
 
 // The graph of defined function `func_index`, with unreachable blocks removed and trivial block

@@ -62,6 +62,7 @@ Effects default_effects(const Inst& inst) {
         e.bits = Effects::kReadsMemory | Effects::kWritesMemory;
       break;
     case InstKind::kGlobalGet:
+    case InstKind::kOsrValue:  // the buffer is written before the entry runs, read only by it
       e.bits = Effects::kReadsGlobal;
       break;
     case InstKind::kGlobalSet:

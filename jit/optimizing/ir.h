@@ -50,6 +50,8 @@ enum class InstKind : uint8_t {
                   // address [, vector for load-lane (lane in imm[1]), atomic operands]
   kStore,         // like kLoad, no result; operands: address, value (the vector for store-lane)
   kGlobalGet,     // index: global; type
+  kOsrValue,      // index: the value's place k in the OSR buffer (16 * k bytes into
+                  // VMContext::osr_buffer); type. Only in an OSR entry's entry block.
   kGlobalSet,     // index: global; operand: value
   kTableGet,      // index: table; operand: element index
   kTableSet,      // index: table; operands: element index, reference
@@ -148,6 +150,10 @@ struct Edge {
 
 struct Block {
   bool removed = false;
+  // How many wasm loops enclosed the code this block was built from (the graph builder's; 0 for
+  // blocks passes make). In an OSR entry's graph, entered in the middle of a loop nest, the
+  // natural loops merge into one and say less about where code runs often (Graph::osr_entry).
+  uint32_t wasm_loop_depth = 0;
   std::vector<ValueId> params;
   std::vector<InstId> insts;  // in order; the last one is the terminator
   std::vector<Edge> preds;    // kept up to date by append() and rebuild_predecessors()
@@ -160,6 +166,8 @@ class Graph {
 
   const FuncType& signature() const { return signature_; }
   BlockId entry() const { return BlockId(0); }
+  // The entry is an OSR entry into a loop (graph_builder.h, GraphBuildOptions::osr_loop).
+  bool osr_entry = false;
 
   BlockId create_block();
   // The same, laid out just before `next`. The back end orders blocks itself (liveness.h), so

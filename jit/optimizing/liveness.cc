@@ -126,6 +126,12 @@ Liveness compute_liveness(const Graph& graph) {
     live.loop_header[live.order_index[loop.header.index]] = true;
     if (last - first + 1 != count) ++live.non_contiguous_loops;
   }
+  // An OSR entry's graph enters its loop nest in the middle, so the nest is one natural loop:
+  // the wasm loops it was built from say better how often each block runs.
+  if (graph.osr_entry) {
+    for (size_t i = 0; i < num_blocks; ++i)
+      live.loop_depth[i] = std::max(live.loop_depth[i], graph.block(live.order[i]).wasm_loop_depth);
+  }
 
   // Positions.
   live.inst_position.assign(graph.num_insts(), kNoPosition);

@@ -117,6 +117,8 @@ std::string body(const Graph& graph, const Inst& inst) {
     }
     case InstKind::kGlobalGet:
       return "global.get g" + std::to_string(inst.index);
+    case InstKind::kOsrValue:
+      return "osr.value " + std::to_string(inst.index);
     case InstKind::kGlobalSet:
       return "global.set g" + std::to_string(inst.index) + ", " + all;
     case InstKind::kTableGet:

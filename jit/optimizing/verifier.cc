@@ -205,6 +205,11 @@ class Verifier {
       case InstKind::kGlobalGet:
         KEEL_TRY(expect_operands(inst, {}, where));
         return expect_result(inst, true, where);
+      case InstKind::kOsrValue:
+        if (inst.block != graph_.entry())
+          return fail(where + ": osr.value outside the entry block");
+        KEEL_TRY(expect_operands(inst, {}, where));
+        return expect_result(inst, true, where);
       case InstKind::kGlobalSet:
         KEEL_TRY(expect_operands(inst, {kAny}, where));
         return expect_result(inst, false, where);

@@ -12,7 +12,11 @@
 namespace keel::runtime {
 namespace {
 
-std::shared_mutex g_mutex;
+// Neither is ever destroyed: a module may be dropped by a tier-up worker while the process exits.
+std::shared_mutex& registry_mutex() {
+  static auto* mutex = new std::shared_mutex();
+  return *mutex;
+}
 std::map<uintptr_t, CodeRange>& ranges() {
   static auto* map = new std::map<uintptr_t, CodeRange>();  // outlives static destructors
   return *map;
@@ -26,17 +30,17 @@ CodeRegistry& CodeRegistry::global() {
 }
 
 void CodeRegistry::add(const CodeRange& range) {
-  std::unique_lock lock(g_mutex);
+  std::unique_lock lock(registry_mutex());
   ranges()[range.begin] = range;
 }
 
 void CodeRegistry::remove_module(const Module* module) {
-  std::unique_lock lock(g_mutex);
+  std::unique_lock lock(registry_mutex());
   std::erase_if(ranges(), [&](const auto& entry) { return entry.second.module == module; });
 }
 
 std::optional<CodeLocation> CodeRegistry::lookup(uintptr_t pc) const {
-  std::shared_lock lock(g_mutex);
+  std::shared_lock lock(registry_mutex());
   auto& map = ranges();
   auto it = map.upper_bound(pc);
   if (it == map.begin()) return std::nullopt;
@@ -56,7 +60,7 @@ std::optional<CodeLocation> CodeRegistry::lookup(uintptr_t pc) const {
 }
 
 vm::TrapCode CodeRegistry::trap_site(uintptr_t pc) const {
-  std::shared_lock lock(g_mutex);
+  std::shared_lock lock(registry_mutex());
   auto& map = ranges();
   auto it = map.upper_bound(pc);
   if (it == map.begin()) return vm::TrapCode::kNone;

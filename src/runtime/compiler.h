@@ -41,10 +41,24 @@ struct TrapSite {
   vm::TrapCode code;
 };
 
+// On-stack replacement (tier 1 with tier_up_counters): a loop header where the tier-1 frame can
+// be left for tier-2 code. At the header the runtime finds every value the loop needs in the
+// frame: the locals in order, then the loop's parameters, value k at [rbp + values[k].offset].
+// Only loops with nothing but their parameters on the operand stack get one.
+struct OsrPoint {
+  struct Value {
+    int32_t offset;  // from the tier-1 frame's rbp
+    uint8_t bytes;   // 4, 8 or 16
+  };
+  uint32_t loop_offset;  // module offset of the `loop` instruction
+  std::vector<Value> values;
+};
+
 struct CompiledFunction {
   std::vector<uint8_t> code;  // position independent: installable at any address
   std::vector<SourceMapEntry> source_map;
   std::vector<TrapSite> trap_sites;  // sorted by code_offset, not overlapping
+  std::vector<OsrPoint> osr_points;  // tier 1, tiered: indexed by keel_rt_tier_up_loop's `point`
   Tier tier = Tier::kBaseline;
 };
 
@@ -55,6 +69,14 @@ struct CompileOptions {
   // The attention-word test at function entry and loop back-edges. Off only to measure its
   // cost (bench/); without it interrupts and --timeout cannot stop a loop.
   bool interrupt_checks = true;
+  // Tier 1 only: charge the function's tier-up budget at entry and at loop headers
+  // (VMContext::tier_budgets) and call keel_rt_tier_up when it runs out. Set in tiered mode.
+  bool tier_up_counters = false;
+  // With tier_up_counters: loop headers that qualify get an OSR point (keel_rt_tier_up_loop).
+  bool osr_points = false;
+  // Tier 2: compile the OSR entry of the loop at this module offset (its OsrPoint's values come
+  // from VMContext::osr_buffer) instead of the function's normal entry. UINT32_MAX: normal.
+  uint32_t osr_loop = UINT32_MAX;
   // ctx.module passed validation (load_module): bodies are decoded without checking them again.
   // Set it only for such modules: an invalid body is then undefined behaviour, not an error. It
   // changes no code, only how much checking compiling does.

@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -11,6 +13,7 @@
 #include "runtime/code_registry.h"
 #include "runtime/const_expr.h"
 #include "runtime/module_impl.h"
+#include "runtime/tier_up.h"
 #include "validate/validator.h"
 
 namespace keel {
@@ -70,12 +73,24 @@ ModuleImpl::ModuleImpl(Module module, const EngineConfig& config)
   for (const FuncType& t : module_.types) type_ids_.push_back(vm::canonical_type_id(t));
   size_t defined = module_.functions.size() - module_.num_imported_functions;
   code_ = std::make_unique<vm::CodeSlot[]>(defined);
-  source_maps_ = std::make_unique<std::vector<SourceMapEntry>[]>(defined);
-  trap_sites_ = std::make_unique<std::vector<TrapSite>[]>(defined);
+  for (size_t t = 0; t < kTiers; ++t) {
+    source_maps_[t] = std::make_unique<std::vector<SourceMapEntry>[]>(defined);
+    trap_sites_[t] = std::make_unique<std::vector<TrapSite>[]>(defined);
+  }
   for (size_t i = 0; i < defined; ++i) code_[i].store(lazy_stub_, std::memory_order_relaxed);
+  if (config_.tiering.enabled) {
+    osr_points_ = std::make_unique<std::vector<OsrPoint>[]>(defined);
+    tier_budgets_ = std::make_unique<std::atomic<int32_t>[]>(defined);
+    tier_states_ = std::make_unique<std::atomic<uint8_t>[]>(defined);
+    for (size_t i = 0; i < defined; ++i) {
+      tier_budgets_[i].store(config_.tiering.budget, std::memory_order_relaxed);
+      tier_states_[i].store(kInTier1, std::memory_order_relaxed);
+    }
+  }
 }
 
 ModuleImpl::~ModuleImpl() {
+  if (tier_states_) TierUpQueue::global().forget(this);
   // The code stays in code memory (it is never freed); only its names go.
   CodeRegistry::global().remove_module(&module_);
 }
@@ -85,6 +100,13 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
   if (!config.compiler)
     return make_error(ErrorKind::kUsage, "no compiler: EngineConfig::compiler is not set");
   KEEL_TRY(config.compiler->tier_available(config.tier));
+  if (config.tiering.enabled) {
+    if (config.tier != Tier::kBaseline)
+      return make_error(ErrorKind::kUsage,
+                        "tiering starts in tier 1: EngineConfig::tier must be "
+                        "baseline when tiering is enabled");
+    KEEL_TRY(config.compiler->tier_available(Tier::kOptimizing));
+  }
   auto module = load_module(std::move(bytes), config.features);
   if (!module) return std::move(module).error();
   const platform::CpuFeatures& cpu = platform::host_cpu_features();
@@ -112,9 +134,23 @@ void ModuleImpl::add_compile_time(double seconds, uint64_t body_bytes) {
   body_bytes_.fetch_add(body_bytes, std::memory_order_relaxed);
 }
 
-CompileOptions ModuleImpl::compile_options() const {
+LoadedModule::TierUpCounts ModuleImpl::tier_up_counts() const {
+  return {
+      tier_queued_.load(std::memory_order_relaxed), tier_compiled_.load(std::memory_order_relaxed),
+      tier_failed_.load(std::memory_order_relaxed), osr_compiled_.load(std::memory_order_relaxed),
+      osr_failed_.load(std::memory_order_relaxed),  osr_entered_.load(std::memory_order_relaxed)};
+}
+
+unsigned ModuleImpl::tier_up_threads() const {
+  unsigned threads = config_.tiering.threads;
+  return threads ? threads : std::max(1u, std::thread::hardware_concurrency() - 1);
+}
+
+CompileOptions ModuleImpl::compile_options(Tier tier) const {
   CompileOptions options;
-  options.tier = config_.tier;
+  options.tier = tier;
+  options.tier_up_counters = config_.tiering.enabled && tier == Tier::kBaseline;
+  options.osr_points = options.tier_up_counters && config_.tiering.osr;
   options.cpu = platform::host_cpu_features();
   options.interrupt_checks = config_.interrupt_checks;
   options.validated = true;  // create() loaded the module with load_module
@@ -124,15 +160,23 @@ CompileOptions ModuleImpl::compile_options() const {
 void ModuleImpl::publish(uint32_t func_index, const uint8_t* code, CompiledFunction& compiled) {
   uint32_t defined = func_index - module_.num_imported_functions;
   size_t size = compiled.code.size();
-  source_maps_[defined] = std::move(compiled.source_map);
-  trap_sites_[defined] = std::move(compiled.trap_sites);
+  size_t tier = static_cast<size_t>(compiled.tier) - 1;
+  auto& source_map = source_maps_[tier][defined];
+  auto& trap_sites = trap_sites_[tier][defined];
+  source_map = std::move(compiled.source_map);
+  trap_sites = std::move(compiled.trap_sites);
+  // Published before the code: a frame can only reach its OSR points by running it.
+  if (osr_points_ && compiled.tier == Tier::kBaseline)
+    osr_points_[defined] = std::move(compiled.osr_points);
   auto begin = reinterpret_cast<uintptr_t>(code);
-  CodeRegistry::global().add(
-      {begin, begin + size, &module_, func_index, &source_maps_[defined], &trap_sites_[defined]});
+  CodeRegistry::global().add({begin, begin + size, &module_, func_index, &source_map, &trap_sites});
   if (config_.perfmap) {
     std::string name = "wasm";
     if (!module_.names.module_name.empty()) name += "[" + module_.names.module_name + "]";
-    perfmap_write(begin, size, name + "::" + module_.function_name(func_index));
+    name += "::" + module_.function_name(func_index);
+    // Tiering publishes a function twice: perf tells the two apart.
+    if (config_.tiering.enabled) name += compiled.tier == Tier::kBaseline ? " [tier1]" : " [tier2]";
+    perfmap_write(begin, size, name);
   }
   code_[defined].store(code, std::memory_order_release);  // the one store every caller sees
 }
@@ -142,7 +186,8 @@ const void* ModuleImpl::compile(uint32_t func_index, std::string* error) {
   std::lock_guard lock(compile_locks_[func_index % kCompileLocks]);
   if (const void* done = code(func_index)) return done;  // another thread won
   auto start = std::chrono::steady_clock::now();
-  auto compiled = config_.compiler->compile(*validation_, func_index, compile_options());
+  auto compiled =
+      config_.compiler->compile(*validation_, func_index, compile_options(config_.tier));
   if (!compiled) {
     if (error) *error = compiled.error().to_string();
     return nullptr;
@@ -178,7 +223,7 @@ Status ModuleImpl::compile_all() {
   std::vector<Batch> batches(threads);
   std::atomic<uint32_t> next{first};
   auto work = [&](Batch& batch) {
-    CompileOptions options = compile_options();
+    CompileOptions options = compile_options(config_.tier);
     for (;;) {
       uint32_t f = next.fetch_add(1, std::memory_order_relaxed);
       if (f >= total) return;
@@ -222,6 +267,169 @@ Status ModuleImpl::compile_all() {
   for (uint32_t f = first; f < total; ++f) body_bytes += module_.functions[f].body.size;
   add_compile_time(seconds_since(start), body_bytes);
   return {};
+}
+
+void ModuleImpl::tier_up(const std::shared_ptr<ModuleImpl>& self, uint32_t func_index) {
+  uint32_t defined = func_index - module_.num_imported_functions;
+  std::atomic<int32_t>& budget = tier_budgets_[defined];
+  std::atomic<uint8_t>& state = tier_states_[defined];
+  // While it waits, each further run-out makes it hotter.
+  const int32_t waiting_budget = config_.tiering.budget;
+  uint8_t now = state.load(std::memory_order_acquire);
+  if (now == kInTier1 && state.compare_exchange_strong(now, kQueued)) {
+    tier_queued_.fetch_add(1, std::memory_order_relaxed);
+    TierUpQueue::global().queued.fetch_add(1, std::memory_order_relaxed);
+    budget.store(waiting_budget, std::memory_order_relaxed);
+    tier_up_log().trace("queued {} ({} bytes)", module_.function_name(func_index),
+                        module_.functions[func_index].body.size);
+    if (config_.tiering.synchronous) {
+      compile_tier2(func_index, 0);
+      return;
+    }
+    TierUpQueue::global().enqueue(self, func_index, tier_up_threads());
+    return;
+  }
+  if (now == kQueued || now == kCompiling) {
+    if (now == kQueued) TierUpQueue::global().bump(this, func_index);
+    budget.store(waiting_budget, std::memory_order_relaxed);
+    return;
+  }
+  // In tier 2 (or tier 2 failed): a tier-1 frame that was already running. With OSR it may be in
+  // a loop that keeps it there, so its loop headers keep checking; else stop counting.
+  budget.store(done_budget(), std::memory_order_relaxed);
+}
+
+int32_t ModuleImpl::done_budget() const {
+  return config_.tiering.osr ? config_.tiering.budget : INT32_MAX;
+}
+
+const void* ModuleImpl::tier_up_loop(const std::shared_ptr<ModuleImpl>& self, vm::VMContext* ctx,
+                                     uint32_t func_index, uint32_t point, uintptr_t frame) {
+  tier_up(self, func_index);
+  uint32_t defined = func_index - module_.num_imported_functions;
+  const std::vector<OsrPoint>& points = osr_points_[defined];
+  if (point >= points.size()) return nullptr;
+  const OsrPoint& osr = points[point];
+  const auto key = std::make_pair(func_index, osr.loop_offset);
+  const void* code = nullptr;
+  bool requested = false;
+  {
+    std::lock_guard lock(osr_mutex_);
+    auto [entry, inserted] = osr_entries_.try_emplace(key);
+    requested = inserted;
+    if (entry->second.state == OsrEntry::kReady) code = entry->second.code;
+  }
+  // Not under osr_mutex_: the queue's lock comes before it (stop(), then compile_osr).
+  if (requested && !config_.tiering.synchronous)
+    TierUpQueue::global().enqueue(self, func_index, tier_up_threads(), osr.loop_offset);
+  if (requested && config_.tiering.synchronous) {
+    compile_osr(func_index, osr.loop_offset, 0);
+    std::lock_guard lock(osr_mutex_);
+    if (osr_entries_[key].state == OsrEntry::kReady) code = osr_entries_[key].code;
+  }
+  if (!code) {
+    // Not there yet: this header keeps asking until it is (or until tier 2 gives up on it).
+    tier_budgets_[defined].store(config_.tiering.budget, std::memory_order_relaxed);
+    return nullptr;
+  }
+  // The entry reads these in its first block, before anything can run on this thread.
+  thread_local std::vector<uint8_t> buffer;
+  buffer.assign(16 * osr.values.size(), 0);
+  for (size_t k = 0; k < osr.values.size(); ++k) {
+    const OsrPoint::Value& v = osr.values[k];
+    std::memcpy(buffer.data() + 16 * k, reinterpret_cast<const uint8_t*>(frame) + v.offset,
+                v.bytes);
+  }
+  ctx->osr_buffer = buffer.data();
+  osr_entered_.fetch_add(1, std::memory_order_relaxed);
+  TierUpQueue::global().osr_entered.fetch_add(1, std::memory_order_relaxed);
+  return code;
+}
+
+void ModuleImpl::compile_osr(uint32_t func_index, uint32_t loop_offset, double queued_seconds) {
+  auto start = std::chrono::steady_clock::now();
+  CompileOptions options = compile_options(Tier::kOptimizing);
+  options.osr_loop = loop_offset;
+  auto compiled = config_.compiler->compile(*validation_, func_index, options);
+  std::optional<Result<const uint8_t*>> installed;
+  if (compiled) installed = platform::CodeMemory::global().install(compiled->code);
+  double seconds = seconds_since(start);
+
+  TierUpQueue::PublishLock lock(TierUpQueue::global());
+  if (!lock) return;  // the process is exiting
+  const std::string name = module_.function_name(func_index);
+  std::lock_guard osr_lock(osr_mutex_);
+  OsrEntry& entry = osr_entries_[{func_index, loop_offset}];
+  if (!compiled || !*installed) {
+    entry.state = OsrEntry::kFailed;
+    osr_failed_.fetch_add(1, std::memory_order_relaxed);
+    TierUpQueue::global().osr_failed.fetch_add(1, std::memory_order_relaxed);
+    tier_up_log().warn("{}: no OSR entry for the loop at {:#x}: {}", name, loop_offset,
+                       !compiled ? compiled.error().to_string() : installed->error().to_string());
+    return;
+  }
+  {
+    std::lock_guard stats(stats_mutex_);
+    compile_seconds_ += seconds;
+  }
+  const uint8_t* code = **installed;
+  entry.source_map = std::move(compiled->source_map);
+  entry.trap_sites = std::move(compiled->trap_sites);
+  auto begin = reinterpret_cast<uintptr_t>(code);
+  size_t size = compiled->code.size();
+  CodeRegistry::global().add(
+      {begin, begin + size, &module_, func_index, &entry.source_map, &entry.trap_sites});
+  if (config_.perfmap) {
+    char where[32];
+    std::snprintf(where, sizeof where, " [osr %#x]", loop_offset);
+    std::string prefix = "wasm";
+    if (!module_.names.module_name.empty()) prefix += "[" + module_.names.module_name + "]";
+    perfmap_write(begin, size, prefix + "::" + name + where);
+  }
+  entry.code = code;
+  entry.state = OsrEntry::kReady;
+  osr_compiled_.fetch_add(1, std::memory_order_relaxed);
+  TierUpQueue::global().osr_compiled.fetch_add(1, std::memory_order_relaxed);
+  tier_up_log().debug(
+      "{}: OSR entry for the loop at {:#x} after {:.2f} ms in the queue, compiled "
+      "in {:.2f} ms",
+      name, loop_offset, queued_seconds * 1e3, seconds * 1e3);
+}
+
+void ModuleImpl::compile_tier2(uint32_t func_index, double queued_seconds) {
+  uint32_t defined = func_index - module_.num_imported_functions;
+  uint8_t expected = kQueued;
+  if (!tier_states_[defined].compare_exchange_strong(expected, kCompiling)) return;
+  auto start = std::chrono::steady_clock::now();
+  auto compiled =
+      config_.compiler->compile(*validation_, func_index, compile_options(Tier::kOptimizing));
+  std::optional<Result<const uint8_t*>> installed;
+  if (compiled) installed = platform::CodeMemory::global().install(compiled->code);
+  double seconds = seconds_since(start);
+
+  TierUpQueue::PublishLock lock(TierUpQueue::global());
+  if (!lock) return;  // the process is exiting: the function stays in tier 1
+  uint32_t body = module_.functions[func_index].body.size;
+  const std::string name = module_.function_name(func_index);
+  if (!compiled || !*installed) {
+    tier_states_[defined].store(kTier2Failed, std::memory_order_release);
+    tier_failed_.fetch_add(1, std::memory_order_relaxed);
+    TierUpQueue::global().failed.fetch_add(1, std::memory_order_relaxed);
+    tier_up_log().warn("{} ({} bytes) stays in tier 1: {}", name, body,
+                       !compiled ? compiled.error().to_string() : installed->error().to_string());
+  } else {
+    {
+      std::lock_guard stats(stats_mutex_);
+      compile_seconds_ += seconds;  // the bytes were counted when tier 1 compiled them
+    }
+    publish(func_index, **installed, *compiled);
+    tier_states_[defined].store(kInTier2, std::memory_order_release);
+    tier_compiled_.fetch_add(1, std::memory_order_relaxed);
+    TierUpQueue::global().compiled.fetch_add(1, std::memory_order_relaxed);
+    tier_up_log().debug("{} ({} bytes): tier 2 after {:.2f} ms in the queue, compiled in {:.2f} ms",
+                        name, body, queued_seconds * 1e3, seconds * 1e3);
+  }
+  tier_budgets_[defined].store(done_budget(), std::memory_order_relaxed);
 }
 
 }  // namespace runtime

@@ -1,14 +1,16 @@
 // LoadedModule's implementation: the validated module, its ValidationContext, and the code slot
 // of each defined function, shared by every instance (vm_abi.h, "Code slots"). Code is compiled
 // at most once per function and tier: lazily on first call (any thread) or eagerly at load, by
-// the EngineConfig's compiler.
+// the EngineConfig's compiler; with tiering, hot functions again at tier 2 (tier_up.h).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/compiler.h"
@@ -29,6 +31,8 @@ class ModuleImpl final : public LoadedModule {
     return body_bytes_.load(std::memory_order_relaxed);
   }
 
+  TierUpCounts tier_up_counts() const override;
+
   const EngineConfig& config() const { return config_; }
   // Canonical signature id per module type index.
   const std::vector<uint32_t>& type_ids() const { return type_ids_; }
@@ -47,13 +51,29 @@ class ModuleImpl final : public LoadedModule {
   // `error` if given.
   const void* compile(uint32_t func_index, std::string* error = nullptr);
 
+  // Tiering (config().tiering.enabled; else null): the budgets VMContext::tier_budgets points at.
+  std::atomic<int32_t>* tier_budgets() const { return tier_budgets_.get(); }
+  // keel_rt_tier_up: the budget of `func_index` ran out. Queues it for tier 2 the first time
+  // (`self` is this module), or compiles it now in synchronous mode.
+  void tier_up(const std::shared_ptr<ModuleImpl>& self, uint32_t func_index);
+  // Compiles a queued function at tier 2 and publishes it; on failure it stays in tier 1.
+  void compile_tier2(uint32_t func_index, double queued_seconds);
+  // keel_rt_tier_up_loop: a tier-1 frame (`frame`, its rbp) ran out at OSR point `point` of
+  // `func_index`. Also does what tier_up does; then returns the loop's OSR entry with the frame's
+  // values copied to ctx->osr_buffer, or null (not compiled yet: queued, or compiled now in
+  // synchronous mode).
+  const void* tier_up_loop(const std::shared_ptr<ModuleImpl>& self, vm::VMContext* ctx,
+                           uint32_t func_index, uint32_t point, uintptr_t frame);
+  // Compiles the OSR entry of the loop at `loop_offset` (a queued request).
+  void compile_osr(uint32_t func_index, uint32_t loop_offset, double queued_seconds);
+
  private:
   explicit ModuleImpl(Module module, const EngineConfig& config);
   Status compile_all();
   // Registers the code installed at `code` for backtraces and the trap handler, then stores it
   // in the function's slot. Takes the compiled function's maps.
   void publish(uint32_t func_index, const uint8_t* code, CompiledFunction& compiled);
-  CompileOptions compile_options() const;
+  CompileOptions compile_options(Tier tier) const;
   void add_compile_time(double seconds, uint64_t body_bytes);
 
   Module module_;
@@ -62,8 +82,31 @@ class ModuleImpl final : public LoadedModule {
   std::vector<uint32_t> type_ids_;
   const void* lazy_stub_;                 // what a slot holds until its code is published
   std::unique_ptr<vm::CodeSlot[]> code_;  // per defined function
-  std::unique_ptr<std::vector<SourceMapEntry>[]> source_maps_;
-  std::unique_ptr<std::vector<TrapSite>[]> trap_sites_;
+  // Per tier (index tier - 1), per defined function: a tier-1 frame may still run while its
+  // function's tier-2 code is published, and both need their maps.
+  static constexpr size_t kTiers = 2;
+  std::unique_ptr<std::vector<SourceMapEntry>[]> source_maps_[kTiers];
+  std::unique_ptr<std::vector<TrapSite>[]> trap_sites_[kTiers];
+  // Tiering, per defined function.
+  enum TierState : uint8_t { kInTier1, kQueued, kCompiling, kInTier2, kTier2Failed };
+  std::unique_ptr<std::atomic<int32_t>[]> tier_budgets_;
+  std::unique_ptr<std::atomic<uint8_t>[]> tier_states_;
+  std::atomic<uint32_t> tier_queued_{0}, tier_compiled_{0}, tier_failed_{0};
+  unsigned tier_up_threads() const;
+  // A tier-1 function's budget once tier 2 has it (or gave up on it).
+  int32_t done_budget() const;
+  // OSR: tier 1's points per defined function, and the entries compiled for them, by (function,
+  // loop offset). An entry's maps live here, as the code registry's range points at them.
+  std::unique_ptr<std::vector<OsrPoint>[]> osr_points_;
+  struct OsrEntry {
+    enum State : uint8_t { kCompiling, kReady, kFailed } state = kCompiling;
+    const void* code = nullptr;
+    std::vector<SourceMapEntry> source_map;
+    std::vector<TrapSite> trap_sites;
+  };
+  std::mutex osr_mutex_;
+  std::map<std::pair<uint32_t, uint32_t>, OsrEntry> osr_entries_;
+  std::atomic<uint32_t> osr_compiled_{0}, osr_failed_{0}, osr_entered_{0};
   // Striped so that unrelated functions compile concurrently while one function compiles once.
   static constexpr size_t kCompileLocks = 64;
   std::mutex compile_locks_[kCompileLocks];

@@ -35,11 +35,32 @@ enum class CompileMode : uint8_t {
   kEager,  // every function is compiled at load, in parallel
 };
 
+// Tiering (-C tier=tiered): every function starts in tier 1, which counts how much of it runs,
+// and hot functions are compiled again by tier 2 on background threads and published in their
+// code slots, so their next call runs tier-2 code.
+struct TieringConfig {
+  // About 5 ms of tier-1 execution: V8's Liftoff budget is of the same order.
+  static constexpr int32_t kDefaultBudget = 2'000'000;
+  bool enabled = false;
+  // Bytes of wasm a function may run in tier 1 before it is queued for tier 2: each call is
+  // charged its body's size, each pass through a loop header the loop body's. 0: its first call.
+  int32_t budget = kDefaultBudget;
+  // Compile tier 2 on the thread whose budget ran out, before it goes on (tests: deterministic).
+  bool synchronous = false;
+  unsigned threads = 0;  // background compile threads; 0: the cores but one, at least one
+  // On-stack replacement: a tier-1 frame stuck in a hot loop moves to tier-2 code at the loop's
+  // header (an OSR entry compiled for that loop), without waiting for the function's next call.
+  // With budget 0 every loop a tier-1 frame reaches is entered so (tests).
+  bool osr = true;
+};
+
 struct EngineConfig {
   // Compiles functions and provides the stubs calls go through: jit::jit_compiler() in keel's own
   // tools. Required: a module cannot load, nor a store be made, without one.
   std::shared_ptr<const runtime::Compiler> compiler;
-  runtime::Tier tier = runtime::Tier::kBaseline;  // the tier every function is compiled at
+  // The tier every function is compiled at first (with tiering.enabled, tier 1 and then tier 2).
+  runtime::Tier tier = runtime::Tier::kBaseline;
+  TieringConfig tiering;
   Features features;
   CompileMode compile_mode = CompileMode::kLazy;
   unsigned compile_threads = 0;                  // eager mode; 0: one per hardware thread
@@ -77,7 +98,25 @@ class LoadedModule {
   // Seconds spent compiling and bytes of code section compiled so far (for `--stats` and bench).
   virtual double compile_seconds() const = 0;
   virtual uint64_t compiled_body_bytes() const = 0;
+  // Tiering: functions queued for tier 2 so far, and how many of them tier 2 compiled (published)
+  // or failed to. Tier-2 compile time counts in compile_seconds() too.
+  struct TierUpCounts {
+    uint32_t queued = 0;
+    uint32_t compiled = 0;
+    uint32_t failed = 0;
+    uint32_t osr_compiled = 0;  // OSR entries (one per loop) tier 2 compiled
+    uint32_t osr_failed = 0;
+    uint32_t osr_entered = 0;  // tier-1 frames that moved to one
+  };
+  virtual TierUpCounts tier_up_counts() const = 0;
 };
+
+// Tiering: background tier-2 compiles that have not finished are abandoned, and none publishes
+// code or logs after this returns. The CLI calls it before it exits (a process must not wait for
+// them, nor be torn down under them); later tier-up requests are ignored.
+void stop_background_compiles();
+// Tiering's counts over every module this process loaded (LoadedModule::tier_up_counts).
+LoadedModule::TierUpCounts process_tier_up_counts();
 
 // A store-owned entity an import or export names. `handle` is the VM structure:
 // VMFuncRef* (kFunc), VMTable* (kTable), VMMemory* (kMemory), VMGlobal* (kGlobal).

@@ -161,7 +161,7 @@ struct VMContext {
   // Prologues trap with "call stack exhausted" if rsp minus the frame would go below this.
   uintptr_t stack_limit;
   // Nonzero: the code calls keel_rt_attention at the next function entry or loop back-edge
-  // (interrupt, timeout, and later tier-up requests). Compiled code only reads it.
+  // (interrupt, timeout). Compiled code only reads it.
   std::atomic<uint32_t> attention;
   uint32_t reserved0;
   VMFuncRef** funcs;         // function index space (imports first)
@@ -170,6 +170,16 @@ struct VMContext {
   const uint32_t* type_ids;  // module type index -> canonical signature id
   void* instance;            // the runtime's Instance that owns this context
   CodeSlot* code_slots;      // the module's code slots, by defined-function index
+  // Tiering (compiled with CompileOptions::tier_up_counters): the module's tier-up budgets, by
+  // defined-function index. Tier-1 code subtracts from its function's budget at entry and at
+  // loop headers (weighted by bytes of wasm) and calls keel_rt_tier_up when it goes negative.
+  // The runtime resets budgets; compiled code's plain read-modify-write may lose a decrement to
+  // another thread, which only delays a tier-up. Null when the module is not tiered.
+  std::atomic<int32_t>* tier_budgets;
+  // On-stack replacement: where the runtime put the tier-1 frame's values (16 bytes each: the
+  // locals, then the loop's parameters) just before jumping to an OSR entry, which reads them in
+  // its first block (kOsrValue). Only valid there.
+  const uint8_t* osr_buffer;
 };
 
 inline constexpr int32_t kContextMemoryBase = 0;
@@ -182,6 +192,8 @@ inline constexpr int32_t kContextGlobals = 48;
 inline constexpr int32_t kContextTypeIds = 56;
 inline constexpr int32_t kContextInstance = 64;
 inline constexpr int32_t kContextCodeSlots = 72;
+inline constexpr int32_t kContextTierBudgets = 80;
+inline constexpr int32_t kContextOsrBuffer = 88;
 inline constexpr int32_t kFuncRefCode = 0;
 inline constexpr int32_t kFuncRefCtx = 8;
 inline constexpr int32_t kFuncRefTypeId = 16;
@@ -234,6 +246,9 @@ static_assert(offsetof(VMContext, globals) == kContextGlobals);
 static_assert(offsetof(VMContext, type_ids) == kContextTypeIds);
 static_assert(offsetof(VMContext, instance) == kContextInstance);
 static_assert(offsetof(VMContext, code_slots) == kContextCodeSlots);
+static_assert(offsetof(VMContext, tier_budgets) == kContextTierBudgets);
+static_assert(offsetof(VMContext, osr_buffer) == kContextOsrBuffer);
+static_assert(sizeof(std::atomic<int32_t>) == 4 && std::atomic<int32_t>::is_always_lock_free);
 static_assert(sizeof(CodeSlot) == 8 && CodeSlot::is_always_lock_free);
 static_assert(offsetof(VMFuncRef, code) == kFuncRefCode);
 static_assert(offsetof(VMFuncRef, ctx) == kFuncRefCtx);
@@ -257,6 +272,17 @@ extern "C" {
 [[noreturn]] void keel_rt_trap(keel::vm::VMContext* ctx, uint32_t code, uintptr_t pc, uintptr_t fp);
 // The attention word was nonzero: returns kInterrupted to trap, or 0 to continue.
 uint32_t keel_rt_attention(keel::vm::VMContext* ctx, uint32_t func_index);
+// A tier-1 function's budget (VMContext::tier_budgets) went negative at its entry or a loop
+// header: queues it for tier 2 (or compiles it there, in synchronous mode) and resets the budget.
+// Returns 0 (the same contract as keel_rt_attention, so both share tier 1's slow-path stub).
+uint32_t keel_rt_tier_up(keel::vm::VMContext* ctx, uint32_t func_index);
+// The same at a loop header that has an OSR point (CompiledFunction::osr_points[point]) in the
+// tier-1 frame `frame` (its rbp), whose locals are all in their frame slots. Returns an OSR entry
+// to continue in, with the frame's values in ctx->osr_buffer: the caller then leaves its frame
+// (`mov rsp, rbp; pop rbp`) and jumps to it, so the entry runs as if called by the tier-1 frame's
+// caller. Returns null to go on in tier 1.
+const void* keel_rt_tier_up_loop(keel::vm::VMContext* ctx, uint32_t func_index, uint32_t point,
+                                 uintptr_t frame);
 // Compiles the function `ref` names if no code exists yet, publishes it in its code slot and
 // returns it. Called by the lazy-compile stub. Returns null only when out of memory.
 const void* keel_rt_compile_lazy(keel::vm::VMFuncRef* ref);

@@ -319,6 +319,9 @@ class FunctionBodyDecoder {
   // Module byte offset of the instruction being decoded: a compiling consumer records it for
   // source maps (backtraces) from inside its hooks.
   size_t current_offset() const { return instr_offset(); }
+  // Entries on the operand stack (every frame's), for a consumer that needs to know what lies
+  // below a construct's parameters.
+  size_t operand_stack_size() const { return stack_.size(); }
 
   // The opcode of the next instruction, decoded through the same tables as the decoding loop
   // without consuming it; for a consumer's look-ahead from inside a hook, where the reader has

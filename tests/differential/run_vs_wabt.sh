@@ -28,8 +28,10 @@
 # them with values of their own anyway).
 # RUN_VS_WABT_VERBOSE=1 prints both outcomes of every call. RUN_VS_WABT_FIRST_SEED=N starts the
 # seeds at N instead of 0, for fresh modules beyond those CI runs.
-# --tier=optimizing compiles keel's side with tier 2 (-C tier=...), baseline (the default) with tier 1.
-# Usage: run_vs_wabt.sh [--features=scalar|simd|all] [--tier=baseline|optimizing] KEEL [COUNT]
+# --tier=optimizing compiles keel's side with tier 2 (-C tier=...), baseline (the default) with tier 1,
+# tiered with both: every function tiers up at its first call, compiled before the call goes on,
+# and a tier-1 frame moves to tier 2 by OSR at the first loop header it reaches.
+# Usage: run_vs_wabt.sh [--features=scalar|simd|all] [--tier=baseline|optimizing|tiered] KEEL [COUNT]
 #        [KEEP_DIR]
 set -euo pipefail
 features=scalar
@@ -43,7 +45,8 @@ while [ $# -gt 0 ]; do
 done
 case $tier in
   baseline|optimizing) ;;
-  *) echo "run_vs_wabt: --tier must be baseline or optimizing" >&2; exit 2 ;;
+  tiered) tier=tiered,tier-up-budget=0,tier-up-sync=y,tier-up-osr=y ;;
+  *) echo "run_vs_wabt: --tier must be baseline, optimizing or tiered" >&2; exit 2 ;;
 esac
 case $features in
   scalar|simd|all) ;;

@@ -1,5 +1,6 @@
 // Tier 1 end to end: modules built in memory, compiled lazily by the baseline compiler, run
 // through the entry trampoline. One test group per instruction family.
+#include <atomic>
 #include <cstring>
 #include <span>
 #include <string>
@@ -328,6 +329,40 @@ TEST(BaselineCalls, InterruptCheckAtLoopBackEdge) {
   inst.attention_calls = 0;
   EXPECT_EQ(inst.call1(1, {10}), 0u);
   EXPECT_EQ(inst.attention_calls, 0u);
+}
+
+// Tiering's counters: each call is charged its body's bytes at entry, each pass through a loop
+// header the loop's bytes (patched in once the loop's end is known); running out calls
+// keel_rt_tier_up at every check until the runtime resets the budget (this test's helper does not).
+TEST(BaselineCalls, TierUpBudgetIsChargedAtEntryAndLoopHeaders) {
+  WasmBuilder b;
+  uint32_t t = b.type({I32}, {I32});
+  b.func(t, cat(lget(0)));
+  // loop (2 bytes) local.get (2) i32.const 1 (2) i32.sub (1) local.tee (2) br_if 0 (2) end
+  b.func(t, cat(loop(), lget(0), i32_const(1), kI32Sub, ltee(0), br_if(0), op::kEnd, lget(0)));
+  CompileOptions options = JitInstance::default_options();
+  options.tier_up_counters = true;
+  JitInstance inst(b.build(), nullptr, options);
+  std::atomic<int32_t> budgets[2];
+  budgets[0].store(1000000);
+  budgets[1].store(1000000);
+  inst.ctx().tier_budgets = budgets;
+  const int32_t body = static_cast<int32_t>(inst.module().functions[1].body.size);
+  EXPECT_EQ(inst.call1(1, {10}), 0u);
+  EXPECT_EQ(budgets[1].load(), 1000000 - body - 10 * 11);  // entered the loop, 9 back-edges
+  EXPECT_EQ(budgets[0].load(), 1000000);
+  EXPECT_EQ(inst.tier_up_calls, 0u);
+  budgets[1].store(5);
+  EXPECT_EQ(inst.call1(1, {10}), 0u);
+  EXPECT_EQ(inst.tier_up_calls, 11u);  // the entry and every pass through the header
+  // Without the option nothing is charged.
+  JitInstance plain(b.build());
+  std::atomic<int32_t> untouched[2];
+  untouched[1].store(7);
+  plain.ctx().tier_budgets = untouched;
+  EXPECT_EQ(plain.call1(1, {3}), 0u);
+  EXPECT_EQ(untouched[1].load(), 7);
+  EXPECT_EQ(plain.tier_up_calls, 0u);
 }
 
 TEST(BaselineMemory, LoadsAndStoresOfEveryWidth) {

@@ -158,6 +158,16 @@ __attribute__((weak)) uint32_t keel_rt_attention(VMContext*, uint32_t) {
   return current_instance()->attention_result;
 }
 
+__attribute__((weak)) uint32_t keel_rt_tier_up(VMContext*, uint32_t) {
+  ++current_instance()->tier_up_calls;
+  return 0;
+}
+
+__attribute__((weak)) const void* keel_rt_tier_up_loop(VMContext*, uint32_t, uint32_t, uintptr_t) {
+  ++current_instance()->tier_up_calls;
+  return nullptr;  // no OSR here: the loop goes on in tier 1
+}
+
 __attribute__((weak)) const void* keel_rt_compile_lazy(keel::vm::VMFuncRef* ref) {
   return current_instance()->compile(ref);
 }

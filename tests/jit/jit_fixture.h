@@ -63,6 +63,7 @@ class JitInstance {
 
   uint32_t attention_calls = 0;
   uint32_t attention_result = 0;  // what keel_rt_attention returns
+  uint32_t tier_up_calls = 0;     // of keel_rt_tier_up
 
  private:
   std::unique_ptr<Module> module_;

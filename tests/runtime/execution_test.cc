@@ -14,16 +14,6 @@
 namespace keel::test {
 namespace {
 
-// A `name` section with a module name and function names.
-Bytes names(std::string_view module_name, const std::vector<std::pair<uint32_t, std::string>>& fs) {
-  Bytes module_sub = name(module_name);
-  std::vector<Bytes> entries;
-  for (auto& [index, n] : fs) entries.push_back(cat(u32(index), name(n)));
-  Bytes funcs_sub = vec(entries);
-  return cat(0x00, u32(static_cast<uint32_t>(module_sub.size())), module_sub, 0x01,
-             u32(static_cast<uint32_t>(funcs_sub.size())), funcs_sub);
-}
-
 class Execution : public ::testing::TestWithParam<CompileMode> {
  protected:
   EngineConfig config() const {

@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "runtime/store.h"
 #include "support/engine_config.h"
@@ -17,6 +21,17 @@ inline std::shared_ptr<LoadedModule> load(const WasmBuilder& b,
   auto module = LoadedModule::load(buffer_of(b.build()), config);
   EXPECT_TRUE(Succeeded(module));
   return module ? *module : nullptr;
+}
+
+// A `name` section with a module name and function names.
+inline Bytes names(std::string_view module_name,
+                   const std::vector<std::pair<uint32_t, std::string>>& fs) {
+  Bytes module_sub = name(module_name);
+  std::vector<Bytes> entries;
+  for (auto& [index, n] : fs) entries.push_back(cat(u32(index), name(n)));
+  Bytes funcs_sub = vec(entries);
+  return cat(0x00, u32(static_cast<uint32_t>(module_sub.size())), module_sub, 0x01,
+             u32(static_cast<uint32_t>(funcs_sub.size())), funcs_sub);
 }
 
 inline FuncType func_type(std::vector<ValType> params, std::vector<ValType> results) {
