@@ -48,18 +48,31 @@ uint32_t sum_to(uint32_t n) {
   return n * (n + 1) / 2;
 }
 
+// A module of `b` loaded and instantiated with `config`.
+struct Running {
+  Running(const WasmBuilder& b, const EngineConfig& config) : module(load(b, config)), store(config) {
+    if (!module) return;
+    auto made = store.instantiate(module, {});
+    EXPECT_TRUE(Succeeded(made));
+    if (made) instance = *made;
+  }
+  std::shared_ptr<LoadedModule> module;
+  Store store;
+  Instance* instance = nullptr;
+};
+
 TEST(TierUp, ALoopThatRunsOutOfBudgetGetsTier2Code) {
   WasmBuilder b;
   uint32_t sum = add_sum(b);
   b.export_("sum", ExternKind::kFunc, sum);
-  auto module = load(b, tiered(5000, /*synchronous=*/true));
-  ASSERT_TRUE(module);
-  Store store(tiered(5000, true));
-  auto instance = store.instantiate(module, {});
-  ASSERT_TRUE(Succeeded(instance));
+  EngineConfig config = tiered(5000, /*synchronous=*/true);
+  config.tiering.osr = false;
+  Running run(b, config);
+  ASSERT_TRUE(run.instance);
+  auto& [module, store, instance] = run;
 
   // 20 iterations of a ~15-byte loop stay within the budget: still tier 1.
-  auto small = call(store, *instance, "sum", 20);
+  auto small = call(store, instance, "sum", 20);
   ASSERT_TRUE(Succeeded(small));
   EXPECT_EQ((*small)[0].i32, sum_to(20));
   const void* tier1 = impl(module).code(sum);
@@ -67,9 +80,9 @@ TEST(TierUp, ALoopThatRunsOutOfBudgetGetsTier2Code) {
   EXPECT_EQ(module->tier_up_counts().queued, 0u);
 
   // 1000 iterations do not: the loop header runs out mid-call and tier 2 compiles right there.
-  // That call finishes in tier 1 (no OSR yet); the next one runs the new code.
+  // Without OSR that call finishes in tier 1; the next one runs the new code.
   for (uint32_t n : {1000u, 1000u, 7u}) {
-    auto r = call(store, *instance, "sum", static_cast<int32_t>(n));
+    auto r = call(store, instance, "sum", static_cast<int32_t>(n));
     ASSERT_TRUE(Succeeded(r));
     EXPECT_EQ((*r)[0].i32, sum_to(n));
   }
@@ -77,7 +90,25 @@ TEST(TierUp, ALoopThatRunsOutOfBudgetGetsTier2Code) {
   EXPECT_EQ(counts.queued, 1u);
   EXPECT_EQ(counts.compiled, 1u);
   EXPECT_EQ(counts.failed, 0u);
+  EXPECT_EQ(counts.osr_entered, 0u);
   EXPECT_NE(impl(module).code(sum), tier1);
+}
+
+// With OSR the call that runs out at the loop header finishes in tier-2 code: an OSR entry for
+// that loop, entered with the frame's locals, gives the same sum.
+TEST(TierUp, TheCallThatRunsOutMovesToTier2ByOsr) {
+  WasmBuilder b;
+  b.export_("sum", ExternKind::kFunc, add_sum(b));
+  Running run(b, tiered(5000, /*synchronous=*/true));
+  ASSERT_TRUE(run.instance);
+  auto r = call(run.store, run.instance, "sum", 100000);
+  ASSERT_TRUE(Succeeded(r));
+  EXPECT_EQ((*r)[0].i32, sum_to(100000));
+  LoadedModule::TierUpCounts counts = run.module->tier_up_counts();
+  EXPECT_EQ(counts.compiled, 1u);
+  EXPECT_EQ(counts.osr_compiled, 1u);
+  EXPECT_EQ(counts.osr_entered, 1u);
+  EXPECT_EQ(counts.osr_failed, 0u);
 }
 
 TEST(TierUp, BudgetZeroTiersUpEveryFunctionAtItsFirstCall) {
@@ -89,12 +120,10 @@ TEST(TierUp, BudgetZeroTiersUpEveryFunctionAtItsFirstCall) {
   uint32_t never = b.func(t, cat(local_get(0)));
   b.export_("twice", ExternKind::kFunc, twice);
   b.export_("never", ExternKind::kFunc, never);
-  auto module = load(b, tiered(0, true));
-  ASSERT_TRUE(module);
-  Store store(tiered(0, true));
-  auto instance = store.instantiate(module, {});
-  ASSERT_TRUE(Succeeded(instance));
-  auto r = call(store, *instance, "twice", 10);
+  Running run(b, tiered(0, true));
+  ASSERT_TRUE(run.instance);
+  auto& [module, store, instance] = run;
+  auto r = call(store, instance, "twice", 10);
   ASSERT_TRUE(Succeeded(r));
   EXPECT_EQ((*r)[0].i32, 2 * sum_to(10));
   EXPECT_EQ(module->tier_up_counts().compiled, 2u);  // twice and sum; never was not called
@@ -113,12 +142,10 @@ TEST(TierUp, BacktracesNameFramesOfBothTiers) {
   ASSERT_EQ(down, 0u);
   b.export_("down", ExternKind::kFunc, down);
   b.custom("name", names("m", {{down, "down"}}));
-  auto module = load(b, tiered(0, true));
-  ASSERT_TRUE(module);
-  Store store(tiered(0, true));
-  auto instance = store.instantiate(module, {});
-  ASSERT_TRUE(Succeeded(instance));
-  EXPECT_TRUE(FailedWith(call(store, *instance, "down", 5), ErrorKind::kTrap, "unreachable"));
+  Running run(b, tiered(0, true));
+  ASSERT_TRUE(run.instance);
+  auto& [module, store, instance] = run;
+  EXPECT_TRUE(FailedWith(call(store, instance, "down", 5), ErrorKind::kTrap, "unreachable"));
   const TrapInfo& trap = store.last_trap();
   ASSERT_EQ(trap.backtrace.size(), 6u) << trap.to_string();
   for (const TrapFrame& frame : trap.backtrace) {
@@ -142,14 +169,12 @@ TEST(TierUp, BackgroundCompilesPublishWhileTheProgramRuns) {
     b.export_("f" + std::to_string(i), ExternKind::kFunc, callers.back());
   }
   for (int round = 0; round < 2; ++round) {
-    auto module = load(b, tiered(0, /*synchronous=*/false));
-    ASSERT_TRUE(module);
-    Store store(tiered(0, false));
-    auto instance = store.instantiate(module, {});
-    ASSERT_TRUE(Succeeded(instance));
+    Running run(b, tiered(0, /*synchronous=*/false));
+    ASSERT_TRUE(run.instance);
+    auto& [module, store, instance] = run;
     for (uint32_t i = 0; i < kFunctions; ++i) {
       std::string name = "f" + std::to_string(i);
-      auto r = call(store, *instance, name.c_str(), 50);
+      auto r = call(store, instance, name.c_str(), 50);
       ASSERT_TRUE(Succeeded(r));
       EXPECT_EQ((*r)[0].i32, sum_to(50) + i);
     }
@@ -158,7 +183,7 @@ TEST(TierUp, BackgroundCompilesPublishWhileTheProgramRuns) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (module->tier_up_counts().compiled < kFunctions + 1 &&
            std::chrono::steady_clock::now() < deadline) {
-      auto r = call(store, *instance, "f7", 3);
+      auto r = call(store, instance, "f7", 3);
       ASSERT_TRUE(Succeeded(r));
       EXPECT_EQ((*r)[0].i32, sum_to(3) + 7);
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
