@@ -95,23 +95,20 @@ def main():
         grant_flags = [f for host, guest in grants for f in ('--dir', f'{host}::{guest}')]
         return [args.keel, 'run', *tier_flags, *grant_flags, wasm, *argv]
 
-    t2 = ['-C', 'tier=optimizing']
+    # keel as it comes (tiered), and with one tier forced.
+    tiers = {'keel': [], 'keel-t1': ['-C', 'tier=baseline'], 'keel-t2': ['-C', 'tier=optimizing']}
+    yosys_wasm = os.path.join(yosys, 'gen', 'yosys.core.wasm')
+    clang_wasm = os.path.join(clang, 'gen', 'llvm.core.wasm')
     workloads = {
         'yosys-synth': (cell_count, {
-            'keel': keel([], os.path.join(yosys, 'gen', 'yosys.core.wasm'),
-                         [(share, '/share'), (designs, '/design')],
-                         ['-p', SYNTH.format(design='/design')]),
-            'keel-t2': keel(t2, os.path.join(yosys, 'gen', 'yosys.core.wasm'),
-                            [(share, '/share'), (designs, '/design')],
-                            ['-p', SYNTH.format(design='/design')]),
+            **{r: keel(flags, yosys_wasm, [(share, '/share'), (designs, '/design')],
+                       ['-p', SYNTH.format(design='/design')]) for r, flags in tiers.items()},
             'node': [args.node, node_driver, os.path.join(yosys, 'gen', 'bundle.js'), 'runYosys',
                      designs, '-p', SYNTH.format(design='in')],
         }),
         'clang-O2': (function_bodies, {
-            'keel': keel([], os.path.join(clang, 'gen', 'llvm.core.wasm'), [(programs, '/in')],
-                         ['clang', *CLANG_ARGS, '/in/interp.c']),
-            'keel-t2': keel(t2, os.path.join(clang, 'gen', 'llvm.core.wasm'),
-                            [(programs, '/in')], ['clang', *CLANG_ARGS, '/in/interp.c']),
+            **{r: keel(flags, clang_wasm, [(programs, '/in')],
+                       ['clang', *CLANG_ARGS, '/in/interp.c']) for r, flags in tiers.items()},
             'node': [args.node, node_driver, os.path.join(clang, 'gen', 'bundle.js'),
                      'commands.clang', programs, *CLANG_ARGS, 'in/interp.c'],
         }),
@@ -119,7 +116,7 @@ def main():
     if args.only:
         workloads = {k: v for k, v in workloads.items() if k in args.only.split(',')}
 
-    runners = ['keel', 'keel-t2', 'node']
+    runners = ['keel-t1', 'keel-t2', 'keel', 'node']
     times = {(w, r): [] for w in workloads for r in runners}
     rss = {(w, r): [] for w in workloads for r in runners}
     problems = {}
@@ -152,10 +149,11 @@ def main():
 
     print(f'# {harness.describe_machine()}')
     print(f'# median of {args.runs} interleaved runs, wall-clock seconds and peak RSS per process')
-    print(f'# keel-t2: keel run -C tier=optimizing (lazy: each function compiled by tier 2 at its '
-          f'first call, compile time included)')
-    headers = ['workload', 'keel s', 'keel-t2 s', 'node s', 't2/t1', 't2/node', 't1/node',
-               'keel MB', 'keel-t2 MB', 'node MB']
+    print('# keel: keel run as it comes (tiered: tier 1, hot code to tier 2 in the background); '
+          'keel-t1, keel-t2: -C tier=baseline, -C tier=optimizing (lazy: each function compiled '
+          'at its first call, compile time included)')
+    headers = ['workload', 'keel-t1 s', 'keel-t2 s', 'keel s', 'node s', 'keel/t1', 'keel/t2',
+               'keel/node', *[f'{r} MB' for r in runners]]
     rows = []
     for name in workloads:
         med = {r: (statistics.median(times[(name, r)]) if times[(name, r)] else None)
@@ -164,8 +162,8 @@ def main():
               for r in runners}
         cell = lambda r: problems.get((name, r)) or f'{med[r]:.2f}'
         ratio = lambda a, b: f'{med[a] / med[b]:.2f}x' if med[a] and med[b] else '-'
-        rows.append([name, cell('keel'), cell('keel-t2'), cell('node'),
-                     ratio('keel-t2', 'keel'), ratio('keel-t2', 'node'), ratio('keel', 'node'),
+        rows.append([name, *[cell(r) for r in runners], ratio('keel', 'keel-t1'),
+                     ratio('keel', 'keel-t2'), ratio('keel', 'node'),
                      *[f'{mb[r]:.0f}' if mb[r] else '-' for r in runners]])
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
     line = lambda cells: '  '.join(c.ljust(w) if i == 0 else c.rjust(w)

@@ -23,7 +23,8 @@ struct SpecOptions {
   // failed, and with synchronous tier-up also if a queued function did not get there.
   bool report_tier_up = false;
   bool tier_up_synchronous = false;
-  bool expect_osr = false;  // and fail if no OSR entry was compiled and entered, or one failed
+  // And fail if an OSR entry failed, or (synchronously) none was compiled and entered.
+  bool expect_osr = false;
   FeatureMode features = FeatureMode::kAuto;
 };
 

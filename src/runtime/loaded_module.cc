@@ -307,6 +307,10 @@ const void* ModuleImpl::tier_up_loop(const std::shared_ptr<ModuleImpl>& self, vm
                                      uint32_t func_index, uint32_t point, uintptr_t frame) {
   tier_up(self, func_index);
   uint32_t defined = func_index - module_.num_imported_functions;
+  // An OSR entry is a whole tier-2 compile of its own: worth it only for a frame that is still in
+  // tier 1 once its function's tier-2 code exists (new calls run that). Until then the loop only
+  // makes its function hotter, as a call would.
+  if (tier_states_[defined].load(std::memory_order_acquire) != kInTier2) return nullptr;
   const std::vector<OsrPoint>& points = osr_points_[defined];
   if (point >= points.size()) return nullptr;
   const OsrPoint& osr = points[point];
