@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tiering through `keel run -C tier=tiered`: a hot function and the loop that calls it reach tier
 # 2 (KEEL_LOG=tierup=debug says so, --profile=perfmap names the tier-2 code), the program's result
-# does not change, and a program that ends (normally or by a trap) while hundreds of tier-2
+# does not change, and a program that ends (normally or by a trap) while thousands of tier-2
 # compiles are still queued or running exits at once with its own status and nothing else.
 # Usage: tier_up_test.sh KEEL (exit 77 when wabt's wat2wasm is missing)
 set -u
@@ -60,21 +60,21 @@ grep -q 'wasm::\$hot \[tier1\]' "$map" && grep -q 'wasm::\$hot \[tier2\]' "$map"
 check "perfmap" $? "no tier-1 and tier-2 entries for \$hot in $map: $(cat "$map" 2>/dev/null)"
 rm -f "$map"
 
-# 400 functions, each with a body worth compiling, all hot at their first call; one background
+# 2000 functions, each with a body worth compiling, all hot at their first call; one background
 # thread, so most are still queued (one compiling) when _start ends or traps.
 {
   echo '(module'
-  for i in $(seq 0 399); do
+  for i in $(seq 0 1999); do
     printf '  (func $f%d (param $x i32) (result i32)\n' "$i"
     body='(local.get $x)'
     for k in $(seq 1 40); do body="(i32.xor (i32.mul $body (i32.const $((k * 7 + i)))) (i32.const $k))"; done
     printf '    %s)\n' "$body"
   done
   echo '  (func (export "_start") (local $s i32)'
-  for i in $(seq 0 399); do printf '    (local.set $s (i32.add (local.get $s) (call $f%d (local.get $s))))\n' "$i"; done
+  for i in $(seq 0 1999); do printf '    (local.set $s (i32.add (local.get $s) (call $f%d (local.get $s))))\n' "$i"; done
   echo '  )'
   echo '  (func (export "trap") (local $s i32)'
-  for i in $(seq 0 399); do printf '    (local.set $s (i32.add (local.get $s) (call $f%d (local.get $s))))\n' "$i"; done
+  for i in $(seq 0 1999); do printf '    (local.set $s (i32.add (local.get $s) (call $f%d (local.get $s))))\n' "$i"; done
   echo '    unreachable))'
 } >"$dir/many.wat"
 wat2wasm --debug-names "$dir/many.wat" -o "$dir/many.wasm" || exit 1

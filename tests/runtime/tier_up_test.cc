@@ -158,7 +158,7 @@ TEST(TierUp, BacktracesNameFramesOfBothTiers) {
 // Background threads: the code slot changes under a running program, which keeps getting the
 // right answers, and a module dropped with functions still queued goes away cleanly.
 TEST(TierUp, BackgroundCompilesPublishWhileTheProgramRuns) {
-  constexpr uint32_t kFunctions = 300;
+  constexpr uint32_t kFunctions = 3000;  // thousands tiering up at once
   WasmBuilder b;
   uint32_t sum = add_sum(b);
   uint32_t t = b.type({ValType::kI32}, {ValType::kI32});
