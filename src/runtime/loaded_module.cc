@@ -168,17 +168,24 @@ void ModuleImpl::publish(uint32_t func_index, const uint8_t* code, CompiledFunct
   // Published before the code: a frame can only reach its OSR points by running it.
   if (osr_points_ && compiled.tier == Tier::kBaseline)
     osr_points_[defined] = std::move(compiled.osr_points);
+  // Tiering publishes a function twice: perf tells the two apart.
+  const char* label = !config_.tiering.enabled           ? ""
+                      : compiled.tier == Tier::kBaseline ? " [tier1]"
+                                                         : " [tier2]";
+  register_code(func_index, code, size, source_map, trap_sites, label);
+  code_[defined].store(code, std::memory_order_release);  // the one store every caller sees
+}
+
+void ModuleImpl::register_code(uint32_t func_index, const uint8_t* code, size_t size,
+                               const std::vector<SourceMapEntry>& source_map,
+                               const std::vector<TrapSite>& trap_sites, const std::string& label) {
   auto begin = reinterpret_cast<uintptr_t>(code);
   CodeRegistry::global().add({begin, begin + size, &module_, func_index, &source_map, &trap_sites});
   if (config_.perfmap) {
     std::string name = "wasm";
     if (!module_.names.module_name.empty()) name += "[" + module_.names.module_name + "]";
-    name += "::" + module_.function_name(func_index);
-    // Tiering publishes a function twice: perf tells the two apart.
-    if (config_.tiering.enabled) name += compiled.tier == Tier::kBaseline ? " [tier1]" : " [tier2]";
-    perfmap_write(begin, size, name);
+    perfmap_write(begin, size, name + "::" + module_.function_name(func_index) + label);
   }
-  code_[defined].store(code, std::memory_order_release);  // the one store every caller sees
 }
 
 const void* ModuleImpl::compile(uint32_t func_index, std::string* error) {
@@ -372,24 +379,13 @@ void ModuleImpl::compile_osr(uint32_t func_index, uint32_t loop_offset, double q
                        !compiled ? compiled.error().to_string() : installed->error().to_string());
     return;
   }
-  {
-    std::lock_guard stats(stats_mutex_);
-    compile_seconds_ += seconds;
-  }
+  add_compile_time(seconds, 0);  // the bytes were counted when tier 1 compiled them
   const uint8_t* code = **installed;
   entry.source_map = std::move(compiled->source_map);
   entry.trap_sites = std::move(compiled->trap_sites);
-  auto begin = reinterpret_cast<uintptr_t>(code);
-  size_t size = compiled->code.size();
-  CodeRegistry::global().add(
-      {begin, begin + size, &module_, func_index, &entry.source_map, &entry.trap_sites});
-  if (config_.perfmap) {
-    char where[32];
-    std::snprintf(where, sizeof where, " [osr %#x]", loop_offset);
-    std::string prefix = "wasm";
-    if (!module_.names.module_name.empty()) prefix += "[" + module_.names.module_name + "]";
-    perfmap_write(begin, size, prefix + "::" + name + where);
-  }
+  char label[32];
+  std::snprintf(label, sizeof label, " [osr %#x]", loop_offset);
+  register_code(func_index, code, compiled->code.size(), entry.source_map, entry.trap_sites, label);
   entry.code = code;
   entry.state = OsrEntry::kReady;
   osr_compiled_.fetch_add(1, std::memory_order_relaxed);
@@ -422,10 +418,7 @@ void ModuleImpl::compile_tier2(uint32_t func_index, double queued_seconds) {
     tier_up_log().warn("{} ({} bytes) stays in tier 1: {}", name, body,
                        !compiled ? compiled.error().to_string() : installed->error().to_string());
   } else {
-    {
-      std::lock_guard stats(stats_mutex_);
-      compile_seconds_ += seconds;  // the bytes were counted when tier 1 compiled them
-    }
+    add_compile_time(seconds, 0);  // the bytes were counted when tier 1 compiled them
     publish(func_index, **installed, *compiled);
     tier_states_[defined].store(kInTier2, std::memory_order_release);
     tier_compiled_.fetch_add(1, std::memory_order_relaxed);

@@ -73,6 +73,10 @@ class ModuleImpl final : public LoadedModule {
   // Registers the code installed at `code` for backtraces and the trap handler, then stores it
   // in the function's slot. Takes the compiled function's maps.
   void publish(uint32_t func_index, const uint8_t* code, CompiledFunction& compiled);
+  // Names installed code for backtraces, the trap handler and perf maps (`label` ends the name).
+  void register_code(uint32_t func_index, const uint8_t* code, size_t size,
+                     const std::vector<SourceMapEntry>& source_map,
+                     const std::vector<TrapSite>& trap_sites, const std::string& label);
   CompileOptions compile_options(Tier tier) const;
   void add_compile_time(double seconds, uint64_t body_bytes);
 
