@@ -61,12 +61,8 @@ uint32_t depth_weight(uint32_t depth) {
   return w;
 }
 
-// Adds [from, to] to a segment list kept sorted and merged.
-void add_segment(std::vector<Segment>& segments, uint32_t from, uint32_t to) {
-  segments.push_back({from, to});
-}
-
-void normalize(std::vector<Segment>& segments) {
+// Sorts a value's segments and merges those that overlap or touch; returns the new count.
+size_t normalize(std::span<Segment> segments) {
   std::sort(segments.begin(), segments.end(),
             [](const Segment& a, const Segment& b) { return a.from < b.from; });
   size_t out = 0;
@@ -77,12 +73,12 @@ void normalize(std::vector<Segment>& segments) {
       segments[out++] = s;
     }
   }
-  segments.resize(out);
+  return out;
 }
 
 }  // namespace
 
-bool ranges_intersect(const std::vector<Segment>& a, const std::vector<Segment>& b) {
+bool ranges_intersect(std::span<const Segment> a, std::span<const Segment> b) {
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
     if (a[i].to < b[j].from) {
@@ -180,10 +176,21 @@ Liveness compute_liveness(const Graph& graph) {
             use_block[fill[graph.resolve(v).index]++] = static_cast<uint32_t>(i);
           });
   }
-  std::vector<std::vector<uint32_t>> preds(num_blocks);
-  for (size_t i = 0; i < num_blocks; ++i)
-    for (BlockId p : graph.predecessor_blocks(live.order[i]))
-      if (uint32_t pi = live.order_index[p.index]; pi != kNoPosition) preds[i].push_back(pi);
+  // Predecessors by order index, as offsets into one array; an edge repeated (a br_table's
+  // cases) is listed once.
+  std::vector<uint32_t> pred_begin(num_blocks + 1, 0), preds;
+  {
+    std::vector<uint32_t> last_pred(num_blocks, kNoPosition);
+    for (size_t i = 0; i < num_blocks; ++i) {
+      for (const Edge& e : graph.block(live.order[i]).preds) {
+        uint32_t pi = live.order_index[graph.inst(e.inst).block.index];
+        if (pi == kNoPosition || last_pred[pi] == i) continue;
+        last_pred[pi] = static_cast<uint32_t>(i);
+        preds.push_back(pi);
+      }
+      pred_begin[i + 1] = static_cast<uint32_t>(preds.size());
+    }
+  }
   std::vector<std::vector<ValueId>> live_in(num_blocks), live_out(num_blocks);
   std::vector<uint32_t> in_mark(num_blocks, kNoPosition), out_mark(num_blocks, kNoPosition);
   std::vector<uint32_t> work;
@@ -199,7 +206,8 @@ Liveness compute_liveness(const Graph& graph) {
       while (!work.empty()) {
         uint32_t b = work.back();
         work.pop_back();
-        for (uint32_t p : preds[b]) {
+        for (uint32_t k = pred_begin[b]; k < pred_begin[b + 1]; ++k) {
+          uint32_t p = preds[k];
           if (out_mark[p] != v) {
             out_mark[p] = v;
             live_out[p].push_back(ValueId(v));
@@ -216,7 +224,12 @@ Liveness compute_liveness(const Graph& graph) {
   // Ranges, their hulls and use weights. Within a block a value is live from the block entry
   // (live-in, or a parameter) or its definition, to the terminator (live-out) or its last use.
   live.intervals.assign(num_values, {});
-  live.ranges.assign(num_values, {});
+  // Segments as (value, segment) pairs in block order, grouped by value at the end.
+  struct OwnedSegment {
+    uint32_t value;
+    Segment segment;
+  };
+  std::vector<OwnedSegment> found;
   live.weighted_uses.assign(num_values, 0);
   live.live_across.assign(graph.num_insts(), {});
   std::vector<uint32_t> seg_from(num_values, kNoPosition), seg_to(num_values, 0);
@@ -243,7 +256,7 @@ Liveness compute_liveness(const Graph& graph) {
       live.weighted_uses[p.index] += weight;
       for (const Edge& edge : block.preds) {
         uint32_t at = live.inst_position[edge.inst.index];
-        if (at != kNoPosition) add_segment(live.ranges[p.index], at + 1, at + 1);
+        if (at != kNoPosition) found.push_back({p.index, {at + 1, at + 1}});
       }
     }
     for (InstId id : block.insts) {
@@ -262,7 +275,7 @@ Liveness compute_liveness(const Graph& graph) {
       }
     }
     for (ValueId v : touched) {
-      add_segment(live.ranges[v.index], seg_from[v.index], seg_to[v.index]);
+      found.push_back({v.index, {seg_from[v.index], seg_to[v.index]}});
       seg_from[v.index] = kNoPosition;
     }
     // What survives each call: walk the block backwards from its live-out set.
@@ -281,13 +294,29 @@ Liveness compute_liveness(const Graph& graph) {
       for_each_use(inst, [&](ValueId v) { now.add(graph.resolve(v)); });
     }
   }
+  live.range_begin.assign(num_values + 1, 0);
+  for (const OwnedSegment& s : found) ++live.range_begin[s.value + 1];
+  for (size_t v = 0; v < num_values; ++v) live.range_begin[v + 1] += live.range_begin[v];
+  live.segments.resize(found.size());
+  {
+    std::vector<uint32_t> fill(live.range_begin.begin(), live.range_begin.end() - 1);
+    for (const OwnedSegment& s : found) live.segments[fill[s.value]++] = s.segment;
+  }
+  // Merge each value's segments in place, then close the gaps the merging left.
+  uint32_t kept = 0;
   for (size_t v = 0; v < num_values; ++v) {
-    normalize(live.ranges[v]);
-    for (const Segment& seg : live.ranges[v]) {
+    uint32_t begin = live.range_begin[v], end = live.range_begin[v + 1];
+    size_t count = normalize(std::span<Segment>(live.segments.data() + begin, end - begin));
+    live.range_begin[v] = kept;
+    for (size_t k = 0; k < count; ++k) {
+      const Segment& seg = live.segments[begin + k];
       live.intervals[v].cover(seg.from);
       live.intervals[v].cover(seg.to);
+      live.segments[kept++] = seg;
     }
   }
+  live.range_begin[num_values] = kept;
+  live.segments.resize(kept);
   return live;
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "jit/optimizing/ir.h"
@@ -36,19 +37,25 @@ struct Segment {
 };
 
 // Whether two sorted, disjoint segment lists share a position.
-bool ranges_intersect(const std::vector<Segment>& a, const std::vector<Segment>& b);
+bool ranges_intersect(std::span<const Segment> a, std::span<const Segment> b);
 
 struct Liveness {
-  std::vector<BlockId> order;                // the linear block order, the entry first
-  std::vector<uint32_t> order_index;         // by BlockId: position in `order`, or kNoPosition
-  std::vector<uint32_t> block_start;         // by order index: position of the block entry
-  std::vector<uint32_t> block_end;           // by order index: its terminator's odd position
-  std::vector<uint32_t> loop_depth;          // by order index: natural loops containing the block
-  std::vector<bool> loop_header;             // by order index: the target of a back edge
-  std::vector<uint32_t> inst_position;       // by InstId: its even position, or kNoPosition
-  std::vector<Interval> intervals;           // by ValueId: the hull of its ranges
-  std::vector<std::vector<Segment>> ranges;  // by ValueId: sorted, disjoint, non-adjacent
-  std::vector<uint32_t> weighted_uses;       // by ValueId: defs and uses, 10^loop depth each
+  std::vector<BlockId> order;           // the linear block order, the entry first
+  std::vector<uint32_t> order_index;    // by BlockId: position in `order`, or kNoPosition
+  std::vector<uint32_t> block_start;    // by order index: position of the block entry
+  std::vector<uint32_t> block_end;      // by order index: its terminator's odd position
+  std::vector<uint32_t> loop_depth;     // by order index: natural loops containing the block
+  std::vector<bool> loop_header;        // by order index: the target of a back edge
+  std::vector<uint32_t> inst_position;  // by InstId: its even position, or kNoPosition
+  std::vector<Interval> intervals;      // by ValueId: the hull of its ranges
+  // By ValueId: its ranges, sorted, disjoint and non-adjacent, at segments[range_begin[v] ..
+  // range_begin[v + 1]) (one array for all values: a function has as many as it has values).
+  std::vector<uint32_t> range_begin;
+  std::vector<Segment> segments;
+  std::span<const Segment> ranges(ValueId v) const {
+    return {segments.data() + range_begin[v.index], segments.data() + range_begin[v.index + 1]};
+  }
+  std::vector<uint32_t> weighted_uses;  // by ValueId: defs and uses, 10^loop depth each
   // By InstId, for calls (kCall, kCallIndirect, kRuntimeCall): the values live after the call
   // other than its results, which must survive the call in memory.
   std::vector<std::vector<ValueId>> live_across;

@@ -140,8 +140,8 @@ class CopyPoints {
   }
 
   // Whether every position where `a` and `b` are both live is a copy of one into the other.
-  bool only_copies_overlap(ValueId a, const std::vector<Segment>& ra, ValueId b,
-                           const std::vector<Segment>& rb) const {
+  bool only_copies_overlap(ValueId a, std::span<const Segment> ra, ValueId b,
+                           std::span<const Segment> rb) const {
     size_t i = 0, j = 0;
     while (i < ra.size() && j < rb.size()) {
       if (ra[i].to < rb[j].from) {
@@ -211,8 +211,8 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
   std::vector<std::vector<ValueId>> preferred = preferences(graph, liveness);
   CopyPoints copies(graph, liveness);
   auto interferes = [&](ValueId a, ValueId b) {
-    const std::vector<Segment>& ra = liveness.ranges[a.index];
-    const std::vector<Segment>& rb = liveness.ranges[b.index];
+    std::span<const Segment> ra = liveness.ranges(a);
+    std::span<const Segment> rb = liveness.ranges(b);
     return ranges_intersect(ra, rb) && !copies.only_copies_overlap(a, ra, b, rb);
   };
   std::vector<ValueId> excluded;
