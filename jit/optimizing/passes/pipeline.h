@@ -1,6 +1,8 @@
 // The tier-2 mid-end: which passes run, in what order, and a switch per pass so tests (and
-// KEEL flags later) can turn each off. Rounds repeat while a pass still changes the graph,
-// since folding exposes copies, GVN exposes constants, and so on.
+// KEEL flags later) can turn each off. Rounds may repeat while a pass still changes the graph
+// (folding exposes copies, GVN exposes constants), but one is the default: on Yosys a second
+// round changed 25 of 34,004 functions and 500 of 92 million bytes of code, for 11% of tier 2's
+// compile time; on each program of bench/ it changed one libc function.
 #pragma once
 
 #include "base/result.h"
@@ -17,7 +19,7 @@ struct PassOptions {
   bool dce = true;
   bool cfg_simplification = true;       // bypasses empty blocks, merges straight-line chains
   bool verify_after_each_pass = false;  // stops at the first pass that leaves a broken graph
-  int max_rounds = 4;
+  int max_rounds = 1;
 };
 
 Status run_passes(Graph& graph, const PassOptions& options = {});
