@@ -226,14 +226,14 @@ void Builder::trap_if(ValueId condition, TrapCode code) {
   append(std::move(inst));
 }
 
-void Builder::jump(BlockId target, std::vector<ValueId> args) {
+void Builder::jump(BlockId target, ValueList args) {
   Inst inst = make(InstKind::kJump);
   inst.targets.push_back(BlockCall{target, std::move(args)});
   append(std::move(inst));
 }
 
-void Builder::branch(ValueId condition, BlockId if_true, std::vector<ValueId> true_args,
-                     BlockId if_false, std::vector<ValueId> false_args) {
+void Builder::branch(ValueId condition, BlockId if_true, ValueList true_args, BlockId if_false,
+                     ValueList false_args) {
   Inst inst = make(InstKind::kBranch);
   inst.operands = {condition};
   inst.targets.push_back(BlockCall{if_true, std::move(true_args)});
@@ -249,7 +249,7 @@ void Builder::switch_(ValueId index, std::vector<BlockCall> cases, BlockCall def
   append(std::move(inst));
 }
 
-void Builder::ret(std::vector<ValueId> values) {
+void Builder::ret(ValueList values) {
   Inst inst = make(InstKind::kReturn);
   inst.operands = std::move(values);
   append(std::move(inst));

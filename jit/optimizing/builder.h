@@ -60,11 +60,11 @@ class Builder {
                                      std::span<const ValueId> args, ValueId callee);
   void trap_if(ValueId condition, TrapCode code);
 
-  void jump(BlockId target, std::vector<ValueId> args = {});
-  void branch(ValueId condition, BlockId if_true, std::vector<ValueId> true_args, BlockId if_false,
-              std::vector<ValueId> false_args = {});
+  void jump(BlockId target, ValueList args = {});
+  void branch(ValueId condition, BlockId if_true, ValueList true_args, BlockId if_false,
+              ValueList false_args = {});
   void switch_(ValueId index, std::vector<BlockCall> cases, BlockCall default_target);
-  void ret(std::vector<ValueId> values = {});
+  void ret(ValueList values = {});
   void trap(TrapCode code);
 
   InstId append(Inst inst);

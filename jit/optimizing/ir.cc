@@ -144,7 +144,7 @@ void Graph::remove_block_param(BlockId block, uint32_t position) {
   b.params.erase(b.params.begin() + position);
   for (uint32_t i = position; i < b.params.size(); ++i) values_[b.params[i].index].index = i;
   for (const Edge& e : b.preds) {
-    std::vector<ValueId>& args = insts_[e.inst.index].targets[e.slot].args;
+    ValueList& args = insts_[e.inst.index].targets[e.slot].args;
     if (position < args.size()) args.erase(args.begin() + position);
   }
 }
@@ -272,7 +272,7 @@ bool Graph::merge_with_successor(BlockId block) {
   BlockId next = insts_[jump.index].targets[0].block;
   if (next == block || next == entry() || blocks_[next.index].preds.size() != 1) return false;
   Block& from = blocks_[next.index];
-  const std::vector<ValueId>& args = insts_[jump.index].targets[0].args;
+  const ValueList& args = insts_[jump.index].targets[0].args;
   for (size_t i = 0; i < from.params.size(); ++i) make_alias(from.params[i], args[i]);
   from.params.clear();
   insts_[jump.index].dead = true;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/small_vector.h"
 #include "ir/opcodes.h"
 #include "ir/types.h"
 #include "runtime/vm_abi.h"
@@ -105,10 +106,13 @@ struct Effects {
 // The traps a kWasm instruction may raise (integer division, float-to-integer truncation).
 uint32_t wasm_op_traps(Op op);
 
+// Operands and edge arguments: nearly always three or fewer, kept inside the instruction.
+using ValueList = SmallVector<ValueId, 3>;
+
 // One outgoing edge of a terminator: the target and the values bound to its parameters.
 struct BlockCall {
   BlockId block;
-  std::vector<ValueId> args;
+  ValueList args;
 };
 
 struct Inst {
@@ -128,7 +132,7 @@ struct Inst {
   BlockId block;
   ValueId first_result;
   uint32_t num_results = 0;
-  std::vector<ValueId> operands;
+  ValueList operands;
   std::vector<BlockCall> targets;
 };
 
@@ -155,8 +159,8 @@ struct Block {
   // natural loops merge into one and say less about where code runs often (Graph::osr_entry).
   uint32_t wasm_loop_depth = 0;
   std::vector<ValueId> params;
-  std::vector<InstId> insts;  // in order; the last one is the terminator
-  std::vector<Edge> preds;    // kept up to date by append() and rebuild_predecessors()
+  std::vector<InstId> insts;   // in order; the last one is the terminator
+  SmallVector<Edge, 2> preds;  // kept up to date by append() and rebuild_predecessors()
 };
 
 class Graph {

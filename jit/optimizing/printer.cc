@@ -23,7 +23,7 @@ std::string type_list(const std::vector<ValType>& types) {
   return out + ")";
 }
 
-std::string value_list(const std::vector<ValueId>& values, size_t begin, size_t end) {
+std::string value_list(std::span<const ValueId> values, size_t begin, size_t end) {
   std::string out;
   for (size_t i = begin; i < end; ++i) {
     if (i != begin) out += ", ";
@@ -72,7 +72,7 @@ std::string trap_set(uint32_t traps) {
 }
 
 std::string body(const Graph& graph, const Inst& inst) {
-  const std::vector<ValueId>& ops = inst.operands;
+  const ValueList& ops = inst.operands;
   std::string all = value_list(ops, 0, ops.size());
   switch (inst.kind) {
     case InstKind::kConst:

@@ -12,7 +12,7 @@ ValueId trivial_replacement(const Graph& graph, ValueId param) {
   const Value& value = graph.value(param);
   ValueId same;
   for (const Edge& e : graph.block(value.block).preds) {
-    const std::vector<ValueId>& args = graph.inst(e.inst).targets[e.slot].args;
+    const ValueList& args = graph.inst(e.inst).targets[e.slot].args;
     if (value.index >= args.size()) return ValueId();  // an edge not filled in yet
     ValueId arg = graph.resolve(args[value.index]);
     if (arg == same || arg == param) continue;
@@ -95,7 +95,7 @@ void SsaBuilder::add_param_args(Variable var, BlockId block, ValueId param) {
   for (size_t i = 0; i < edges; ++i) {
     Edge e = graph_.block(block).preds[i];
     ValueId arg = use_var(var, graph_.inst(e.inst).block);
-    std::vector<ValueId>& args = graph_.inst(e.inst).targets[e.slot].args;
+    ValueList& args = graph_.inst(e.inst).targets[e.slot].args;
     // Parameters before `param` all have their arguments, so it lands in its own position.
     if (args.size() != graph_.value(param).index) std::abort();
     args.push_back(arg);

@@ -118,7 +118,7 @@ class Verifier {
     return {};
   }
 
-  Status expect_values(const std::vector<ValueId>& values, size_t begin,
+  Status expect_values(std::span<const ValueId> values, size_t begin,
                        const std::vector<ValType>& types, const std::string& where) {
     if (values.size() - begin < types.size()) return fail(where + ": too few operands");
     for (size_t i = 0; i < types.size(); ++i)
@@ -271,7 +271,7 @@ class Verifier {
         for (uint32_t slot = 0; slot < targets.size(); ++slot)
           if (targets[slot].block == b) expected.push_back(Edge{term, slot});
       }
-      std::vector<Edge> actual = graph_.block(b).preds;
+      std::vector<Edge> actual(graph_.block(b).preds.begin(), graph_.block(b).preds.end());
       auto order = [](const Edge& x, const Edge& y) {
         return x.inst != y.inst ? x.inst < y.inst : x.slot < y.slot;
       };

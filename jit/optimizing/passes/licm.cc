@@ -147,7 +147,7 @@ class Hoister {
     for (const Edge& edge : graph_.block(loop.header).preds)
       if (!loop.contains(graph_.inst(edge.inst).block)) entries.push_back(edge);
     BlockId preheader = graph_.create_block_before(loop.header);
-    std::vector<ValueId> args;
+    ValueList args;
     if (entries.size() == 1) {
       BlockCall& call = graph_.inst(entries[0].inst).targets[entries[0].slot];
       args = std::move(call.args);
@@ -157,7 +157,7 @@ class Hoister {
       for (ValueId p : params) args.push_back(graph_.add_block_param(preheader, graph_.type_of(p)));
     }
     for (const Edge& edge : entries) graph_.inst(edge.inst).targets[edge.slot].block = preheader;
-    std::erase_if(graph_.block(loop.header).preds, [&](const Edge& edge) {
+    erase_if(graph_.block(loop.header).preds, [&](const Edge& edge) {
       return std::find(entries.begin(), entries.end(), edge) != entries.end();
     });
     graph_.block(preheader).preds = entries;
