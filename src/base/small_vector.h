@@ -33,7 +33,7 @@ class SmallVector {
 
   SmallVector() = default;
   SmallVector(std::initializer_list<T> items) { assign(items.begin(), items.end()); }
-  template <class It>
+  template <std::input_iterator It>
   SmallVector(It first, It last) {
     assign(first, last);
   }
@@ -106,7 +106,7 @@ class SmallVector {
     for (size_t i = size_; i < count; ++i) data()[i] = value;
     size_ = static_cast<uint32_t>(count);
   }
-  template <class It>
+  template <std::input_iterator It>
   void assign(It first, It last) {
     size_t count = static_cast<size_t>(std::distance(first, last));
     size_ = 0;
@@ -129,7 +129,7 @@ class SmallVector {
     ++size_;
     return base + at;
   }
-  template <class It>
+  template <std::input_iterator It>
   T* insert(const T* position, It first, It last) {
     size_t at = static_cast<size_t>(position - data());
     size_t count = static_cast<size_t>(std::distance(first, last));
