@@ -7,7 +7,7 @@ namespace keel::jit::opt {
 std::vector<Loop> find_loops(const Graph& graph, const DominatorTree& dom) {
   std::vector<Loop> loops;
   for (BlockId b : dom.reverse_postorder()) {
-    for (BlockId s : graph.successors(b)) {
+    for (BlockId s : dom.successors(b)) {
       if (!dom.dominates(s, b)) continue;
       auto it =
           std::find_if(loops.begin(), loops.end(), [&](const Loop& l) { return l.header == s; });
@@ -27,7 +27,7 @@ std::vector<Loop> find_loops(const Graph& graph, const DominatorTree& dom) {
         if (it->members[x.index] || !dom.reachable(x)) continue;
         it->members[x.index] = true;
         it->blocks.push_back(x);
-        for (BlockId p : graph.predecessor_blocks(x)) work.push_back(p);
+        for (const Edge& e : graph.block(x).preds) work.push_back(graph.inst(e.inst).block);
       }
     }
   }

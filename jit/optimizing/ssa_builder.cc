@@ -64,16 +64,28 @@ ValueId SsaBuilder::use_var_recursive(Variable var, BlockId block) {
     result = graph_.add_block_param(block, type);
     state(block).incomplete.push_back(Pending{var, result});
   } else {
-    std::vector<BlockId> preds = graph_.predecessor_blocks(block);
+    // The one predecessor block, if every edge comes from it (no allocation: this runs for
+    // every use of a local that its block does not define).
+    BlockId single;
+    bool several = false;
+    for (const Edge& e : graph_.block(block).preds) {
+      BlockId from = graph_.inst(e.inst).block;
+      if (!single.valid()) {
+        single = from;
+      } else if (from != single) {
+        several = true;
+        break;
+      }
+    }
     if (visiting_.size() <= block.index) visiting_.resize(block.index + 1, 0);
-    if (preds.empty() || visiting_[block.index] == chain_) {
+    if (!single.valid() || visiting_[block.index] == chain_) {
       // Only the entry (before a definition) and unreachable blocks get here, the latter also
       // through a cycle of single predecessors; wasm locals start as zero.
       result = zero_of(type);
-    } else if (preds.size() == 1) {
+    } else if (!several) {
       uint32_t before = visiting_[block.index];
       visiting_[block.index] = chain_;
-      result = use_var(var, preds[0]);
+      result = use_var(var, single);
       visiting_[block.index] = before;
     } else {
       ValueId param = graph_.add_block_param(block, type);
