@@ -223,8 +223,9 @@ void BaselineCompiler::emit_attention_check() {
 uint32_t BaselineCompiler::emit_tier_up_check(uint32_t weight, const Control* loop) {
   if (!options_.tier_up_counters) return kNoCharge;
   AttentionStub stub{a_.newLabel(), a_.newLabel(), module_offset(), used_, &keel_rt_tier_up};
-  // A loop with nothing below its parameters on the operand stack can be left by OSR here.
-  if (loop && options_.osr_points && stack_.size() == loop->params.size()) {
+  // Every stack value is in its slot here (the loop spilled the stack), those of enclosing blocks
+  // below the loop's parameters too: OSR reads them all.
+  if (loop && options_.osr_points) {
     OsrPoint point{module_offset(), {}};
     auto bytes = [](ValType t) -> uint8_t {
       return t == ValType::kV128 ? 16 : t == ValType::kI32 || t == ValType::kF32 ? 4 : 8;

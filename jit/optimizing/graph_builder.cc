@@ -41,7 +41,13 @@ class GraphBuilder {
   // Where the instruction being decoded is: instructions get its module offset (source maps).
   void set_offset_source(std::function<uint32_t()> offset) { offset_ = std::move(offset); }
   // How many entries the operand stack holds (OSR: what lies below a loop's parameters).
-  void set_stack_size_source(std::function<size_t()> size) { stack_size_ = std::move(size); }
+  // The decoder's operand stack, which enter_by_osr rebinds below the loop's parameters.
+  struct OperandStack {
+    std::function<size_t()> size;
+    std::function<ValType(size_t)> type;
+    std::function<ValueId&(size_t)> value;
+  };
+  void set_operand_stack(OperandStack stack) { stack_ = std::move(stack); }
   Graph take_graph() { return std::move(graph_); }
   const std::optional<std::string>& error() const { return error_; }
   void finish() {
@@ -333,21 +339,28 @@ class GraphBuilder {
  private:
   bool live() const { return current_.valid() && !error_; }
 
-  // The OSR entry (the graph's entry block): every local and the loop's parameters from the OSR
-  // buffer, then a jump to the loop's header.
+  // The OSR entry (the graph's entry block): every local, the values of enclosing blocks below
+  // the loop on the operand stack, and the loop's parameters from the OSR buffer (in tier 1's
+  // order: locals, then the stack from the bottom), then a jump to the loop's header. The values
+  // below were made by code the entry skips, so their stack entries are bound to the new
+  // definitions, which dominate everything the loop reaches.
   void enter_by_osr(const BlockSig& sig, BlockId header) {
     osr_loop_ = kNoOsrLoop;  // found
-    if (stack_size_ && stack_size_() != sig.params.size()) {
-      error_ = "OSR into a loop with values of enclosing blocks on the operand stack";
-      return;
+    size_t below = stack_.size ? stack_.size() - sig.params.size() : 0;
+    for (size_t i = 0; i < below; ++i) {
+      if (stack_.type(i) == ValType::kBottom) {
+        error_ = "OSR into a loop below unreachable code's operand stack";
+        return;
+      }
     }
     b_.set_block(graph_.entry());
     uint32_t k = 0;
     for (size_t i = 0; i < locals_.size(); ++i)
       ssa_.def_var(locals_[i], graph_.entry(), b_.osr_value(k++, local_types_[i]));
-    std::vector<ValueId> params;
+    for (size_t i = 0; i < below; ++i) stack_.value(i) = b_.osr_value(k++, stack_.type(i));
+    ValueList params;
     for (ValType t : sig.params) params.push_back(b_.osr_value(k++, t));
-    b_.jump(header, params);
+    b_.jump(header, std::move(params));
   }
 
   // Every hook starts here: what the previous instruction made gets its offset.
@@ -424,7 +437,7 @@ class GraphBuilder {
   size_t stamped_ = 0;
   uint32_t osr_loop_;        // kNoOsrLoop once entered (or never asked for)
   uint32_t loop_depth_ = 0;  // wasm loops around the code being built (live ones)
-  std::function<size_t()> stack_size_;
+  OperandStack stack_;
 };
 
 template <class Tag>
@@ -433,7 +446,9 @@ Result<Graph> decode_into_graph(const ValidationContext& ctx, uint32_t func_inde
   GraphBuilder builder(ctx, func_index, osr_loop);
   FunctionBodyDecoder<GraphBuilder, Tag> decoder(ctx, builder);
   builder.set_offset_source([&] { return static_cast<uint32_t>(decoder.current_offset()); });
-  builder.set_stack_size_source([&] { return decoder.operand_stack_size(); });
+  builder.set_operand_stack({[&] { return decoder.operand_stack_size(); },
+                             [&](size_t i) { return decoder.operand_stack_type(i); },
+                             [&](size_t i) -> ValueId& { return decoder.operand_stack_value(i); }});
   if (!decoder.decode_function(func_index)) return decoder.take_error();
   if (builder.error())
     return make_error(ErrorKind::kUsage, *builder.error(), kNoOffset, func_index);

@@ -322,6 +322,10 @@ class FunctionBodyDecoder {
   // Entries on the operand stack (every frame's), for a consumer that needs to know what lies
   // below a construct's parameters.
   size_t operand_stack_size() const { return stack_.size(); }
+  // Entry i of the operand stack (0 at the bottom): its type and the consumer's payload, which a
+  // consumer may rebind (an OSR entry gives the values below a loop's parameters new definitions).
+  ValType operand_stack_type(size_t i) const { return stack_[i]; }
+  Value& operand_stack_value(size_t i) requires kPayload { return stack_.values()[i]; }
 
   // The opcode of the next instruction, decoded through the same tables as the decoding loop
   // without consuming it; for a consumer's look-ahead from inside a hook, where the reader has

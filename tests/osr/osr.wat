@@ -76,12 +76,25 @@
         (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
       (local.get $i) (i32.const 7)))
 
-  ;; A value of the enclosing block below the loop: no OSR point there, tiering still works.
-  (func (export "below") (param $n i32) (result i32) (local $i i32)
-    (i32.const 100)
-    (loop $l
-      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
-    (i32.add (local.get $i)))
+  ;; Values of enclosing blocks below the loop, of every numeric type, in two frames, under a loop
+  ;; with a parameter: the OSR entry takes them from the tier-1 frame too.
+  (func (export "below") (param $n i32) (result i32) (local $i i32) (local $v v128)
+    (i32.const 100) (i64.const 7) (f64.const 2.5) (v128.const i32x4 1 2 3 4)
+    (block (result i32)
+      (i32.const 9)
+      (loop $l (param i32) (result i32)
+        (i32.add (i32.const 3))
+        (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))
+    ;; 100 + 7 + trunc(2.5) + (9 + 3 * max(n, 1)) + 4
+    (i32x4.replace_lane 0)
+    (local.set $v)
+    (i32.trunc_f64_s)
+    (i64.extend_i32_s)
+    (i64.add)
+    (i32.wrap_i64)
+    (i32.add)
+    (i32.add (i32x4.extract_lane 0 (local.get $v)))
+    (i32.add (i32x4.extract_lane 3 (local.get $v))))
 
   ;; Memory traffic in the loop, and a trap in OSR'd code: the backtrace names both frames.
   (memory 1)
