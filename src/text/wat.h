@@ -1,0 +1,27 @@
+// The WebAssembly text format to the binary format: the entry points of src/text/.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "text/lexer.h"
+
+namespace keel::text {
+
+// Encodes a `.wat` source: one `(module ...)` (`binary` and `quote` forms included) or a bare
+// sequence of module fields. `file` names the source in errors ("m.wat:3:5: ...").
+Result<std::vector<uint8_t>> wat_to_wasm(std::string_view file, std::string_view source);
+
+// Encodes the module whose `(` is token `pos` of `lexed` and moves `pos` past its `)`: the entry
+// the `.wast` script layer shares.
+Result<std::vector<uint8_t>> encode_module(std::string_view file, std::string_view source,
+                                           const Lexed& lexed, size_t& pos);
+
+// Whether `bytes` look like text rather than a binary module: anything not starting with the
+// binary magic "\0asm", so the commands can take either.
+bool looks_like_text(std::span<const uint8_t> bytes);
+
+}  // namespace keel::text
