@@ -128,12 +128,16 @@ Status InstrParser::block_type(Bytes& out) {
     auto t = m_.index(Space::kType);
     if (!t) return std::move(t).error();
     KEEL_TRY(m_.expect(TokenKind::kRParen));
-    if (*t >= m_.types_.size() || !m_.types_[*t].is_func)
-      return m_.error_at(where, "unknown type: not a function type");
+    if (*t < m_.types_.size() && !m_.types_[*t].is_func)
+      return m_.error_at(where, "type " + std::to_string(*t) + " is not a function type");
     type = *t;
   }
   FuncSig sig;
   KEEL_TRY(m_.params_and_results(sig, nullptr));
+  if (type && *type >= m_.types_.size()) {
+    put_s64(out, *type);  // the validator rejects it
+    return {};
+  }
   if (type) {
     const FuncSig& declared = m_.types_[*type].sig;
     if (sig.params.empty() && sig.results.empty()) {
@@ -151,6 +155,16 @@ Status InstrParser::block_type(Bytes& out) {
     return {};
   }
   put_s64(out, type ? *type : m_.implicit_type(sig));
+  return {};
+}
+
+// An empty else branch is left out, as wabt does: the binary means the same without it.
+Status InstrParser::else_branch() {
+  size_t before = out_.size();
+  put_opcode(out_, Op::kElse);
+  size_t after = out_.size();
+  KEEL_TRY(sequence());
+  if (out_.size() == after) out_.resize(before);
   return {};
 }
 
@@ -174,8 +188,7 @@ Status InstrParser::block_instr(Op op, const Token& where) {
   if (op == Op::kIf && m_.at_keyword("else")) {
     ++m_.pos_;
     KEEL_TRY(end_label(name));
-    put_opcode(out_, Op::kElse);
-    KEEL_TRY(sequence());
+    KEEL_TRY(else_branch());
   }
   if (op == Op::kTry) {
     while (m_.at_keyword("catch")) {
@@ -256,8 +269,7 @@ Status InstrParser::folded_block(Op op) {
     KEEL_TRY(m_.expect(TokenKind::kRParen));
     if (m_.at_list("else")) {
       m_.pos_ += 2;
-      put_opcode(out_, Op::kElse);
-      KEEL_TRY(sequence());
+      KEEL_TRY(else_branch());
       KEEL_TRY(m_.expect(TokenKind::kRParen));
     }
     labels_.pop_back();
@@ -406,8 +418,13 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
       }
       ++m_.pos_;
     }
-    put_opcode(out, Op::kSelectT);
-    put_vector(out, count, types);
+    // `select (result)` with no types is plain `select`, as wabt writes it.
+    if (count == 0) {
+      put_opcode(out, Op::kSelect);
+    } else {
+      put_opcode(out, Op::kSelectT);
+      put_vector(out, count, types);
+    }
     return {};
   }
   put_opcode(out, op);

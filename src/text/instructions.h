@@ -31,6 +31,7 @@ class InstrParser {
   Status immediates(Op op, const Token& where, Bytes& out);
   Status block_type(Bytes& out);
   Status memarg(ImmKind kind, Bytes& out);
+  Status else_branch();
   Status end_label(std::optional<std::string_view> label);
   Result<uint32_t> label();
   Result<uint32_t> local();

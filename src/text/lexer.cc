@@ -410,6 +410,15 @@ class Lexer {
 
 }  // namespace
 
+bool is_valid_utf8(std::string_view bytes) {
+  for (size_t i = 0; i < bytes.size();) {
+    size_t n = utf8_length(bytes, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 bool is_id_char(char c) { return kIdChars[static_cast<unsigned char>(c)]; }
 
 SourcePosition position_of(std::string_view source, size_t offset) {

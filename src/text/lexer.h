@@ -53,6 +53,9 @@ Error text_error(std::string_view file, std::string_view source, size_t offset,
 // stream that lexed is well-formed token by token.
 Result<Lexed> lex(std::string_view file, std::string_view source);
 
+// Whether `bytes` are valid UTF-8 (names in the binary format must be).
+bool is_valid_utf8(std::string_view bytes);
+
 // True for the characters an unquoted id, keyword or number consists of.
 bool is_id_char(char c);
 

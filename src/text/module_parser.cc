@@ -58,6 +58,13 @@ Result<Bytes> ModuleParser::expect_string() {
   return Bytes(string_of(lx_.tokens[pos_++]));
 }
 
+Result<Bytes> ModuleParser::expect_name() {
+  const Token& t = peek();
+  auto name = expect_string();
+  if (name && !is_valid_utf8(*name)) return error_at(t, "malformed UTF-8 encoding");
+  return name;
+}
+
 std::optional<std::string_view> ModuleParser::take_id() {
   if (!at(TokenKind::kId)) return std::nullopt;
   return string_of(lx_.tokens[pos_++]);
@@ -240,7 +247,7 @@ Status ModuleParser::field() {
 Status ModuleParser::inline_exports(uint8_t kind, uint32_t index) {
   while (at_list("export")) {
     pos_ += 2;
-    auto name = expect_string();
+    auto name = expect_name();
     if (!name) return std::move(name).error();
     KEEL_TRY(expect(TokenKind::kRParen));
     put_name(exports_.bytes, *name);
@@ -254,9 +261,9 @@ Status ModuleParser::inline_exports(uint8_t kind, uint32_t index) {
 // `(import "module" "name")` inside a definition: the entry's names into `import_head`.
 Status ModuleParser::inline_import(Bytes& import_head) {
   pos_ += 2;
-  auto module = expect_string();
+  auto module = expect_name();
   if (!module) return std::move(module).error();
-  auto name = expect_string();
+  auto name = expect_name();
   if (!name) return std::move(name).error();
   KEEL_TRY(expect(TokenKind::kRParen));
   put_name(import_head, *module);
@@ -267,9 +274,9 @@ Status ModuleParser::inline_import(Bytes& import_head) {
 Status ModuleParser::import_field() {
   pos_ += 2;
   Bytes entry;
-  auto module = expect_string();
+  auto module = expect_name();
   if (!module) return std::move(module).error();
-  auto name = expect_string();
+  auto name = expect_name();
   if (!name) return std::move(name).error();
   put_name(entry, *module);
   put_name(entry, *name);
@@ -599,7 +606,7 @@ Status ModuleParser::tag_field() {
 
 Status ModuleParser::export_field() {
   pos_ += 2;
-  auto name = expect_string();
+  auto name = expect_name();
   if (!name) return std::move(name).error();
   KEEL_TRY(expect(TokenKind::kLParen));
   if (!at(TokenKind::kKeyword)) return unexpected();
@@ -777,7 +784,7 @@ Status ModuleParser::data_field() {
 Status ModuleParser::custom_annotation() {
   ++pos_;
   CustomSection custom;
-  auto name = expect_string();
+  auto name = expect_name();
   if (!name) return std::move(name).error();
   custom.name = std::move(*name);
   custom.anchor = 0;
@@ -858,7 +865,8 @@ Bytes ModuleParser::assemble() {
         break;
       case 9: vector_section(9, elems_); break;
       case 12:
-        if (uses_data_count_) {
+        // wabt writes the count only where it is needed, and never for a module without data.
+        if (uses_data_count_ && datas_.count > 0) {
           Bytes body;
           put_u32(body, datas_.count);
           section(12, body);

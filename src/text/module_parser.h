@@ -88,6 +88,7 @@ class ModuleParser {
   Status expect(TokenKind kind);
   Status expect_keyword(std::string_view kw);
   Result<Bytes> expect_string();
+  Result<Bytes> expect_name();  // a string that must be valid UTF-8
   std::optional<std::string_view> take_id();
   void skip_list();  // from a `(` to just past its `)`
 

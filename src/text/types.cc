@@ -157,12 +157,19 @@ Result<TypeUse> ModuleParser::type_use(bool names_allowed) {
     auto type = index(Space::kType);
     if (!type) return std::move(type).error();
     KEEL_TRY(expect(TokenKind::kRParen));
-    if (*type >= types_.size() || !types_[*type].is_func)
-      return error_at(where, "unknown type: not a function type");
+    if (*type < types_.size() && !types_[*type].is_func)
+      return error_at(where, "type " + std::to_string(*type) + " is not a function type");
     use.index = *type;
     explicit_type = true;
   }
   KEEL_TRY(params_and_results(use.sig, names_allowed ? &use.param_names : nullptr));
+  // An index beyond the types is the validator's to reject; the inline signature stands.
+  if (explicit_type && use.index >= types_.size()) {
+    if (!use.sig.params.empty() || !use.sig.results.empty())
+      return error_at(where, "unknown type " + std::to_string(use.index));
+    if (!names_allowed) use.param_names.assign(use.sig.params.size(), {});
+    return use;
+  }
   if (explicit_type) {
     const FuncSig& declared = types_[use.index].sig;
     if (use.sig.params.empty() && use.sig.results.empty()) {

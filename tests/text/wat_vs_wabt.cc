@@ -27,13 +27,15 @@ std::string read_file(const std::filesystem::path& path) {
   return s.str();
 }
 
+constexpr size_t kWholeFile = SIZE_MAX;
+
 struct Counts {
   int compared = 0, identical = 0, different = 0, keel_rejected = 0;
   int malformed = 0, malformed_rejected = 0;
 };
 
 // The token index of the `(module` each top-level form holds (the form itself or its first
-// child), by the module's line (wast2json's "line"); forms without one are left out.
+// child), by the line of its `module` keyword (wast2json's "line"); forms without one are left out.
 std::map<uint32_t, std::vector<size_t>> modules_by_line(std::string_view source,
                                                         const keel::text::Lexed& lexed) {
   std::map<uint32_t, std::vector<size_t>> out;
@@ -54,9 +56,9 @@ std::map<uint32_t, std::vector<size_t>> modules_by_line(std::string_view source,
   while (tokens[i].kind != keel::text::TokenKind::kEof) {
     size_t start = i;
     if (is_module(i)) {
-      out[line_of(tokens[i].offset)].push_back(i);
+      out[line_of(tokens[i + 1].offset)].push_back(i);
     } else if (tokens[i].kind == keel::text::TokenKind::kLParen && is_module(i + 2)) {
-      out[line_of(tokens[i + 2].offset)].push_back(i + 2);
+      out[line_of(tokens[i + 3].offset)].push_back(i + 2);
     }
     int depth = 0;
     do {
@@ -85,6 +87,8 @@ bool check_file(const std::filesystem::path& wast, const std::filesystem::path& 
     return false;
   }
   auto modules = modules_by_line(source, *lexed);
+  // A file of bare module fields is one module (inline-module.wast).
+  if (modules.empty()) modules[1].push_back(kWholeFile);
   std::map<uint32_t, size_t> used;  // per line, how many forms were taken
   nlohmann::json script = nlohmann::json::parse(json_text);
   for (const auto& command : script["commands"]) {
@@ -99,7 +103,8 @@ bool check_file(const std::filesystem::path& wast, const std::filesystem::path& 
       continue;
     }
     size_t pos = it->second[used[line]++];
-    auto encoded = keel::text::encode_module(wast.string(), source, *lexed, pos);
+    auto encoded = pos == kWholeFile ? keel::text::wat_to_wasm(wast.string(), source)
+                                     : keel::text::encode_module(wast.string(), source, *lexed, pos);
     bool text_malformed = command["type"] == "assert_malformed" && filename.ends_with(".wat");
     if (text_malformed) {
       ++counts.malformed;
