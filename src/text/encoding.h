@@ -10,7 +10,9 @@ namespace keel::text {
 // A byte string; std::string for its small-buffer storage and cheap comparison and hashing.
 using Bytes = std::string;
 
-inline void put_byte(Bytes& out, uint8_t b) { out += static_cast<char>(b); }
+inline void put_byte(Bytes& out, uint8_t b) {
+  out += static_cast<char>(b);
+}
 
 inline void put_u64(Bytes& out, uint64_t value) {
   do {
@@ -20,7 +22,9 @@ inline void put_u64(Bytes& out, uint64_t value) {
     out += static_cast<char>(b);
   } while (value != 0);
 }
-inline void put_u32(Bytes& out, uint32_t value) { put_u64(out, value); }
+inline void put_u32(Bytes& out, uint32_t value) {
+  put_u64(out, value);
+}
 
 inline void put_s64(Bytes& out, int64_t value) {
   while (true) {

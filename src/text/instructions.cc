@@ -35,7 +35,9 @@ bool ends_block(std::string_view kw) {
   return kw == "end" || kw == "else" || kw == "catch" || kw == "catch_all" || kw == "delegate";
 }
 
-bool is_index(const Token& t) { return t.kind == TokenKind::kNat || t.kind == TokenKind::kId; }
+bool is_index(const Token& t) {
+  return t.kind == TokenKind::kNat || t.kind == TokenKind::kId;
+}
 
 }  // namespace
 
@@ -191,6 +193,7 @@ Status InstrParser::block_instr(Op op, const Token& where) {
     KEEL_TRY(else_branch());
   }
   if (op == Op::kTry) {
+    size_t body_end = out_.size();
     while (m_.at_keyword("catch")) {
       ++m_.pos_;
       put_opcode(out_, Op::kCatch);
@@ -205,6 +208,8 @@ Status InstrParser::block_instr(Op op, const Token& where) {
       KEEL_TRY(sequence());
     }
     if (m_.at_keyword("delegate")) {
+      if (out_.size() != body_end)
+        return m_.error_at(m_.peek(), "unexpected token \"delegate\" after a catch");
       ++m_.pos_;
       labels_.pop_back();
       put_opcode(out_, Op::kDelegate);
@@ -233,8 +238,9 @@ Status InstrParser::folded_instr() {
   auto it = ops_by_name().find(name);
   if (it == ops_by_name().end())
     return m_.error_at(where, "unknown operator \"" + std::string(name) + "\"");
-  m_.pos_ += 2;
   Op op = it->second;
+  if (ends_block(name)) return m_.error_at(where, "unexpected token \"" + std::string(name) + "\"");
+  m_.pos_ += 2;
   if (op_info(op).imm == ImmKind::BlockType) return folded_block(op);
   Bytes head;
   KEEL_TRY(immediates(op, where, head));
@@ -283,6 +289,7 @@ Status InstrParser::folded_block(Op op) {
   m_.pos_ += 2;
   KEEL_TRY(sequence());
   KEEL_TRY(m_.expect(TokenKind::kRParen));
+  size_t body_end = out_.size();
   while (m_.at_list("catch")) {
     m_.pos_ += 2;
     put_opcode(out_, Op::kCatch);
@@ -298,7 +305,9 @@ Status InstrParser::folded_block(Op op) {
     KEEL_TRY(sequence());
     KEEL_TRY(m_.expect(TokenKind::kRParen));
   }
+  bool has_catch = out_.size() != body_end;
   if (m_.at_list("delegate")) {
+    if (has_catch) return m_.error_at(m_.peek(1), "unexpected token \"delegate\" after a catch");
     m_.pos_ += 2;
     labels_.pop_back();
     put_opcode(out_, Op::kDelegate);
@@ -340,7 +349,8 @@ Status InstrParser::memarg(ImmKind kind, Bytes& out) {
   if (m_.at(TokenKind::kKeyword) && m_.text_of(m_.peek()).starts_with("align=")) {
     const Token& a = m_.peek();
     auto value = parse_unsigned(m_.text_of(a).substr(6), UINT32_MAX);
-    if (!value || !std::has_single_bit(*value)) return m_.error_at(a, "alignment must be a power of two");
+    if (!value || !std::has_single_bit(*value))
+      return m_.error_at(a, "alignment must be a power of two");
     align_log2 = static_cast<uint32_t>(std::countr_zero(*value));
     ++m_.pos_;
   }
@@ -491,8 +501,9 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
       KEEL_TRY(memarg(info.imm, out));
       const Token& t = m_.peek();
       auto lane = t.kind == TokenKind::kNat ? parse_unsigned(m_.text_of(t), 255) : std::nullopt;
-      if (!lane) return t.kind == TokenKind::kNat ? m_.error_at(t, "lane index out of range")
-                                                  : m_.unexpected();
+      if (!lane)
+        return t.kind == TokenKind::kNat ? m_.error_at(t, "lane index out of range")
+                                         : m_.unexpected();
       ++m_.pos_;
       put_byte(out, static_cast<uint8_t>(*lane));
       return {};
@@ -585,8 +596,9 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
     case ImmKind::Lane2: {
       const Token& t = m_.peek();
       auto lane = t.kind == TokenKind::kNat ? parse_unsigned(m_.text_of(t), 255) : std::nullopt;
-      if (!lane) return t.kind == TokenKind::kNat ? m_.error_at(t, "lane index out of range")
-                                                  : m_.unexpected();
+      if (!lane)
+        return t.kind == TokenKind::kNat ? m_.error_at(t, "lane index out of range")
+                                         : m_.unexpected();
       ++m_.pos_;
       put_byte(out, static_cast<uint8_t>(*lane));
       return {};
@@ -595,8 +607,9 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
       for (int i = 0; i < 16; ++i) {
         const Token& t = m_.peek();
         auto lane = t.kind == TokenKind::kNat ? parse_unsigned(m_.text_of(t), 255) : std::nullopt;
-        if (!lane) return t.kind == TokenKind::kNat ? m_.error_at(t, "lane index out of range")
-                                                    : m_.unexpected();
+        if (!lane)
+          return t.kind == TokenKind::kNat ? m_.error_at(t, "lane index out of range")
+                                           : m_.unexpected();
         ++m_.pos_;
         put_byte(out, static_cast<uint8_t>(*lane));
       }

@@ -12,7 +12,8 @@ constexpr std::array<bool, 256> make_id_chars() {
   for (int c = '0'; c <= '9'; ++c) table[c] = true;
   for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
   for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (char c : std::string_view("!#$%&'*+-./:<=>?@\\^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  for (char c : std::string_view("!#$%&'*+-./:<=>?@\\^_`|~"))
+    table[static_cast<unsigned char>(c)] = true;
   return table;
 }
 constexpr std::array<bool, 256> kIdChars = make_id_chars();
@@ -281,12 +282,24 @@ class Lexer {
     if (pos_ >= src_.size()) return error(at, "unclosed string");
     char c = src_[pos_++];
     switch (c) {
-      case 't': out += '\t'; return {};
-      case 'n': out += '\n'; return {};
-      case 'r': out += '\r'; return {};
-      case '"': out += '"'; return {};
-      case '\'': out += '\''; return {};
-      case '\\': out += '\\'; return {};
+      case 't':
+        out += '\t';
+        return {};
+      case 'n':
+        out += '\n';
+        return {};
+      case 'r':
+        out += '\r';
+        return {};
+      case '"':
+        out += '"';
+        return {};
+      case '\'':
+        out += '\'';
+        return {};
+      case '\\':
+        out += '\\';
+        return {};
       case 'u': {
         if (pos_ >= src_.size() || src_[pos_] != '{') return error(at, "illegal escape");
         ++pos_;
@@ -379,7 +392,8 @@ class Lexer {
     }
     TokenKind kind = classify_number(text);
     // `nan:canonical` and the like: words the script layer gives meaning to.
-    if (kind == TokenKind::kReserved && text[0] >= 'a' && text[0] <= 'z') kind = TokenKind::kKeyword;
+    if (kind == TokenKind::kReserved && text[0] >= 'a' && text[0] <= 'z')
+      kind = TokenKind::kKeyword;
     push(kind, start, length);
     return {};
   }
@@ -419,7 +433,9 @@ bool is_valid_utf8(std::string_view bytes) {
   return true;
 }
 
-bool is_id_char(char c) { return kIdChars[static_cast<unsigned char>(c)]; }
+bool is_id_char(char c) {
+  return kIdChars[static_cast<unsigned char>(c)];
+}
 
 SourcePosition position_of(std::string_view source, size_t offset) {
   if (offset > source.size()) offset = source.size();

@@ -15,21 +15,21 @@ namespace keel::text {
 enum class TokenKind : uint8_t {
   kLParen,
   kRParen,
-  kKeyword,   // starts with a lowercase letter: `module`, `i32.add`, `offset=8`
-  kId,        // `$x` or `$"x"`; the name is in Lexed::strings
-  kNat,       // unsigned integer: `12`, `0xff`, `1_000`
-  kInt,       // signed integer: `+1`, `-0x10`
-  kFloat,     // any other number: `1.5`, `-0x1p-3`, `inf`, `nan:0x4`
-  kString,    // the decoded bytes are in Lexed::strings
-  kReserved,  // any other run of identifier characters; an error wherever it is used
+  kKeyword,           // starts with a lowercase letter: `module`, `i32.add`, `offset=8`
+  kId,                // `$x` or `$"x"`; the name is in Lexed::strings
+  kNat,               // unsigned integer: `12`, `0xff`, `1_000`
+  kInt,               // signed integer: `+1`, `-0x10`
+  kFloat,             // any other number: `1.5`, `-0x1p-3`, `inf`, `nan:0x4`
+  kString,            // the decoded bytes are in Lexed::strings
+  kReserved,          // any other run of identifier characters; an error wherever it is used
   kCustomAnnotation,  // `(@custom`; other annotations are skipped whole
   kEof,
 };
 
 struct Token {
   TokenKind kind;
-  uint32_t offset;  // in the source
-  uint32_t length;  // of the source text
+  uint32_t offset;      // in the source
+  uint32_t length;      // of the source text
   uint32_t string = 0;  // index into Lexed::strings, for kString and kId
 };
 

@@ -15,8 +15,8 @@ constexpr uint8_t kSectionOrder[] = {1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11};
 
 std::optional<uint8_t> section_id(std::string_view name) {
   static constexpr std::pair<std::string_view, uint8_t> kNames[] = {
-      {"type", 1},   {"import", 2}, {"func", 3}, {"table", 4}, {"memory", 5},
-      {"global", 6}, {"export", 7}, {"start", 8}, {"elem", 9},  {"code", 10},
+      {"type", 1},   {"import", 2},     {"func", 3},  {"table", 4}, {"memory", 5},
+      {"global", 6}, {"export", 7},     {"start", 8}, {"elem", 9},  {"code", 10},
       {"data", 11},  {"datacount", 12}, {"tag", 13},
   };
   for (auto [n, id] : kNames)
@@ -81,11 +81,12 @@ void ModuleParser::skip_list() {
   } while (depth > 0);
 }
 
-Status ModuleParser::define(Space space, std::optional<std::string_view> id, const Token& where) {
+Status ModuleParser::define(Space space, std::optional<std::string_view> id) {
   IndexSpace& s = spaces_[static_cast<size_t>(space)];
   if (id && !s.names.try_emplace(*id, s.count).second) {
-    return error_at(where, "duplicate " + std::string(kSpaceNames[static_cast<size_t>(space)]) +
-                               " $" + std::string(*id));
+    const Token& taken = lx_.tokens[pos_ - 1];
+    return error_at(taken, "duplicate " + std::string(kSpaceNames[static_cast<size_t>(space)]) +
+                               " " + std::string(text_of(taken)));
   }
   ++s.count;
   return {};
@@ -131,20 +132,14 @@ Status ModuleParser::collect_names(size_t begin) {
     std::string_view kw = text_of(where);
     pos_ += 2;
     if (kw == "type") {
-      KEEL_TRY(define(Space::kType, take_id(), where));
+      KEEL_TRY(define(Space::kType, take_id()));
     } else if (kw == "rec") {
       while (at_list("type")) {
-        const Token& inner = peek(1);
+        size_t type_start = pos_;
         pos_ += 2;
-        KEEL_TRY(define(Space::kType, take_id(), inner));
-        pos_ -= 2;
-        while (at(TokenKind::kId) || at(TokenKind::kKeyword) || at(TokenKind::kLParen) ) {
-          if (at(TokenKind::kLParen)) {
-            skip_list();
-            break;
-          }
-          ++pos_;
-        }
+        KEEL_TRY(define(Space::kType, take_id()));
+        pos_ = type_start;
+        skip_list();
       }
     } else if (kw == "import") {
       if (seen_definition) return error_at(where, "import after a definition");
@@ -155,12 +150,11 @@ Status ModuleParser::collect_names(size_t begin) {
       auto space = import_space(text_of(peek(3)));
       if (!space) return (pos_ += 3, unexpected());
       pos_ += 4;
-      KEEL_TRY(define(*space, take_id(), where));
+      KEEL_TRY(define(*space, take_id()));
       if (*space == Space::kMemory) memory64_.push_back(at_keyword("i64"));
-    } else if (kw == "func" || kw == "table" || kw == "memory" || kw == "global" ||
-               kw == "tag") {
+    } else if (kw == "func" || kw == "table" || kw == "memory" || kw == "global" || kw == "tag") {
       Space space = *import_space(kw);
-      KEEL_TRY(define(space, take_id(), where));
+      KEEL_TRY(define(space, take_id()));
       while (at_list("export")) skip_list();
       bool imported = at_list("import");
       if (imported) {
@@ -173,7 +167,7 @@ Status ModuleParser::collect_names(size_t begin) {
         bool is64 = at_keyword("i64");
         memory64_.push_back(is64);
         if (at_keyword("i64") || at_keyword("i32")) ++pos_;
-        if (!imported && at_list("data")) KEEL_TRY(define(Space::kData, std::nullopt, where));
+        if (!imported && at_list("data")) KEEL_TRY(define(Space::kData, std::nullopt));
       } else if (space == Space::kTable && !imported) {
         if (at_keyword("i64") || at_keyword("i32")) ++pos_;
         if (at(TokenKind::kKeyword)) {
@@ -181,12 +175,12 @@ Status ModuleParser::collect_names(size_t begin) {
         } else if (at_list("ref")) {
           skip_list();
         }
-        if (at_list("elem")) KEEL_TRY(define(Space::kElem, std::nullopt, where));
+        if (at_list("elem")) KEEL_TRY(define(Space::kElem, std::nullopt));
       }
     } else if (kw == "elem") {
-      KEEL_TRY(define(Space::kElem, take_id(), where));
+      KEEL_TRY(define(Space::kElem, take_id()));
     } else if (kw == "data") {
-      KEEL_TRY(define(Space::kData, take_id(), where));
+      KEEL_TRY(define(Space::kData, take_id()));
     } else if (kw != "export" && kw != "start") {
       return error_at(where, "unknown module field \"" + std::string(kw) + "\"");
     }
@@ -356,7 +350,9 @@ Status ModuleParser::func_field() {
 
 namespace {
 // An active segment's offset `(i32.const 0)` or `(i64.const 0)`, for inline segments.
-Bytes zero_offset(bool is64) { return is64 ? Bytes("\x42\x00\x0b", 3) : Bytes("\x41\x00\x0b", 3); }
+Bytes zero_offset(bool is64) {
+  return is64 ? Bytes("\x42\x00\x0b", 3) : Bytes("\x41\x00\x0b", 3);
+}
 }  // namespace
 
 Result<Bytes> ModuleParser::elem_item(bool& is_ref_func, uint32_t& func) {
@@ -442,8 +438,10 @@ Status ModuleParser::table_field() {
   }
   size_t save = pos_;
   bool is64 = false;
-  if (at_keyword("i64")) is64 = true, ++pos_;
-  else if (at_keyword("i32")) ++pos_;
+  if (at_keyword("i64"))
+    is64 = true, ++pos_;
+  else if (at_keyword("i32"))
+    ++pos_;
   if (at_value_type()) {
     // `(table reftype (elem ...))`: limits from the element count, plus an active segment.
     ElemItems items;
@@ -522,8 +520,10 @@ Status ModuleParser::memory_field() {
   }
   size_t save = pos_;
   bool is64 = false;
-  if (at_keyword("i64")) is64 = true, ++pos_;
-  else if (at_keyword("i32")) ++pos_;
+  if (at_keyword("i64"))
+    is64 = true, ++pos_;
+  else if (at_keyword("i32"))
+    ++pos_;
   if (at_list("data")) {
     pos_ += 2;
     Bytes contents;
@@ -849,13 +849,27 @@ Bytes ModuleParser::assemble() {
           section(1, body);
         }
         break;
-      case 2: vector_section(2, imports_); break;
-      case 3: vector_section(3, functions_); break;
-      case 4: vector_section(4, tables_); break;
-      case 5: vector_section(5, memories_); break;
-      case 13: vector_section(13, tags_); break;
-      case 6: vector_section(6, globals_); break;
-      case 7: vector_section(7, exports_); break;
+      case 2:
+        vector_section(2, imports_);
+        break;
+      case 3:
+        vector_section(3, functions_);
+        break;
+      case 4:
+        vector_section(4, tables_);
+        break;
+      case 5:
+        vector_section(5, memories_);
+        break;
+      case 13:
+        vector_section(13, tags_);
+        break;
+      case 6:
+        vector_section(6, globals_);
+        break;
+      case 7:
+        vector_section(7, exports_);
+        break;
       case 8:
         if (start_) {
           Bytes body;
@@ -863,7 +877,9 @@ Bytes ModuleParser::assemble() {
           section(8, body);
         }
         break;
-      case 9: vector_section(9, elems_); break;
+      case 9:
+        vector_section(9, elems_);
+        break;
       case 12:
         // wabt writes the count only where it is needed, and never for a module without data.
         if (uses_data_count_ && datas_.count > 0) {
@@ -872,8 +888,12 @@ Bytes ModuleParser::assemble() {
           section(12, body);
         }
         break;
-      case 10: vector_section(10, code_); break;
-      case 11: vector_section(11, datas_); break;
+      case 10:
+        vector_section(10, code_);
+        break;
+      case 11:
+        vector_section(11, datas_);
+        break;
     }
     customs([id](const CustomSection& c) { return !c.before && c.anchor == id; });
   }

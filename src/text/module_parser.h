@@ -94,7 +94,7 @@ class ModuleParser {
 
   // Pass 1.
   Status collect_names(size_t begin);
-  Status define(Space space, std::optional<std::string_view> id, const Token& where);
+  Status define(Space space, std::optional<std::string_view> id);
   Result<uint32_t> index(Space space);  // a numeric index or a defined id of `space`
   Result<uint32_t> index_in(const IndexSpace& space, std::string_view what);
 
@@ -128,7 +128,7 @@ class ModuleParser {
   Status elem_field();
   Status data_field();
   Status custom_annotation();
-  Result<Bytes> const_expr();                  // instructions to the closing `)`, then `end`
+  Result<Bytes> const_expr();  // instructions to the closing `)`, then `end`
   Result<Bytes> elem_item(bool& is_ref_func, uint32_t& func);
   Bytes assemble();
 

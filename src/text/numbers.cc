@@ -60,6 +60,7 @@ std::optional<Bits> parse_float(std::string_view text) {
     return sign | kExponentMask | static_cast<Bits>(*payload);
   }
   if (body.empty() || digit_value(body[0]) > 9) return std::nullopt;
+  if (body.starts_with("0x") && (body.size() < 3 || digit_value(body[2]) > 15)) return std::nullopt;
   char buffer[128];
   std::string heap;
   char* out = buffer;

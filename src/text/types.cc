@@ -19,14 +19,14 @@ constexpr NamedType kNumericTypes[] = {
 };
 // Nullable shorthands: `funcref` is `(ref null func)`.
 constexpr NamedType kRefShorthands[] = {
-    {"funcref", 0x70},   {"externref", 0x6f},     {"anyref", 0x6e},        {"eqref", 0x6d},
-    {"i31ref", 0x6c},    {"structref", 0x6b},     {"arrayref", 0x6a},      {"exnref", 0x69},
-    {"nullref", 0x71},   {"nullfuncref", 0x73},   {"nullexternref", 0x72}, {"nullexnref", 0x74},
+    {"funcref", 0x70}, {"externref", 0x6f},   {"anyref", 0x6e},        {"eqref", 0x6d},
+    {"i31ref", 0x6c},  {"structref", 0x6b},   {"arrayref", 0x6a},      {"exnref", 0x69},
+    {"nullref", 0x71}, {"nullfuncref", 0x73}, {"nullexternref", 0x72}, {"nullexnref", 0x74},
 };
 constexpr NamedType kAbstractHeapTypes[] = {
-    {"func", 0x70},  {"extern", 0x6f}, {"any", 0x6e},      {"eq", 0x6d},
-    {"i31", 0x6c},   {"struct", 0x6b}, {"array", 0x6a},    {"exn", 0x69},
-    {"none", 0x71},  {"nofunc", 0x73}, {"noextern", 0x72}, {"noexn", 0x74},
+    {"func", 0x70}, {"extern", 0x6f}, {"any", 0x6e},      {"eq", 0x6d},
+    {"i31", 0x6c},  {"struct", 0x6b}, {"array", 0x6a},    {"exn", 0x69},
+    {"none", 0x71}, {"nofunc", 0x73}, {"noextern", 0x72}, {"noexn", 0x74},
 };
 
 template <size_t N>
@@ -139,8 +139,7 @@ Bytes encode_func_type(const FuncSig& sig) {
 
 uint32_t ModuleParser::implicit_type(const FuncSig& sig) {
   Bytes encoded = encode_func_type(sig);
-  auto [it, inserted] =
-      matchable_types_.try_emplace(encoded, static_cast<uint32_t>(types_.size()));
+  auto [it, inserted] = matchable_types_.try_emplace(encoded, static_cast<uint32_t>(types_.size()));
   if (!inserted) return it->second;
   types_.push_back({true, true, sig});
   type_section_ += encoded;
@@ -314,8 +313,10 @@ Result<Bytes> ModuleParser::limits(bool& is64, bool allow_shared) {
 
 Result<Bytes> ModuleParser::table_type() {
   bool is64 = false;
-  if (at_keyword("i64")) is64 = true, ++pos_;
-  else if (at_keyword("i32")) ++pos_;
+  if (at_keyword("i64"))
+    is64 = true, ++pos_;
+  else if (at_keyword("i32"))
+    ++pos_;
   auto lim = limits(is64, false);
   if (!lim) return lim;
   auto ref = ref_type();
@@ -325,8 +326,10 @@ Result<Bytes> ModuleParser::table_type() {
 
 Result<Bytes> ModuleParser::memory_type(bool& is64) {
   is64 = false;
-  if (at_keyword("i64")) is64 = true, ++pos_;
-  else if (at_keyword("i32")) ++pos_;
+  if (at_keyword("i64"))
+    is64 = true, ++pos_;
+  else if (at_keyword("i32"))
+    ++pos_;
   return limits(is64, true);
 }
 

@@ -1,1 +1,182 @@
+// The module parser and encoder: each abbreviation against its expanded form, exact bytes for
+// the encodings wabt chooses, and errors with file:line:column.
+#include "text/wat.h"
+
 #include <gtest/gtest.h>
+
+namespace keel::text {
+namespace {
+
+std::string encode(std::string_view source) {
+  auto bytes = wat_to_wasm("t.wat", source);
+  if (!bytes) return "error: " + bytes.error().message;
+  return std::string(bytes->begin(), bytes->end());
+}
+
+std::string error_of(std::string_view source) {
+  auto bytes = wat_to_wasm("t.wat", source);
+  return bytes ? "" : bytes.error().message;
+}
+
+// The module's bytes after the 8-byte header.
+std::string sections(std::string_view source) {
+  std::string all = encode(source);
+  return all.starts_with("error") ? all : all.substr(8);
+}
+
+#define EXPECT_SAME_MODULE(a, b)                 \
+  do {                                           \
+    std::string ea = encode(a);                  \
+    EXPECT_FALSE(ea.starts_with("error")) << ea; \
+    EXPECT_EQ(ea, encode(b));                    \
+  } while (0)
+
+TEST(ParserTest, EmptyModule) {
+  EXPECT_EQ(encode("(module)"), std::string("\0asm\1\0\0\0", 8));
+  EXPECT_EQ(encode(""), std::string("\0asm\1\0\0\0", 8));  // no fields at all
+  EXPECT_EQ(encode("(module $m)"), std::string("\0asm\1\0\0\0", 8));
+}
+
+TEST(ParserTest, FunctionBytes) {
+  // type (i32) -> i32, function 0, code: local.get 0, i32.const -1, i32.add
+  EXPECT_EQ(sections("(module (func (param i32) (result i32) local.get 0 i32.const -1 i32.add))"),
+            std::string("\x01\x06\x01\x60\x01\x7f\x01\x7f"
+                        "\x03\x02\x01\x00"
+                        "\x0a\x09\x01\x07\x00\x20\x00\x41\x7f\x6a\x0b",
+                        23));
+}
+
+TEST(ParserTest, FoldedEqualsFlat) {
+  EXPECT_SAME_MODULE("(func (result i32) (i32.add (i32.const 1) (i32.const 2)))",
+                     "(func (result i32) i32.const 1 i32.const 2 i32.add)");
+  EXPECT_SAME_MODULE("(func (param i32) (if (local.get 0) (then nop) (else unreachable)))",
+                     "(func (param i32) local.get 0 if nop else unreachable end)");
+  EXPECT_SAME_MODULE("(func (block $b (loop $l (br_if $l (i32.const 0)) (br $b))))",
+                     "(func block $b loop $l i32.const 0 br_if 0 br 1 end end)");
+}
+
+TEST(ParserTest, NamedAndNumericIndices) {
+  EXPECT_SAME_MODULE(
+      "(func $f (param $x i32) (local $y i32) (local.set $y (local.get $x)) (call $f (i32.const "
+      "0)))",
+      "(func (param i32) (local i32) (local.set 1 (local.get 0)) (call 0 (i32.const 0)))");
+  EXPECT_SAME_MODULE("(global $g (mut i32) (i32.const 0)) (func (global.set $g (i32.const 1)))",
+                     "(global (mut i32) (i32.const 0)) (func (global.set 0 (i32.const 1)))");
+  EXPECT_SAME_MODULE("(type $t (func)) (func (type $t))", "(type (func)) (func (type 0))");
+  // Labels shadow: the inner $l is the nearer one.
+  EXPECT_SAME_MODULE("(func (block $l (block $l (br $l))))", "(func (block (block (br 0))))");
+}
+
+TEST(ParserTest, InlineExportsAndImports) {
+  EXPECT_SAME_MODULE("(func (export \"a\") (export \"b\"))",
+                     "(func) (export \"a\" (func 0)) (export \"b\" (func 0))");
+  EXPECT_SAME_MODULE("(func $f (import \"m\" \"f\") (param i32))",
+                     "(import \"m\" \"f\" (func $f (param i32)))");
+  EXPECT_SAME_MODULE("(memory (export \"m\") (import \"a\" \"b\") 1)",
+                     "(import \"a\" \"b\" (memory 1)) (export \"m\" (memory 0))");
+  EXPECT_SAME_MODULE("(global (import \"a\" \"b\") i32) (table (import \"a\" \"t\") 1 funcref)",
+                     "(import \"a\" \"b\" (global i32)) (import \"a\" \"t\" (table 1 funcref))");
+}
+
+TEST(ParserTest, ImplicitTypes) {
+  // The first matching type is reused; a new signature is appended after the explicit types,
+  // even those defined later in the text.
+  EXPECT_SAME_MODULE("(func (param i32)) (func (result f64)) (type (func (param i32)))",
+                     "(type (func (param i32))) (type (func (result f64))) (func (type 0)) "
+                     "(func (type 1))");
+  EXPECT_SAME_MODULE("(func (type 0) (param i32)) (type (func (param i32)))",
+                     "(type (func (param i32))) (func (type 0))");
+  EXPECT_NE(error_of("(type (func (param i32))) (func (type 0) (param i64))"), "");
+  // A block with parameters needs a type index; one result does not.
+  EXPECT_SAME_MODULE("(func (param i32) (local.get 0) (block (param i32) (drop)))",
+                     "(type (func (param i32))) (func (type 0) (local.get 0) (block (type 0) "
+                     "(drop)))");
+  std::string one_result = sections("(func (block (result i32) (i32.const 0)) drop)");
+  EXPECT_NE(one_result.find("\x02\x7f\x41\x00\x0b"), std::string::npos);
+  EXPECT_EQ(one_result.substr(0, 6), std::string("\x01\x04\x01\x60\x00\x00", 6));  // one type
+}
+
+TEST(ParserTest, CallIndirectTypeUse) {
+  EXPECT_SAME_MODULE(
+      "(table 1 funcref) (func (call_indirect (param i32) (i32.const 0) (i32.const 0)))",
+      "(type (func)) (type (func (param i32))) (table 1 funcref) (func (type 0) "
+      "(call_indirect 0 (type 1) (i32.const 0) (i32.const 0)))");
+  EXPECT_NE(error_of("(table 1 funcref) (func (call_indirect (param $x i32) (i32.const 0)))"), "");
+}
+
+TEST(ParserTest, InlineSegments) {
+  EXPECT_SAME_MODULE("(func $f) (table funcref (elem $f $f))",
+                     "(func $f) (table 2 2 funcref) (elem (i32.const 0) $f $f)");
+  EXPECT_SAME_MODULE("(memory (data \"ab\" \"c\"))", "(memory 1 1) (data (i32.const 0) \"abc\")");
+  EXPECT_SAME_MODULE("(memory (data))", "(memory 0 0) (data (i32.const 0) \"\")");
+  EXPECT_SAME_MODULE("(memory 1) (data (offset (i32.const 4)) \"x\")",
+                     "(memory 1) (data (memory 0) (i32.const 4) \"x\")");
+  EXPECT_SAME_MODULE("(table 1 funcref) (func) (elem (offset (i32.const 0)) func 0)",
+                     "(table 1 funcref) (func) (elem (table 0) (i32.const 0) funcref (item "
+                     "ref.func 0))");
+}
+
+TEST(ParserTest, ElemSegmentForms) {
+  // Passive, funcref items that are all ref.func: written as function indices (flags 1).
+  EXPECT_NE(sections("(func) (elem funcref (ref.func 0))")
+                .find(std::string("\x09\x05\x01\x01\x00\x01\x00", 7)),
+            std::string::npos);
+  // A null among them: expressions (flags 5).
+  EXPECT_EQ(sections("(elem funcref (ref.null func))"),
+            std::string("\x09\x07\x01\x05\x70\x01\xd0\x70\x0b", 9));
+  // Declarative (flags 3).
+  EXPECT_NE(
+      sections("(func) (elem declare func 0)").find(std::string("\x09\x05\x01\x03\x00\x01\x00", 7)),
+      std::string::npos);
+}
+
+TEST(ParserTest, MemargAndLanes) {
+  EXPECT_SAME_MODULE("(memory 1) (func (drop (i32.load offset=0 align=4 (i32.const 0))))",
+                     "(memory 1) (func (drop (i32.load (i32.const 0))))");
+  EXPECT_NE(error_of("(memory 1) (func (drop (i32.load align=3 (i32.const 0))))"), "");
+  EXPECT_NE(error_of("(memory 1) (func (drop (i32.load offset=4294967296 (i32.const 0))))"), "");
+  // A lone number after a lane load is its lane; two numbers are memory and lane.
+  EXPECT_SAME_MODULE(
+      "(memory 1) (func (drop (v128.load8_lane 1 (i32.const 0) (v128.const i64x2 0 0))))",
+      "(memory 1) (func (drop (v128.load8_lane 0 1 (i32.const 0) (v128.const i64x2 0 0))))");
+}
+
+TEST(ParserTest, ConstantsAreLittleEndian) {
+  std::string body = sections("(func (result v128) (v128.const i16x8 1 2 3 4 5 6 7 -1))");
+  EXPECT_NE(body.find(std::string("\xfd\x0c\x01\x00\x02\x00\x03\x00\x04\x00\x05\x00\x06\x00\x07"
+                                  "\x00\xff\xff",
+                                  18)),
+            std::string::npos);
+  EXPECT_SAME_MODULE("(func (result f32) (f32.const 0x1p-149))",
+                     "(func (result f32) (f32.const 1.40129846e-45))");
+}
+
+TEST(ParserTest, BinaryAndQuoteModules) {
+  EXPECT_EQ(encode("(module binary \"\\00asm\" \"\\01\\00\\00\\00\")"),
+            std::string("\0asm\1\0\0\0", 8));
+  EXPECT_SAME_MODULE("(module quote \"(func (export \\\"f\\\"))\")",
+                     "(module (func (export \"f\")))");
+}
+
+TEST(ParserTest, CustomAnnotation) {
+  EXPECT_EQ(sections("(module (@custom \"n\" \"ab\"))"), std::string("\x00\x04\x01nab", 6));
+  std::string placed = sections("(module (func) (@custom \"c\" (before func) \"\"))");
+  EXPECT_EQ(placed.substr(0, 8), std::string("\x01\x04\x01\x60\x00\x00\x00\x02", 8));
+  EXPECT_EQ(sections("(module (@other (anything \")\")) (func))"), sections("(module (func))"));
+}
+
+TEST(ParserTest, ErrorsNamePlace) {
+  EXPECT_EQ(error_of("(module\n  (func\n    i32.ad))"), "t.wat:3:5: unknown operator \"i32.ad\"");
+  EXPECT_EQ(error_of("(module (func (call $nope)))"), "t.wat:1:21: unknown function $nope");
+  EXPECT_EQ(error_of("(func $f) (func $f)"), "t.wat:1:17: duplicate function $f");
+  EXPECT_EQ(error_of("(func (i32.const 4294967296))"), "t.wat:1:18: constant out of range");
+  EXPECT_EQ(error_of("(func) (import \"a\" \"b\" (func))"), "t.wat:1:9: import after a definition");
+  EXPECT_EQ(error_of("(func block $a end $b)"), "t.wat:1:20: mismatching label");
+  EXPECT_EQ(error_of("(func (export \"\\ff\"))"), "t.wat:1:15: malformed UTF-8 encoding");
+  EXPECT_NE(error_of("(module (func)"), "");
+  EXPECT_NE(error_of("(module) (module)"), "");
+  EXPECT_NE(error_of("(func (local.get 0)"), "");
+}
+
+}  // namespace
+}  // namespace keel::text

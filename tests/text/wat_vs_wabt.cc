@@ -103,8 +103,9 @@ bool check_file(const std::filesystem::path& wast, const std::filesystem::path& 
       continue;
     }
     size_t pos = it->second[used[line]++];
-    auto encoded = pos == kWholeFile ? keel::text::wat_to_wasm(wast.string(), source)
-                                     : keel::text::encode_module(wast.string(), source, *lexed, pos);
+    auto encoded = pos == kWholeFile
+                       ? keel::text::wat_to_wasm(wast.string(), source)
+                       : keel::text::encode_module(wast.string(), source, *lexed, pos);
     bool text_malformed = command["type"] == "assert_malformed" && filename.ends_with(".wat");
     if (text_malformed) {
       ++counts.malformed;
