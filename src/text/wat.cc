@@ -1,7 +1,5 @@
 #include "text/wat.h"
 
-#include <cstring>
-
 #include "text/module_parser.h"
 
 namespace keel::text {
@@ -74,7 +72,11 @@ Result<std::vector<uint8_t>> wat_to_wasm(std::string_view file, std::string_view
 }
 
 bool looks_like_text(std::span<const uint8_t> bytes) {
-  return !(bytes.size() >= 4 && std::memcmp(bytes.data(), "\0asm", 4) == 0);
+  for (uint8_t b : bytes) {
+    if (b == ' ' || b == '\t' || b == '\n' || b == '\r') continue;
+    return b == '(' || b == ';';
+  }
+  return false;
 }
 
 }  // namespace keel::text

@@ -20,8 +20,9 @@ Result<std::vector<uint8_t>> wat_to_wasm(std::string_view file, std::string_view
 Result<std::vector<uint8_t>> encode_module(std::string_view file, std::string_view source,
                                            const Lexed& lexed, size_t& pos);
 
-// Whether `bytes` look like text rather than a binary module: anything not starting with the
-// binary magic "\0asm", so the commands can take either.
+// Whether `bytes` look like a text module: after white space, a `(` or a `;` (a comment). The
+// commands take either form by content, whatever the file is called; anything else goes to the
+// binary decoder, whose errors then explain it.
 bool looks_like_text(std::span<const uint8_t> bytes);
 
 }  // namespace keel::text
