@@ -336,7 +336,8 @@ Status InstrParser::memarg(ImmKind kind, Bytes& out) {
     if (!index) return std::move(index).error();
     memory = *index;
   }
-  bool is64 = memory < m_.memory64_.size() && m_.memory64_[memory];
+  bool is64 =
+      (memory < m_.memory64_.size() && m_.memory64_[memory]) || m_.options_.u64_limits_and_offsets;
   uint64_t offset = 0;
   uint32_t align_log2 = natural_alignment_log2(kind);
   if (m_.at(TokenKind::kKeyword) && m_.text_of(m_.peek()).starts_with("offset=")) {
@@ -348,7 +349,7 @@ Status InstrParser::memarg(ImmKind kind, Bytes& out) {
   }
   if (m_.at(TokenKind::kKeyword) && m_.text_of(m_.peek()).starts_with("align=")) {
     const Token& a = m_.peek();
-    auto value = parse_unsigned(m_.text_of(a).substr(6), UINT32_MAX);
+    auto value = parse_unsigned(m_.text_of(a).substr(6), is64 ? UINT64_MAX : UINT32_MAX);
     if (!value || !std::has_single_bit(*value))
       return m_.error_at(a, "alignment must be a power of two");
     align_log2 = static_cast<uint32_t>(std::countr_zero(*value));

@@ -162,7 +162,8 @@ class Lexer {
         {kind, static_cast<uint32_t>(offset), static_cast<uint32_t>(length), string});
   }
 
-  Status skip_space() {
+  // White space and comments. Inside an annotation a lone `;` is one of its reserved tokens.
+  Status skip_space(bool in_annotation = false) {
     while (pos_ < src_.size()) {
       char c = src_[pos_];
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
@@ -174,7 +175,7 @@ class Lexer {
         pos_ = end;
       } else if (c == '(' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
         KEEL_TRY(block_comment());
-      } else if (c == ';') {
+      } else if (c == ';' && !in_annotation) {
         return error(pos_, "unexpected character ';'");
       } else {
         break;
@@ -219,8 +220,16 @@ class Lexer {
     size_t i = pos_ + 2;
     size_t end = i;
     while (end < src_.size() && kIdChars[static_cast<unsigned char>(src_[end])]) ++end;
-    if (end == i && !(end < src_.size() && src_[end] == '"'))
-      return error(start, "empty annotation name");
+    if (end == i && end < src_.size() && src_[end] == '"') {  // `(@"name"`
+      pos_ = end;
+      std::string name;
+      KEEL_TRY(string(name));
+      if (name.empty()) return error(start, "empty annotation id");
+      if (!is_valid_utf8(name)) return error(start, "malformed UTF-8 encoding");
+      end = pos_;
+    } else if (end == i) {
+      return error(start, "empty annotation id");
+    }
     if (src_.substr(i, end - i) == "custom" &&
         (end >= src_.size() || !kIdChars[static_cast<unsigned char>(src_[end])])) {
       push(TokenKind::kCustomAnnotation, start, end - start);
@@ -230,7 +239,7 @@ class Lexer {
     pos_ = end;
     int depth = 1;
     while (depth > 0) {
-      KEEL_TRY(skip_space());
+      KEEL_TRY(skip_space(/*in_annotation=*/true));
       if (pos_ >= src_.size()) return error(start, "unclosed annotation");
       char c = src_[pos_];
       if (c == '(') {
@@ -240,8 +249,11 @@ class Lexer {
       } else if (c == '"') {
         std::string ignored;
         KEEL_TRY(string(ignored));
-      } else {
+      } else if (kIdChars[static_cast<unsigned char>(c)] || c == ',' || c == ';' || c == '[' ||
+                 c == ']' || c == '{' || c == '}') {
         ++pos_;
+      } else {
+        return error(pos_, "illegal character in annotation");
       }
     }
     return {};

@@ -18,6 +18,7 @@
 #include "ir/opcodes.h"
 #include "text/encoding.h"
 #include "text/lexer.h"
+#include "text/wat.h"
 
 namespace keel::text {
 
@@ -40,8 +41,9 @@ struct TypeUse {
 
 class ModuleParser {
  public:
-  ModuleParser(std::string_view file, std::string_view source, const Lexed& lexed)
-      : file_(file), src_(source), lx_(lexed) {}
+  ModuleParser(std::string_view file, std::string_view source, const Lexed& lexed,
+               const WatOptions& options)
+      : file_(file), src_(source), lx_(lexed), options_(options) {}
 
   // Parses the module fields from token `begin` to the `)` or end of input that closes them, and
   // returns the binary module.
@@ -104,6 +106,7 @@ class ModuleParser {
   Result<Bytes> heap_type();
   bool at_value_type() const;
   Status type_field(Bytes& group, uint32_t& count);
+  Status field_type(Bytes& out);
   Status rec_field();
   Result<TypeUse> type_use(bool names_allowed);
   Status params_and_results(FuncSig& sig, std::vector<std::string_view>* names);
@@ -135,6 +138,7 @@ class ModuleParser {
   std::string_view file_;
   std::string_view src_;
   const Lexed& lx_;
+  WatOptions options_;
   size_t pos_ = 0;
   size_t fields_begin_ = 0;
 

@@ -184,6 +184,24 @@ Result<TypeUse> ModuleParser::type_use(bool names_allowed) {
   return use;
 }
 
+// A struct field's or array's element: `(mut st)` or `st`, st a value type, i8 or i16.
+Status ModuleParser::field_type(Bytes& out) {
+  bool mut = false;
+  if (at_list("mut")) mut = true, pos_ += 2;
+  if (at_keyword("i8")) {
+    put_byte(out, 0x78), ++pos_;
+  } else if (at_keyword("i16")) {
+    put_byte(out, 0x77), ++pos_;
+  } else {
+    auto t = value_type();
+    if (!t) return std::move(t).error();
+    out += *t;
+  }
+  if (mut) KEEL_TRY(expect(TokenKind::kRParen));
+  put_byte(out, mut ? 1 : 0);
+  return {};
+}
+
 // `(type $t? def)`, where def is a func, struct or array type, possibly under `(sub final? x*)`.
 Status ModuleParser::type_field(Bytes& group, uint32_t& count) {
   KEEL_TRY(expect(TokenKind::kLParen));
@@ -221,47 +239,20 @@ Status ModuleParser::type_field(Bytes& group, uint32_t& count) {
     uint32_t n = 0;
     while (at_list("field")) {
       pos_ += 2;
-      bool named = take_id().has_value();
-      do {
-        bool mut = false;
-        if (at_list("mut")) mut = true, pos_ += 2;
-        Bytes storage;
-        if (at_keyword("i8")) {
-          storage = "\x78", ++pos_;
-        } else if (at_keyword("i16")) {
-          storage = "\x77", ++pos_;
-        } else {
-          auto t = value_type();
-          if (!t) return std::move(t).error();
-          storage = std::move(*t);
-        }
-        if (mut) KEEL_TRY(expect(TokenKind::kRParen));
-        fields += storage;
-        put_byte(fields, mut ? 1 : 0);
+      if (take_id()) {  // a named field declares exactly one
+        KEEL_TRY(field_type(fields));
         ++n;
-      } while (!named && !at(TokenKind::kRParen));
+      } else {
+        for (; !at(TokenKind::kRParen); ++n) KEEL_TRY(field_type(fields));
+      }
       KEEL_TRY(expect(TokenKind::kRParen));
     }
     put_byte(encoded, 0x5f);
     put_vector(encoded, n, fields);
   } else if (at_keyword("array")) {
     ++pos_;
-    bool mut = false;
-    if (at_list("mut")) mut = true, pos_ += 2;
-    Bytes storage;
-    if (at_keyword("i8")) {
-      storage = "\x78", ++pos_;
-    } else if (at_keyword("i16")) {
-      storage = "\x77", ++pos_;
-    } else {
-      auto t = value_type();
-      if (!t) return std::move(t).error();
-      storage = std::move(*t);
-    }
-    if (mut) KEEL_TRY(expect(TokenKind::kRParen));
     put_byte(encoded, 0x5e);
-    encoded += storage;
-    put_byte(encoded, mut ? 1 : 0);
+    KEEL_TRY(field_type(encoded));
   } else {
     return error_at(kind, "unexpected token: expected func, struct or array");
   }
@@ -290,7 +281,7 @@ Status ModuleParser::rec_field() {
 }
 
 Result<Bytes> ModuleParser::limits(bool& is64, bool allow_shared) {
-  uint64_t max_value = is64 ? UINT64_MAX : UINT32_MAX;
+  uint64_t max_value = is64 || options_.u64_limits_and_offsets ? UINT64_MAX : UINT32_MAX;
   const Token& min_token = peek();
   if (!at(TokenKind::kNat)) return unexpected();
   auto min = parse_unsigned(text_of(min_token), max_value);

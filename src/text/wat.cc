@@ -17,7 +17,8 @@ Error at(std::string_view file, std::string_view source, const Token& t, std::st
 }  // namespace
 
 Result<std::vector<uint8_t>> encode_module(std::string_view file, std::string_view source,
-                                           const Lexed& lexed, size_t& pos) {
+                                           const Lexed& lexed, size_t& pos,
+                                           const WatOptions& options) {
   const std::vector<Token>& tokens = lexed.tokens;
   auto text_of = [&](const Token& t) { return source.substr(t.offset, t.length); };
   auto keyword = [&](size_t i, std::string_view kw) {
@@ -37,9 +38,9 @@ Result<std::vector<uint8_t>> encode_module(std::string_view file, std::string_vi
       return at(file, source, tokens[i], "unexpected token, expected a string");
     pos = i + 1;
     if (!quoted) return std::vector<uint8_t>(contents.begin(), contents.end());
-    return wat_to_wasm(file, contents);
+    return wat_to_wasm(file, contents, options);
   }
-  ModuleParser parser(file, source, lexed);
+  ModuleParser parser(file, source, lexed, options);
   auto module = parser.parse_fields(i);
   if (!module) return std::move(module).error();
   size_t end = parser.position();
@@ -49,7 +50,8 @@ Result<std::vector<uint8_t>> encode_module(std::string_view file, std::string_vi
   return to_vector(*module);
 }
 
-Result<std::vector<uint8_t>> wat_to_wasm(std::string_view file, std::string_view source) {
+Result<std::vector<uint8_t>> wat_to_wasm(std::string_view file, std::string_view source,
+                                         const WatOptions& options) {
   auto lexed = lex(file, source);
   if (!lexed) return std::move(lexed).error();
   const std::vector<Token>& tokens = lexed->tokens;
@@ -57,13 +59,13 @@ Result<std::vector<uint8_t>> wat_to_wasm(std::string_view file, std::string_view
   if (tokens.size() > 2 && tokens[0].kind == TokenKind::kLParen &&
       tokens[1].kind == TokenKind::kKeyword &&
       source.substr(tokens[1].offset, tokens[1].length) == "module") {
-    auto module = encode_module(file, source, *lexed, pos);
+    auto module = encode_module(file, source, *lexed, pos, options);
     if (!module) return module;
     if (tokens[pos].kind != TokenKind::kEof)
       return at(file, source, tokens[pos], "unexpected token after the module");
     return module;
   }
-  ModuleParser parser(file, source, *lexed);
+  ModuleParser parser(file, source, *lexed, options);
   auto module = parser.parse_fields(0);
   if (!module) return std::move(module).error();
   const Token& end = tokens[parser.position()];

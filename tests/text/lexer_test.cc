@@ -84,6 +84,10 @@ TEST(LexerTest, CommentsAndAnnotations) {
   EXPECT_NE(lex_error("(; ;) ;)"), "");
   EXPECT_NE(lex_error("(@x (y)"), "");
   EXPECT_NE(lex_error(";; \xff\n"), "");  // comments are UTF-8 too
+  EXPECT_EQ(kinds("(@\"a b\" ; , [ ] { }) x"), (std::vector{K::kKeyword, K::kEof}));
+  EXPECT_EQ(lex_error("(@\"\")"), "t.wat:1:1: empty annotation id");
+  EXPECT_EQ(lex_error("(@ x)"), "t.wat:1:1: empty annotation id");
+  EXPECT_NE(lex_error("(@a \x01)"), "");
 }
 
 TEST(LexerTest, ErrorsCarryLineAndColumn) {

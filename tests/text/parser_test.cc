@@ -165,6 +165,29 @@ TEST(ParserTest, CustomAnnotation) {
   EXPECT_EQ(sections("(module (@other (anything \")\")) (func))"), sections("(module (func))"));
 }
 
+TEST(ParserTest, Wasm3RangesAreAnOption) {
+  const char* big =
+      "(memory 0x1_0000_0000) (func (drop (i32.load offset=0x1_0000_0000 (i32.const 0))))";
+  EXPECT_NE(error_of(big), "");  // Wasm 2.0: malformed
+  auto wide = wat_to_wasm("t.wat", big, {.u64_limits_and_offsets = true});
+  ASSERT_TRUE(wide.ok()) << wide.error().message;  // Wasm 3.0: for the validator to reject
+  EXPECT_EQ(sections("(memory i64 0x1_0000_0000)"),
+            std::string("\x05\x07\x01\x04\x80\x80\x80\x80\x10", 9));
+}
+
+TEST(ParserTest, Wasm3Types) {
+  EXPECT_EQ(sections("(type (struct)) (type (struct (field) (field $x (mut i8)) (field i32 f64)))"),
+            std::string("\x01\x0b\x02\x5f\x00\x5f\x03\x78\x01\x7f\x00\x7c\x00", 13));
+  EXPECT_EQ(sections("(rec (type $a (func)) (type (sub final $a (func))))"),
+            std::string("\x01\x0c\x01\x4e\x02\x60\x00\x00\x4f\x01\x00\x60\x00\x00", 14));
+  EXPECT_EQ(sections("(type $t (array (mut (ref null $t))))"),
+            std::string("\x01\x05\x01\x5e\x63\x00\x01", 7));
+  // A type inside a rec group is never reused by an inline type use.
+  EXPECT_SAME_MODULE("(rec (type (func))) (func)",
+                     "(rec (type (func))) (type (func)) (func (type 1))");
+  EXPECT_SAME_MODULE("(module definition $m (func))", "(module (func))");
+}
+
 TEST(ParserTest, ErrorsNamePlace) {
   EXPECT_EQ(error_of("(module\n  (func\n    i32.ad))"), "t.wat:3:5: unknown operator \"i32.ad\"");
   EXPECT_EQ(error_of("(module (func (call $nope)))"), "t.wat:1:21: unknown function $nope");

@@ -3,6 +3,10 @@
 // assert_malformed module must be rejected. Usage:
 //   keel-wat-vs-wabt [--verbose] JSON_DIR WAST...
 // where JSON_DIR/NAME/NAME.json is wast2json's output for WAST (the build's spec-json/ layout).
+//   keel-wat-vs-wabt --parse-only [--verbose] WAST...
+// counts instead the modules that parse (those of assert_malformed must not), for suites
+// wast2json cannot read (Wasm 3.0). --wasm3 parses with Wasm 3.0's u64 limits and offsets
+// (WatOptions), which the memory64 proposal's and the 3.0 suite's expectations need.
 // A .wast file is split into its top-level forms with keel's own lexer; the script layer proper
 // is not needed for that.
 #include <cstdio>
@@ -32,6 +36,7 @@ constexpr size_t kWholeFile = SIZE_MAX;
 struct Counts {
   int compared = 0, identical = 0, different = 0, keel_rejected = 0;
   int malformed = 0, malformed_rejected = 0;
+  int wabt_text = 0;  // modules wast2json did not encode (not compared)
 };
 
 // The token index of the `(module` each top-level form holds (the form itself or its first
@@ -72,7 +77,7 @@ std::map<uint32_t, std::vector<size_t>> modules_by_line(std::string_view source,
 }
 
 bool check_file(const std::filesystem::path& wast, const std::filesystem::path& json_dir,
-                bool verbose, Counts& counts) {
+                const keel::text::WatOptions& options, bool verbose, Counts& counts) {
   std::string stem = wast.stem().string();
   std::filesystem::path json_path = json_dir / stem / (stem + ".json");
   std::string source = read_file(wast);
@@ -104,8 +109,8 @@ bool check_file(const std::filesystem::path& wast, const std::filesystem::path& 
     }
     size_t pos = it->second[used[line]++];
     auto encoded = pos == kWholeFile
-                       ? keel::text::wat_to_wasm(wast.string(), source)
-                       : keel::text::encode_module(wast.string(), source, *lexed, pos);
+                       ? keel::text::wat_to_wasm(wast.string(), source, options)
+                       : keel::text::encode_module(wast.string(), source, *lexed, pos, options);
     bool text_malformed = command["type"] == "assert_malformed" && filename.ends_with(".wat");
     if (text_malformed) {
       ++counts.malformed;
@@ -114,6 +119,11 @@ bool check_file(const std::filesystem::path& wast, const std::filesystem::path& 
       } else {
         std::fprintf(stderr, "%s:%u: malformed module accepted\n", wast.c_str(), line);
       }
+      continue;
+    }
+    // wast2json keeps as text the quoted modules it cannot encode itself.
+    if (filename.ends_with(".wat")) {
+      ++counts.wabt_text;
       continue;
     }
     ++counts.compared;
@@ -150,10 +160,76 @@ bool check_file(const std::filesystem::path& wast, const std::filesystem::path& 
 
 }  // namespace
 
+// --parse-only: every module form parses, but those of assert_malformed, which must not.
+bool parse_file(const std::filesystem::path& wast, const keel::text::WatOptions& options,
+                bool verbose, Counts& counts) {
+  std::string source = read_file(wast);
+  auto lexed = keel::text::lex(wast.string(), source);
+  if (!lexed) {
+    std::fprintf(stderr, "%s\n", lexed.error().message.c_str());
+    ++counts.different;
+    return true;
+  }
+  const auto& tokens = lexed->tokens;
+  for (const auto& [line, starts] : modules_by_line(source, *lexed)) {
+    for (size_t pos : starts) {
+      bool malformed = false;
+      if (pos >= 2 && tokens[pos - 2].kind == keel::text::TokenKind::kLParen) {
+        std::string_view command =
+            std::string_view(source).substr(tokens[pos - 1].offset, tokens[pos - 1].length);
+        malformed = command.starts_with("assert_malformed");  // _custom too
+      }
+      // A malformed binary is the decoder's to reject, not the text parser's.
+      auto keyword_at = [&](size_t i) {
+        return std::string_view(source).substr(tokens[i].offset, tokens[i].length);
+      };
+      bool binary =
+          keyword_at(pos + 2) == "binary" ||
+          (tokens[pos + 2].kind == keel::text::TokenKind::kId && keyword_at(pos + 3) == "binary");
+      if (malformed && binary) continue;
+      if (keyword_at(pos + 2) == "instance") continue;  // a script command, not a module
+      size_t at = pos;
+      auto encoded = keel::text::encode_module(wast.string(), source, *lexed, at, options);
+      if (malformed) {
+        ++counts.malformed;
+        if (!encoded) {
+          ++counts.malformed_rejected;
+        } else if (verbose) {
+          std::fprintf(stderr, "%s:%u: malformed module accepted\n", wast.c_str(), line);
+        }
+        continue;
+      }
+      ++counts.compared;
+      if (encoded) {
+        ++counts.identical;
+      } else {
+        ++counts.different;
+        if (verbose) std::fprintf(stderr, "%s\n", encoded.error().message.c_str());
+      }
+    }
+  }
+  return true;
+}
+
 int main(int argc, char** argv) {
   bool verbose = false;
+  bool parse_only = false;
+  keel::text::WatOptions options;
   int arg = 1;
-  if (arg < argc && std::string(argv[arg]) == "--verbose") verbose = true, ++arg;
+  for (; arg < argc && std::string(argv[arg]).starts_with("--"); ++arg) {
+    std::string flag = argv[arg];
+    if (flag == "--verbose") verbose = true;
+    if (flag == "--parse-only") parse_only = true;
+    if (flag == "--wasm3") options.u64_limits_and_offsets = true;
+  }
+  if (parse_only) {
+    Counts counts;
+    for (; arg < argc; ++arg) parse_file(argv[arg], options, verbose, counts);
+    std::printf("modules: %d, parsed: %d, failed: %d; assert_malformed: %d, rejected: %d\n",
+                counts.compared, counts.identical, counts.different, counts.malformed,
+                counts.malformed_rejected);
+    return counts.different == 0 && counts.malformed == counts.malformed_rejected ? 0 : 1;
+  }
   if (argc - arg < 2) {
     std::fprintf(stderr, "usage: keel-wat-vs-wabt [--verbose] JSON_DIR WAST...\n");
     return 2;
@@ -161,11 +237,11 @@ int main(int argc, char** argv) {
   std::filesystem::path json_dir = argv[arg++];
   Counts counts;
   bool ok = true;
-  for (; arg < argc; ++arg) ok &= check_file(argv[arg], json_dir, verbose, counts);
+  for (; arg < argc; ++arg) ok &= check_file(argv[arg], json_dir, options, verbose, counts);
   std::printf(
       "modules compared: %d, identical: %d, different: %d (keel rejected %d); text "
-      "assert_malformed: %d, rejected: %d\n",
+      "assert_malformed: %d, rejected: %d; left as text by wast2json: %d\n",
       counts.compared, counts.identical, counts.different, counts.keel_rejected, counts.malformed,
-      counts.malformed_rejected);
+      counts.malformed_rejected, counts.wabt_text);
   return ok && counts.different == 0 && counts.malformed == counts.malformed_rejected ? 0 : 1;
 }
