@@ -41,23 +41,33 @@ bool is_index(const Token& t) {
 
 }  // namespace
 
+// Flat blocks nest without recursion (machine-written text nests them thousands deep): the
+// blocks this call opened are `open`, innermost last.
 Status InstrParser::sequence() {
+  std::vector<FlatBlock> open;
   while (true) {
     const Token& t = m_.peek();
     if (t.kind == TokenKind::kLParen) {
       KEEL_TRY(folded_instr());
     } else if (t.kind == TokenKind::kKeyword) {
-      if (ends_block(m_.text_of(t))) return {};
-      KEEL_TRY(plain_instr());
-    } else if (t.kind == TokenKind::kRParen) {
+      if (!ends_block(m_.text_of(t))) {
+        KEEL_TRY(plain_instr(open));
+      } else if (open.empty()) {
+        return {};  // the enclosing construct's
+      } else {
+        KEEL_TRY(continue_block(open));
+      }
+    } else if (open.empty() && t.kind == TokenKind::kRParen) {
       return {};
+    } else if (!open.empty() && (t.kind == TokenKind::kRParen || t.kind == TokenKind::kEof)) {
+      return m_.error_at(t.kind == TokenKind::kEof ? t : *open.back().where, "missing end");
     } else {
       return m_.unexpected();
     }
   }
 }
 
-Status InstrParser::plain_instr() {
+Status InstrParser::plain_instr(std::vector<FlatBlock>& open) {
   const Token& where = m_.peek();
   std::string_view name = m_.text_of(where);
   auto it = ops_by_name().find(name);
@@ -65,8 +75,61 @@ Status InstrParser::plain_instr() {
     return m_.error_at(where, "unknown operator \"" + std::string(name) + "\"");
   Op op = it->second;
   ++m_.pos_;
-  if (op_info(op).imm == ImmKind::BlockType) return block_instr(op, where);
-  return immediates(op, where, out_);
+  if (op_info(op).imm != ImmKind::BlockType) return immediates(op, where, out_);
+  FlatBlock block{op, m_.take_id(), &where};
+  put_opcode(out_, op);
+  KEEL_TRY(block_type(out_));
+  labels_.push_back(block.label.value_or(std::string_view()));
+  open.push_back(block);
+  return {};
+}
+
+// `end`, `else`, `catch x`, `catch_all` or `delegate l` of the innermost open flat block.
+Status InstrParser::continue_block(std::vector<FlatBlock>& open) {
+  FlatBlock& block = open.back();
+  const Token& t = m_.peek();
+  std::string_view kw = m_.text_of(t);
+  auto misplaced = [&] { return m_.error_at(t, "unexpected \"" + std::string(kw) + "\""); };
+  ++m_.pos_;
+  if (kw == "end") {
+    KEEL_TRY(end_label(block.label));
+    // An empty else branch is left out, as wabt does: the binary means the same without it.
+    if (block.else_at != kNone && out_.size() == block.else_body) out_.resize(block.else_at);
+    labels_.pop_back();
+    put_opcode(out_, Op::kEnd);
+    open.pop_back();
+    return {};
+  }
+  if (kw == "else") {
+    if (block.op != Op::kIf || block.else_at != kNone) return misplaced();
+    KEEL_TRY(end_label(block.label));
+    block.else_at = out_.size();
+    put_opcode(out_, Op::kElse);
+    block.else_body = out_.size();
+    return {};
+  }
+  if (block.op != Op::kTry || block.catch_all) return misplaced();
+  if (kw == "delegate") {
+    if (block.first_catch != kNone) return misplaced();
+    labels_.pop_back();
+    put_opcode(out_, Op::kDelegate);
+    auto depth = label();
+    if (!depth) return std::move(depth).error();
+    put_u32(out_, *depth);
+    open.pop_back();
+    return {};
+  }
+  if (block.first_catch == kNone) block.first_catch = out_.size();
+  if (kw == "catch_all") {
+    block.catch_all = true;
+    put_opcode(out_, Op::kCatchAll);
+    return {};
+  }
+  put_opcode(out_, Op::kCatch);
+  auto tag = m_.index(Space::kTag);
+  if (!tag) return std::move(tag).error();
+  put_u32(out_, *tag);
+  return {};
 }
 
 Result<uint32_t> InstrParser::label() {
@@ -179,60 +242,18 @@ Status InstrParser::end_label(std::optional<std::string_view> label) {
   return {};
 }
 
-// block, loop, if and try in the flat form: from after the keyword to after `end` (or the
-// `delegate` label).
-Status InstrParser::block_instr(Op op, const Token& where) {
-  std::optional<std::string_view> name = m_.take_id();
-  put_opcode(out_, op);
-  KEEL_TRY(block_type(out_));
-  labels_.push_back(name.value_or(std::string_view()));
-  KEEL_TRY(sequence());
-  if (op == Op::kIf && m_.at_keyword("else")) {
-    ++m_.pos_;
-    KEEL_TRY(end_label(name));
-    KEEL_TRY(else_branch());
-  }
-  if (op == Op::kTry) {
-    size_t body_end = out_.size();
-    while (m_.at_keyword("catch")) {
-      ++m_.pos_;
-      put_opcode(out_, Op::kCatch);
-      auto tag = m_.index(Space::kTag);
-      if (!tag) return std::move(tag).error();
-      put_u32(out_, *tag);
-      KEEL_TRY(sequence());
-    }
-    if (m_.at_keyword("catch_all")) {
-      ++m_.pos_;
-      put_opcode(out_, Op::kCatchAll);
-      KEEL_TRY(sequence());
-    }
-    if (m_.at_keyword("delegate")) {
-      if (out_.size() != body_end)
-        return m_.error_at(m_.peek(), "unexpected token \"delegate\" after a catch");
-      ++m_.pos_;
-      labels_.pop_back();
-      put_opcode(out_, Op::kDelegate);
-      auto depth = label();
-      if (!depth) return std::move(depth).error();
-      put_u32(out_, *depth);
-      return {};
-    }
-  }
-  if (!m_.at_keyword("end")) {
-    if (m_.at(TokenKind::kKeyword))
-      return m_.error_at(m_.peek(), "unexpected \"" + std::string(m_.text_of(m_.peek())) + "\"");
-    return m_.error_at(m_.at(TokenKind::kEof) ? m_.peek() : where, "missing end");
-  }
-  ++m_.pos_;
-  KEEL_TRY(end_label(name));
-  labels_.pop_back();
-  put_opcode(out_, Op::kEnd);
-  return {};
-}
-
 Status InstrParser::folded_instr() {
   if (!m_.at(TokenKind::kKeyword, 1)) return (++m_.pos_, m_.unexpected());
+  // Folded instructions recurse; bound the depth so that no input exhausts the stack.
+  if (folded_depth_ >= kMaxFoldedDepth)
+    return m_.error_at(m_.peek(), "instructions nested too deeply");
+  ++folded_depth_;
+  Status folded = folded_instr_body();
+  --folded_depth_;
+  return folded;
+}
+
+Status InstrParser::folded_instr_body() {
   const Token& where = m_.peek(1);
   std::string_view name = m_.text_of(where);
   auto it = ops_by_name().find(name);

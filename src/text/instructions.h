@@ -2,6 +2,8 @@
 // (ir/opcodes.def is the only list of instruction names), and function bodies around them.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -25,8 +27,24 @@ class InstrParser {
   bool uses_data_count() const { return uses_data_count_; }
 
  private:
-  Status plain_instr();
-  Status block_instr(Op op, const Token& where);
+  static constexpr size_t kNone = SIZE_MAX;
+  // Folded instructions nest deeper than this only in input made to exhaust the stack.
+  static constexpr unsigned kMaxFoldedDepth = 1000;
+
+  // A block, loop, if or try in the flat form, open until its `end` (or `delegate`).
+  struct FlatBlock {
+    Op op;
+    std::optional<std::string_view> label;
+    const Token* where;
+    size_t else_at = kNone;      // where `else` was written, to drop it if its branch is empty
+    size_t else_body = 0;        // where the else branch begins
+    size_t first_catch = kNone;  // try: where its first catch begins
+    bool catch_all = false;
+  };
+
+  Status plain_instr(std::vector<FlatBlock>& open);
+  Status continue_block(std::vector<FlatBlock>& open);
+  Status folded_instr_body();
   Status folded_block(Op op);
   Status immediates(Op op, const Token& where, Bytes& out);
   Status block_type(Bytes& out);
@@ -43,6 +61,7 @@ class InstrParser {
   const LocalNames* locals_;
   std::vector<std::string_view> labels_;  // innermost last; empty views for unnamed blocks
   bool uses_data_count_ = false;
+  unsigned folded_depth_ = 0;
 };
 
 // A function's locals and body, encoded as its code section entry's contents (before the size).

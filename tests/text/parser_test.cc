@@ -188,6 +188,32 @@ TEST(ParserTest, Wasm3Types) {
   EXPECT_SAME_MODULE("(module definition $m (func))", "(module (func))");
 }
 
+TEST(ParserTest, DeepNesting) {
+  // Flat blocks nest without recursion, as deep as machine-written text needs.
+  std::string flat = "(func";
+  for (int i = 0; i < 50000; ++i) flat += " block";
+  for (int i = 0; i < 50000; ++i) flat += " end";
+  flat += ")";
+  EXPECT_EQ(error_of(flat), "");
+  // Folded ones are bounded instead of overflowing the stack.
+  std::string folded = "(func";
+  for (int i = 0; i < 5000; ++i) folded += " (block";
+  for (int i = 0; i < 5000; ++i) folded += ")";
+  folded += ")";
+  EXPECT_NE(error_of(folded).find("nested too deeply"), std::string::npos);
+}
+
+TEST(ParserTest, FlatBlockStructure) {
+  EXPECT_SAME_MODULE("(func (if (i32.const 0) (then) (else)))", "(func i32.const 0 if else end)");
+  EXPECT_NE(error_of("(func block else end)"), "");
+  EXPECT_NE(error_of("(func i32.const 0 if else else end)"), "");
+  EXPECT_NE(error_of("(func block catch_all end)"), "");
+  EXPECT_NE(error_of("(func block"), "");
+  EXPECT_NE(error_of("(func end)"), "");
+  EXPECT_NE(error_of("(tag) (func try catch 0 delegate 0)"), "");
+  EXPECT_EQ(error_of("(tag) (func try catch 0 catch_all end try delegate 0)"), "");
+}
+
 TEST(ParserTest, ErrorsNamePlace) {
   EXPECT_EQ(error_of("(module\n  (func\n    i32.ad))"), "t.wat:3:5: unknown operator \"i32.ad\"");
   EXPECT_EQ(error_of("(module (func (call $nope)))"), "t.wat:1:21: unknown function $nope");
