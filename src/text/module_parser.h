@@ -7,6 +7,7 @@
 // type section in the order they are met, as the spec and wabt do.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -75,7 +76,10 @@ class ModuleParser {
   };
 
   // Tokens.
-  const Token& peek(size_t ahead = 0) const { return lx_.tokens[pos_ + ahead]; }
+  // Looking past the end sees the final kEof token again.
+  const Token& peek(size_t ahead = 0) const {
+    return lx_.tokens[std::min(pos_ + ahead, lx_.tokens.size() - 1)];
+  }
   std::string_view text_of(const Token& t) const { return src_.substr(t.offset, t.length); }
   std::string_view string_of(const Token& t) const { return lx_.strings[t.string]; }
   bool at(TokenKind kind, size_t ahead = 0) const { return peek(ahead).kind == kind; }

@@ -214,6 +214,29 @@ TEST(ParserTest, FlatBlockStructure) {
   EXPECT_EQ(error_of("(tag) (func try catch 0 catch_all end try delegate 0)"), "");
 }
 
+// Every prefix of a module that uses most of the grammar is rejected cleanly, never read past
+// its end (the sanitizer build checks the reads).
+TEST(ParserTest, EveryPrefixFailsCleanly) {
+  const std::string module =
+      "(module $m (type $t (func (param i32) (result i32)))"
+      " (import \"a\" \"b\" (func $i (type $t)))"
+      " (func $f (export \"f\") (param $x i32) (result i32) (local f64)"
+      "   (block $b (result i32) (br_if $b (local.get $x) (i32.const 1)))"
+      "   (if (result i32) (local.get 0) (then (i32.const 1)) (else (call $i (i32.const 2)))))"
+      " (table $tab 2 funcref) (elem (table $tab) (offset (i32.const 0)) func $f $i)"
+      " (elem funcref (ref.null func) (item ref.func $f))"
+      " (memory $mem 1 2) (data (memory $mem) (i32.const 8) \"x\\00\")"
+      " (global $g (mut i64) (i64.const -1)) (start $f) (@custom \"c\" (after data) \"x\")"
+      " (func (drop (v128.const f32x4 1 2 3 nan:0x1)) (drop (i32.load offset=4 align=2 (i32.const "
+      "0)))))";
+  ASSERT_EQ(error_of(module), "");
+  for (size_t n = 0; n < module.size(); ++n) {
+    std::string prefix = module.substr(0, n);
+    if (prefix.find('(') == std::string::npos) continue;  // white space or nothing: a valid module
+    EXPECT_NE(error_of(prefix), "") << prefix;
+  }
+}
+
 TEST(ParserTest, ErrorsNamePlace) {
   EXPECT_EQ(error_of("(module\n  (func\n    i32.ad))"), "t.wat:3:5: unknown operator \"i32.ad\"");
   EXPECT_EQ(error_of("(module (func (call $nope)))"), "t.wat:1:21: unknown function $nope");
