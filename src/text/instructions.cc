@@ -39,6 +39,11 @@ bool is_index(const Token& t) {
   return t.kind == TokenKind::kNat || t.kind == TokenKind::kId;
 }
 
+// The instructions that open a block: their immediates, then a body up to `end`.
+bool opens_block(Op op) {
+  return op_info(op).imm == ImmKind::BlockType || op_info(op).imm == ImmKind::TryTable;
+}
+
 }  // namespace
 
 // Flat blocks nest without recursion (machine-written text nests them thousands deep): the
@@ -75,10 +80,11 @@ Status InstrParser::plain_instr(std::vector<FlatBlock>& open) {
     return m_.error_at(where, "unknown operator \"" + std::string(name) + "\"");
   Op op = it->second;
   ++m_.pos_;
-  if (op_info(op).imm != ImmKind::BlockType) return immediates(op, where, out_);
+  if (!opens_block(op)) return immediates(op, where, out_);
   FlatBlock block{op, m_.take_id(), &where};
   put_opcode(out_, op);
   KEEL_TRY(block_type(out_));
+  if (op == Op::kTryTable) KEEL_TRY(catch_clauses(out_));
   labels_.push_back(block.label.value_or(std::string_view()));
   open.push_back(block);
   return {};
@@ -262,7 +268,7 @@ Status InstrParser::folded_instr_body() {
   Op op = it->second;
   if (ends_block(name)) return m_.error_at(where, "unexpected token \"" + std::string(name) + "\"");
   m_.pos_ += 2;
-  if (op_info(op).imm == ImmKind::BlockType) return folded_block(op);
+  if (opens_block(op)) return folded_block(op);
   Bytes head;
   KEEL_TRY(immediates(op, where, head));
   while (m_.at(TokenKind::kLParen)) KEEL_TRY(folded_instr());
@@ -278,7 +284,8 @@ Status InstrParser::folded_block(Op op) {
   Bytes head;
   put_opcode(head, op);
   KEEL_TRY(block_type(head));
-  if (op == Op::kBlock || op == Op::kLoop) {
+  if (op == Op::kTryTable) KEEL_TRY(catch_clauses(head));
+  if (op == Op::kBlock || op == Op::kLoop || op == Op::kTryTable) {
     out_ += head;
     labels_.push_back(name.value_or(std::string_view()));
     KEEL_TRY(sequence());
@@ -341,6 +348,71 @@ Status InstrParser::folded_block(Op op) {
   labels_.pop_back();
   put_opcode(out_, Op::kEnd);
   return m_.expect(TokenKind::kRParen);
+}
+
+// try_table's `(catch x l)`, `(catch_ref x l)`, `(catch_all l)` and `(catch_all_ref l)`. Their
+// labels are outside the try_table: its own label is not yet pushed.
+Status InstrParser::catch_clauses(Bytes& out) {
+  Bytes clauses;
+  uint32_t count = 0;
+  while (m_.at(TokenKind::kLParen) && m_.at(TokenKind::kKeyword, 1)) {
+    std::string_view kw = m_.text_of(m_.peek(1));
+    uint8_t kind;
+    if (kw == "catch") {
+      kind = 0;
+    } else if (kw == "catch_ref") {
+      kind = 1;
+    } else if (kw == "catch_all") {
+      kind = 2;
+    } else if (kw == "catch_all_ref") {
+      kind = 3;
+    } else {
+      break;
+    }
+    m_.pos_ += 2;
+    put_byte(clauses, kind);
+    if (kind < 2) {
+      auto tag = m_.index(Space::kTag);
+      if (!tag) return std::move(tag).error();
+      put_u32(clauses, *tag);
+    }
+    auto depth = label();
+    if (!depth) return std::move(depth).error();
+    put_u32(clauses, *depth);
+    KEEL_TRY(m_.expect(TokenKind::kRParen));
+    ++count;
+  }
+  put_vector(out, count, clauses);
+  return {};
+}
+
+// A reference type as a cast names it: whether it is nullable, and its heap type's encoding.
+Result<InstrParser::CastType> InstrParser::cast_type() {
+  auto ref = m_.ref_type();
+  if (!ref) return std::move(ref).error();
+  uint8_t first = static_cast<uint8_t>((*ref)[0]);
+  if (first == 0x63 || first == 0x64) return CastType{first == 0x63, ref->substr(1)};
+  return CastType{true, *ref};  // a shorthand such as `anyref`: nullable
+}
+
+Result<uint32_t> InstrParser::field(uint32_t type) {
+  const Token& t = m_.peek();
+  if (t.kind == TokenKind::kId && type < m_.types_.size()) {
+    const auto& names = m_.types_[type].field_names;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == m_.string_of(t)) {
+        ++m_.pos_;
+        return static_cast<uint32_t>(i);
+      }
+    }
+  }
+  if (t.kind == TokenKind::kId)
+    return m_.error_at(t, "unknown field " + std::string(m_.text_of(t)));
+  if (t.kind != TokenKind::kNat) return m_.unexpected();
+  auto value = parse_unsigned(m_.text_of(t), UINT32_MAX);
+  if (!value) return m_.error_at(t, "constant out of range");
+  ++m_.pos_;
+  return static_cast<uint32_t>(*value);
 }
 
 Status InstrParser::memarg(ImmKind kind, Bytes& out) {
@@ -457,6 +529,14 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
       put_opcode(out, Op::kSelectT);
       put_vector(out, count, types);
     }
+    return {};
+  }
+  if (info.imm == ImmKind::HeapType) {
+    // ref.test and ref.cast: the row after each is for a nullable target type.
+    auto target = cast_type();
+    if (!target) return std::move(target).error();
+    put_opcode(out, target->nullable ? static_cast<Op>(static_cast<size_t>(op) + 1) : op);
+    out += target->heap;
     return {};
   }
   put_opcode(out, op);
@@ -641,6 +721,55 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
     case ImmKind::Zero:
       put_byte(out, 0);
       return {};
+    case ImmKind::Type:
+      return index_imm(Space::kType);
+    case ImmKind::TypeField: {
+      auto type = m_.index(Space::kType);
+      if (!type) return std::move(type).error();
+      auto f = field(*type);
+      if (!f) return std::move(f).error();
+      put_u32(out, *type);
+      put_u32(out, *f);
+      return {};
+    }
+    case ImmKind::TypeType:
+      KEEL_TRY(index_imm(Space::kType));
+      return index_imm(Space::kType);
+    case ImmKind::TypeData:
+      KEEL_TRY(index_imm(Space::kType));
+      uses_data_count_ = true;
+      return index_imm(Space::kData);
+    case ImmKind::TypeElem:
+      KEEL_TRY(index_imm(Space::kType));
+      return index_imm(Space::kElem);
+    case ImmKind::TypeCount: {
+      KEEL_TRY(index_imm(Space::kType));
+      const Token& t = m_.peek();
+      auto n = t.kind == TokenKind::kNat ? parse_unsigned(m_.text_of(t), UINT32_MAX) : std::nullopt;
+      if (!n)
+        return t.kind == TokenKind::kNat ? m_.error_at(t, "constant out of range")
+                                         : m_.unexpected();
+      ++m_.pos_;
+      put_u32(out, static_cast<uint32_t>(*n));
+      return {};
+    }
+    case ImmKind::HeapType:
+      return {};  // the casts, above
+    case ImmKind::BrOnCast: {
+      auto depth = label();
+      if (!depth) return std::move(depth).error();
+      auto from = cast_type();
+      if (!from) return std::move(from).error();
+      auto to = cast_type();
+      if (!to) return std::move(to).error();
+      put_byte(out, (from->nullable ? 1 : 0) | (to->nullable ? 2 : 0));
+      put_u32(out, *depth);
+      out += from->heap;
+      out += to->heap;
+      return {};
+    }
+    case ImmKind::TryTable:
+      return m_.error_at(where, "unexpected block instruction");
   }
   return {};
 }

@@ -49,6 +49,13 @@ class InstrParser {
   Status immediates(Op op, const Token& where, Bytes& out);
   Status block_type(Bytes& out);
   Status memarg(ImmKind kind, Bytes& out);
+  Status catch_clauses(Bytes& out);
+  struct CastType {
+    bool nullable;
+    Bytes heap;
+  };
+  Result<CastType> cast_type();
+  Result<uint32_t> field(uint32_t type);
   Status else_branch();
   Status end_label(std::optional<std::string_view> label);
   Result<uint32_t> label();

@@ -191,7 +191,6 @@ Status ModuleParser::collect_names(size_t begin) {
 }
 
 Result<Bytes> ModuleParser::parse_fields(size_t begin) {
-  fields_begin_ = begin;
   KEEL_TRY(collect_names(begin));
   size_t end = pos_;
   // Pass 2: type definitions.

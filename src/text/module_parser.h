@@ -63,6 +63,7 @@ class ModuleParser {
     bool is_func = false;
     bool matchable = false;  // a final func type without supertypes, alone in its group
     FuncSig sig;
+    std::vector<std::string_view> field_names;  // a struct's, empty views for unnamed fields
   };
   struct Section {
     uint32_t count = 0;
@@ -144,7 +145,6 @@ class ModuleParser {
   const Lexed& lx_;
   WatOptions options_;
   size_t pos_ = 0;
-  size_t fields_begin_ = 0;
 
   IndexSpace spaces_[static_cast<size_t>(Space::kCount)];
   uint32_t defined_[static_cast<size_t>(Space::kCount)] = {};  // pass 3's running indices

@@ -141,7 +141,7 @@ uint32_t ModuleParser::implicit_type(const FuncSig& sig) {
   Bytes encoded = encode_func_type(sig);
   auto [it, inserted] = matchable_types_.try_emplace(encoded, static_cast<uint32_t>(types_.size()));
   if (!inserted) return it->second;
-  types_.push_back({true, true, sig});
+  types_.push_back({true, true, sig, {}});
   type_section_ += encoded;
   ++type_entries_;
   return it->second;
@@ -239,11 +239,15 @@ Status ModuleParser::type_field(Bytes& group, uint32_t& count) {
     uint32_t n = 0;
     while (at_list("field")) {
       pos_ += 2;
-      if (take_id()) {  // a named field declares exactly one
+      if (auto name = take_id()) {  // a named field declares exactly one
         KEEL_TRY(field_type(fields));
+        def.field_names.push_back(*name);
         ++n;
       } else {
-        for (; !at(TokenKind::kRParen); ++n) KEEL_TRY(field_type(fields));
+        for (; !at(TokenKind::kRParen); ++n) {
+          KEEL_TRY(field_type(fields));
+          def.field_names.emplace_back();
+        }
       }
       KEEL_TRY(expect(TokenKind::kRParen));
     }

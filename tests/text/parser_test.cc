@@ -237,6 +237,64 @@ TEST(ParserTest, EveryPrefixFailsCleanly) {
   }
 }
 
+uint32_t read_leb(const std::string& bytes, size_t& at) {
+  uint32_t value = 0;
+  for (unsigned shift = 0; at < bytes.size(); shift += 7) {
+    uint8_t b = static_cast<uint8_t>(bytes[at++]);
+    value |= uint32_t(b & 0x7f) << shift;
+    if (!(b & 0x80)) break;
+  }
+  return value;
+}
+
+// The code section's first body, after its size: locals, then instructions.
+std::string body_of(std::string_view source) {
+  std::string all = encode(source);
+  size_t at = 8;
+  while (at < all.size()) {
+    uint8_t id = static_cast<uint8_t>(all[at++]);
+    uint32_t size = read_leb(all, at);
+    if (id == 10) {
+      size_t body = at;
+      read_leb(all, body);  // the count
+      uint32_t body_size = read_leb(all, body);
+      return all.substr(body, body_size);
+    }
+    at += size;
+  }
+  return "no code section: " + all;
+}
+
+TEST(ParserTest, Wasm3Instructions) {
+  // Typed function references: call_ref names a type.
+  EXPECT_EQ(body_of("(type $t (func)) (func (param (ref $t)) (call_ref $t (local.get 0)))"),
+            std::string("\x00\x20\x00\x14\x00\x0b", 6));
+  EXPECT_EQ(body_of("(func (param funcref) (drop (br_on_null 0 (local.get 0))))"),
+            std::string("\x00\x20\x00\xd5\x00\x1a\x0b", 7));
+  // Casts: a nullable target type takes the next opcode.
+  EXPECT_EQ(body_of("(func (param anyref) (drop (ref.test (ref null any) (local.get 0))))"),
+            std::string("\x00\x20\x00\xfb\x15\x6e\x1a\x0b", 8));
+  EXPECT_EQ(body_of("(func (param anyref) (drop (ref.cast (ref i31) (local.get 0))))"),
+            std::string("\x00\x20\x00\xfb\x16\x6c\x1a\x0b", 8));
+  EXPECT_EQ(body_of("(func (param anyref) (result anyref) (br_on_cast 0 anyref (ref i31) "
+                    "(local.get 0)))"),
+            std::string("\x00\x20\x00\xfb\x18\x01\x00\x6e\x6c\x0b", 10));
+  // Struct fields by name, array immediates.
+  EXPECT_EQ(body_of("(type $s (struct (field $a i32) (field $b i64))) "
+                    "(func (param (ref $s)) (drop (struct.get $s $b (local.get 0))))"),
+            std::string("\x00\x20\x00\xfb\x02\x00\x01\x1a\x0b", 9));
+  EXPECT_EQ(body_of("(type $a (array i8)) (func (drop (array.new_fixed $a 2 (i32.const 1) "
+                    "(i32.const 2))))"),
+            std::string("\x00\x41\x01\x41\x02\xfb\x08\x00\x02\x1a\x0b", 11));
+  // try_table: the catch clauses' labels are outside it.
+  EXPECT_EQ(body_of("(tag $e) (func (block $out (try_table (catch $e $out) (catch_all_ref 0) "
+                    "(nop))))"),
+            std::string("\x00\x02\x40\x1f\x40\x02\x00\x00\x00\x03\x00\x01\x0b\x0b\x0b", 15));
+  EXPECT_SAME_MODULE("(tag) (func block try_table (catch_all 0) nop end end)",
+                     "(tag) (func (block (try_table (catch_all 0) (nop))))");
+  EXPECT_NE(error_of("(type $s (struct)) (func (struct.get $s $nope))"), "");
+}
+
 TEST(ParserTest, ErrorsNamePlace) {
   EXPECT_EQ(error_of("(module\n  (func\n    i32.ad))"), "t.wat:3:5: unknown operator \"i32.ad\"");
   EXPECT_EQ(error_of("(module (func (call $nope)))"), "t.wat:1:21: unknown function $nope");
