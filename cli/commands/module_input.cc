@@ -44,12 +44,13 @@ void add_module_input(CLI::App& command, ModuleInput& input) {
   command.add_flag("--enable-all", input.enable_all, "Allow every proposal keel knows");
 }
 
-Result<std::shared_ptr<const ByteBuffer>> read_module_file(const std::string& path) {
+Result<std::shared_ptr<const ByteBuffer>> read_module_file(const std::string& path,
+                                                           const Features& features) {
   auto buffer = ByteBuffer::from_file(path);
   if (!buffer || !text::looks_like_text((*buffer)->bytes())) return buffer;
   std::span<const uint8_t> bytes = (*buffer)->bytes();
   std::string_view source(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  auto binary = text::wat_to_wasm(path, source);
+  auto binary = text::wat_to_wasm(path, source, {.u64_limits_and_offsets = features.memory64});
   if (!binary) return std::move(binary).error();
   return ByteBuffer::adopt(std::move(binary).value());
 }

@@ -29,8 +29,10 @@ struct ModuleInput {
 void add_module_input(CLI::App& command, ModuleInput& input);
 
 // Reads a module file, binary or text (told apart by content, not the name): a text module is
-// encoded to its binary form here, so every command takes both.
-Result<std::shared_ptr<const ByteBuffer>> read_module_file(const std::string& path);
+// encoded to its binary form here, so every command takes both. With memory64 enabled, the text
+// has Wasm 3.0's 64-bit limits and offsets (text::WatOptions).
+Result<std::shared_ptr<const ByteBuffer>> read_module_file(const std::string& path,
+                                                           const Features& features);
 
 // Prints "keel: FILE: <error>" (I/O errors name the file themselves) and returns kExitFailure.
 int report_error(std::ostream& err, const std::string& path, const Error& error);

@@ -43,7 +43,8 @@ Subcommand add_wat2wasm_command(CLI::App& parent) {
             if (!buffer) return report_error(io.err, path, buffer.error());
             std::span<const uint8_t> bytes = (*buffer)->bytes();
             std::string_view source(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-            auto binary = text::wat_to_wasm(path, source);
+            auto binary = text::wat_to_wasm(
+                path, source, {.u64_limits_and_offsets = o->input.features().memory64});
             if (!binary) return report_error(io.err, path, binary.error());
             if (!o->no_check) {
               auto checked = load_module(ByteBuffer::copy_of(*binary), o->input.features());
