@@ -240,6 +240,9 @@ Status ModuleParser::type_field(Bytes& group, uint32_t& count) {
     while (at_list("field")) {
       pos_ += 2;
       if (auto name = take_id()) {  // a named field declares exactly one
+        for (std::string_view other : def.field_names)
+          if (other == *name)
+            return error_at(lx_.tokens[pos_ - 1], "duplicate field $" + std::string(*name));
         KEEL_TRY(field_type(fields));
         def.field_names.push_back(*name);
         ++n;

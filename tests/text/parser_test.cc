@@ -293,6 +293,8 @@ TEST(ParserTest, Wasm3Instructions) {
   EXPECT_SAME_MODULE("(tag) (func block try_table (catch_all 0) nop end end)",
                      "(tag) (func (block (try_table (catch_all 0) (nop))))");
   EXPECT_NE(error_of("(type $s (struct)) (func (struct.get $s $nope))"), "");
+  EXPECT_EQ(error_of("(type (struct (field $x i32) (field $x i32)))"),
+            "t.wat:1:37: duplicate field $x");
 }
 
 TEST(ParserTest, ErrorsNamePlace) {
