@@ -31,6 +31,18 @@ void put_opcode(Bytes& out, Op op) {
   }
 }
 
+// Words of the text format that are not instructions: out of place, they are unexpected
+// tokens, where any other word is an unknown operator.
+bool is_structural_keyword(std::string_view kw) {
+  static constexpr std::string_view kWords[] = {
+      "type",  "param",  "result", "local",  "then",  "do",    "export", "import", "func",
+      "table", "memory", "global", "elem",   "data",  "start", "module", "offset", "item",
+      "mut",   "ref",    "field",  "struct", "array", "sub",   "rec",    "tag",    "declare"};
+  for (std::string_view w : kWords)
+    if (w == kw) return true;
+  return false;
+}
+
 bool ends_block(std::string_view kw) {
   return kw == "end" || kw == "else" || kw == "catch" || kw == "catch_all" || kw == "delegate";
 }
@@ -76,8 +88,7 @@ Status InstrParser::plain_instr(std::vector<FlatBlock>& open) {
   const Token& where = m_.peek();
   std::string_view name = m_.text_of(where);
   auto it = ops_by_name().find(name);
-  if (it == ops_by_name().end())
-    return m_.error_at(where, "unknown operator \"" + std::string(name) + "\"");
+  if (it == ops_by_name().end()) return unknown_word(where, name);
   Op op = it->second;
   ++m_.pos_;
   if (!opens_block(op)) return immediates(op, where, out_);
@@ -138,6 +149,20 @@ Status InstrParser::continue_block(std::vector<FlatBlock>& open) {
   return {};
 }
 
+// A lane index too large or a fraction is malformed; any other token, a signed one included, is
+// unexpected (the spec's words for each).
+Error InstrParser::lane_error(const Token& t) const {
+  if (t.kind == TokenKind::kNat || t.kind == TokenKind::kFloat)
+    return m_.error_at(t, "malformed lane index");
+  return m_.unexpected();
+}
+
+Error InstrParser::unknown_word(const Token& where, std::string_view name) const {
+  if (is_structural_keyword(name))
+    return m_.error_at(where, "unexpected token \"" + std::string(name) + "\"");
+  return m_.error_at(where, "unknown operator \"" + std::string(name) + "\"");
+}
+
 Result<uint32_t> InstrParser::label() {
   const Token& t = m_.peek();
   if (t.kind == TokenKind::kId) {
@@ -184,7 +209,7 @@ Result<uint64_t> InstrParser::integer(unsigned bits) {
   const Token& t = m_.peek();
   if (t.kind != TokenKind::kNat && t.kind != TokenKind::kInt) return m_.unexpected();
   auto value = parse_integer(m_.text_of(t), bits);
-  if (!value) return m_.error_at(t, "constant out of range");
+  if (!value) return m_.error_at(t, "i" + std::to_string(bits) + " constant out of range");
   ++m_.pos_;
   return *value;
 }
@@ -263,8 +288,7 @@ Status InstrParser::folded_instr_body() {
   const Token& where = m_.peek(1);
   std::string_view name = m_.text_of(where);
   auto it = ops_by_name().find(name);
-  if (it == ops_by_name().end())
-    return m_.error_at(where, "unknown operator \"" + std::string(name) + "\"");
+  if (it == ops_by_name().end()) return unknown_word(where, name);
   Op op = it->second;
   if (ends_block(name)) return m_.error_at(where, "unexpected token \"" + std::string(name) + "\"");
   m_.pos_ += 2;
@@ -435,16 +459,19 @@ Status InstrParser::memarg(ImmKind kind, Bytes& out) {
   uint32_t align_log2 = natural_alignment_log2(kind);
   if (m_.at(TokenKind::kKeyword) && m_.text_of(m_.peek()).starts_with("offset=")) {
     const Token& o = m_.peek();
-    auto value = parse_unsigned(m_.text_of(o).substr(7), is64 ? UINT64_MAX : UINT32_MAX);
-    if (!value) return m_.error_at(o, "offset out of range");
+    std::string_view digits = m_.text_of(o).substr(7);
+    if (!parse_unsigned(digits, UINT64_MAX))
+      return m_.error_at(o, "unknown operator \"" + std::string(m_.text_of(o)) + "\"");
+    auto value = parse_unsigned(digits, is64 ? UINT64_MAX : UINT32_MAX);
+    if (!value) return m_.error_at(o, "offset: i32 constant out of range");
     offset = *value;
     ++m_.pos_;
   }
   if (m_.at(TokenKind::kKeyword) && m_.text_of(m_.peek()).starts_with("align=")) {
     const Token& a = m_.peek();
     auto value = parse_unsigned(m_.text_of(a).substr(6), is64 ? UINT64_MAX : UINT32_MAX);
-    if (!value || !std::has_single_bit(*value))
-      return m_.error_at(a, "alignment must be a power of two");
+    if (!value) return m_.error_at(a, "unknown operator \"" + std::string(m_.text_of(a)) + "\"");
+    if (!std::has_single_bit(*value)) return m_.error_at(a, "alignment must be a power of two");
     align_log2 = static_cast<uint32_t>(std::countr_zero(*value));
     ++m_.pos_;
   }
@@ -462,8 +489,16 @@ Status InstrParser::v128_const(Bytes& out) {
   auto put_le = [&out](uint64_t v, unsigned bytes) {
     for (unsigned i = 0; i < bytes; ++i) out += static_cast<char>(v >> (8 * i));
   };
+  // Too few literals: the spec's "wrong number of lane literals"; too many leave a number
+  // where an instruction should be, which the caller reports.
+  auto lane_missing = [&] {
+    TokenKind k = m_.peek().kind;
+    return k != TokenKind::kNat && k != TokenKind::kInt && k != TokenKind::kFloat &&
+           k != TokenKind::kReserved;
+  };
   auto lanes_of = [&](unsigned count, unsigned bits) -> Status {
     for (unsigned i = 0; i < count; ++i) {
+      if (lane_missing()) return m_.error_at(m_.peek(), "wrong number of lane literals");
       auto v = integer(bits);
       if (!v) return std::move(v).error();
       put_le(*v, bits / 8);
@@ -473,6 +508,7 @@ Status InstrParser::v128_const(Bytes& out) {
   auto floats_of = [&](unsigned count, bool is64) -> Status {
     for (unsigned i = 0; i < count; ++i) {
       const Token& t = m_.peek();
+      if (lane_missing()) return m_.error_at(t, "wrong number of lane literals");
       if (t.kind != TokenKind::kNat && t.kind != TokenKind::kInt && t.kind != TokenKind::kFloat)
         return m_.unexpected();
       if (is64) {
@@ -494,7 +530,8 @@ Status InstrParser::v128_const(Bytes& out) {
   if (shape == "i64x2") return lanes_of(2, 64);
   if (shape == "f32x4") return floats_of(4, false);
   if (shape == "f64x2") return floats_of(2, true);
-  return m_.error_at(shape_token, "unknown v128 shape \"" + std::string(shape) + "\"");
+  return m_.error_at(shape_token,
+                     "invalid lane length: unknown v128 shape \"" + std::string(shape) + "\"");
 }
 
 Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
@@ -603,9 +640,7 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
       KEEL_TRY(memarg(info.imm, out));
       const Token& t = m_.peek();
       auto lane = t.kind == TokenKind::kNat ? parse_unsigned(m_.text_of(t), 255) : std::nullopt;
-      if (!lane)
-        return t.kind == TokenKind::kNat ? m_.error_at(t, "lane index out of range")
-                                         : m_.unexpected();
+      if (!lane) return lane_error(t);
       ++m_.pos_;
       put_byte(out, static_cast<uint8_t>(*lane));
       return {};
@@ -698,9 +733,7 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
     case ImmKind::Lane2: {
       const Token& t = m_.peek();
       auto lane = t.kind == TokenKind::kNat ? parse_unsigned(m_.text_of(t), 255) : std::nullopt;
-      if (!lane)
-        return t.kind == TokenKind::kNat ? m_.error_at(t, "lane index out of range")
-                                         : m_.unexpected();
+      if (!lane) return lane_error(t);
       ++m_.pos_;
       put_byte(out, static_cast<uint8_t>(*lane));
       return {};
@@ -709,9 +742,7 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
       for (int i = 0; i < 16; ++i) {
         const Token& t = m_.peek();
         auto lane = t.kind == TokenKind::kNat ? parse_unsigned(m_.text_of(t), 255) : std::nullopt;
-        if (!lane)
-          return t.kind == TokenKind::kNat ? m_.error_at(t, "lane index out of range")
-                                           : m_.unexpected();
+        if (!lane) return lane_error(t);
         ++m_.pos_;
         put_byte(out, static_cast<uint8_t>(*lane));
       }

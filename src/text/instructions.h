@@ -58,6 +58,8 @@ class InstrParser {
   Result<uint32_t> field(uint32_t type);
   Status else_branch();
   Status end_label(std::optional<std::string_view> label);
+  Error unknown_word(const Token& where, std::string_view name) const;
+  Error lane_error(const Token& t) const;
   Result<uint32_t> label();
   Result<uint32_t> local();
   Result<uint64_t> integer(unsigned bits);

@@ -35,9 +35,13 @@ std::optional<Space> import_space(std::string_view kind) {
 
 }  // namespace
 
+// In the spec's words: a word no token class takes (a malformed number, say) is an "unknown
+// operator", anything else out of place an "unexpected token".
 Error ModuleParser::unexpected() const {
   const Token& t = peek();
   if (t.kind == TokenKind::kEof) return error_at(t, "unexpected end of input");
+  if (t.kind == TokenKind::kReserved)
+    return error_at(t, "unknown operator \"" + std::string(text_of(t)) + "\"");
   return error_at(t, "unexpected token \"" + std::string(text_of(t)) + "\"");
 }
 
@@ -120,7 +124,7 @@ Result<uint32_t> ModuleParser::index(Space space) {
 // index space of the binary, so the text must put them before any definition.
 Status ModuleParser::collect_names(size_t begin) {
   pos_ = begin;
-  bool seen_definition = false;
+  std::string_view defined_before;  // the kind of the latest definition, if any
   while (!at(TokenKind::kRParen) && !at(TokenKind::kEof)) {
     if (at(TokenKind::kCustomAnnotation)) {
       skip_list();
@@ -142,7 +146,8 @@ Status ModuleParser::collect_names(size_t begin) {
         skip_list();
       }
     } else if (kw == "import") {
-      if (seen_definition) return error_at(where, "import after a definition");
+      if (!defined_before.empty())
+        return error_at(where, "import after " + std::string(defined_before));
       if (!at(TokenKind::kString) || !at(TokenKind::kString, 1) || !at(TokenKind::kLParen, 2) ||
           !at(TokenKind::kKeyword, 3))
         return at(TokenKind::kString) && at(TokenKind::kString, 1) ? (pos_ += 2, unexpected())
@@ -158,10 +163,11 @@ Status ModuleParser::collect_names(size_t begin) {
       while (at_list("export")) skip_list();
       bool imported = at_list("import");
       if (imported) {
-        if (seen_definition) return error_at(where, "import after a definition");
+        if (!defined_before.empty())
+          return error_at(where, "import after " + std::string(defined_before));
         skip_list();
       } else {
-        seen_definition = true;
+        defined_before = kw == "func" ? "function" : kw;
       }
       if (space == Space::kMemory) {
         bool is64 = at_keyword("i64");

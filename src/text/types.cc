@@ -125,6 +125,7 @@ Status ModuleParser::params_and_results(FuncSig& sig, std::vector<std::string_vi
     }
     ++pos_;
   }
+  if (at_list("param")) return error_at(peek(1), "unexpected token \"param\" after the results");
   return {};
 }
 
@@ -291,13 +292,15 @@ Result<Bytes> ModuleParser::limits(bool& is64, bool allow_shared) {
   uint64_t max_value = is64 || options_.u64_limits_and_offsets ? UINT64_MAX : UINT32_MAX;
   const Token& min_token = peek();
   if (!at(TokenKind::kNat)) return unexpected();
+  const char* range =
+      max_value == UINT32_MAX ? "i32 constant out of range" : "i64 constant out of range";
   auto min = parse_unsigned(text_of(min_token), max_value);
-  if (!min) return error_at(min_token, "constant out of range");
+  if (!min) return error_at(min_token, range);
   ++pos_;
   std::optional<uint64_t> max;
   if (at(TokenKind::kNat)) {
     max = parse_unsigned(text_of(peek()), max_value);
-    if (!max) return error_at(peek(), "constant out of range");
+    if (!max) return error_at(peek(), range);
     ++pos_;
   }
   bool shared = false;
