@@ -26,6 +26,7 @@ Result<std::vector<uint8_t>> encode_module(std::string_view file, std::string_vi
   };
   if (tokens[pos].kind != TokenKind::kLParen || !keyword(pos + 1, "module"))
     return at(file, source, tokens[pos], "expected (module ...)");
+  size_t start = pos;
   size_t i = pos + 2;
   if (keyword(i, "definition")) ++i;
   if (tokens[i].kind == TokenKind::kId) ++i;
@@ -38,7 +39,11 @@ Result<std::vector<uint8_t>> encode_module(std::string_view file, std::string_vi
       return at(file, source, tokens[i], "unexpected token, expected a string");
     pos = i + 1;
     if (!quoted) return std::vector<uint8_t>(contents.begin(), contents.end());
-    return wat_to_wasm(file, contents, options);
+    // Positions in the quoted text are its own: say where the quote is, too.
+    SourcePosition at_quote = position_of(source, tokens[start].offset);
+    std::string quote_name = std::string(file) + ":" + std::to_string(at_quote.line) + ":" +
+                             std::to_string(at_quote.column) + ": module quote";
+    return wat_to_wasm(quote_name, contents, options);
   }
   ModuleParser parser(file, source, lexed, options);
   auto module = parser.parse_fields(i);

@@ -156,6 +156,8 @@ TEST(ParserTest, BinaryAndQuoteModules) {
             std::string("\0asm\1\0\0\0", 8));
   EXPECT_SAME_MODULE("(module quote \"(func (export \\\"f\\\"))\")",
                      "(module (func (export \"f\")))");
+  EXPECT_EQ(error_of("\n  (module quote \"(func\" \" i32.ad)\")"),
+            "t.wat:2:3: module quote:1:7: unknown operator \"i32.ad\"");
 }
 
 TEST(ParserTest, CustomAnnotation) {
