@@ -1,5 +1,7 @@
 #include "text/module_parser.h"
 
+#include <bit>
+
 #include "text/instructions.h"
 #include "text/numbers.h"
 
@@ -173,6 +175,7 @@ Status ModuleParser::collect_names(size_t begin) {
         bool is64 = at_keyword("i64");
         memory64_.push_back(is64);
         if (at_keyword("i64") || at_keyword("i32")) ++pos_;
+        if (at_list("pagesize")) skip_list();
         if (!imported && at_list("data")) KEEL_TRY(define(Space::kData, std::nullopt));
       } else if (space == Space::kTable && !imported) {
         if (at_keyword("i64") || at_keyword("i32")) ++pos_;
@@ -529,16 +532,21 @@ Status ModuleParser::memory_field() {
     is64 = true, ++pos_;
   else if (at_keyword("i32"))
     ++pos_;
+  size_t before_page_size = pos_;
+  auto page_size = custom_page_size();
+  if (!page_size) return std::move(page_size).error();
   if (at_list("data")) {
     pos_ += 2;
     Bytes contents;
     while (at(TokenKind::kString)) contents += string_of(lx_.tokens[pos_++]);
     KEEL_TRY(expect(TokenKind::kRParen));
     KEEL_TRY(expect(TokenKind::kRParen));
-    uint64_t pages = (contents.size() + 65535) / 65536;
-    Bytes type(1, static_cast<char>(is64 ? 5 : 1));
+    uint64_t page = page_size->value_or(65536);
+    uint64_t pages = (contents.size() + page - 1) / page;
+    Bytes type(1, static_cast<char>((is64 ? 5 : 1) | (*page_size ? 8 : 0)));
     put_u64(type, pages);
     put_u64(type, pages);
+    if (*page_size) put_u32(type, static_cast<uint32_t>(std::countr_zero(page)));
     memories_.bytes += type;
     ++memories_.count;
     Bytes segment;
@@ -555,6 +563,7 @@ Status ModuleParser::memory_field() {
     ++defined_[static_cast<size_t>(Space::kData)];
     return {};
   }
+  if (pos_ != before_page_size) return unexpected();  // `(pagesize N)` comes after the limits
   pos_ = save;
   auto type = memory_type(is64);
   if (!type) return std::move(type).error();

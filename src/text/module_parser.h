@@ -119,6 +119,7 @@ class ModuleParser {
   Result<Bytes> limits(bool& is64, bool allow_shared);
   Result<Bytes> table_type();
   Result<Bytes> memory_type(bool& is64);
+  Result<std::optional<uint64_t>> custom_page_size();
   Result<Bytes> global_type();
 
   // Fields (module_parser.cc).

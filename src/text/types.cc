@@ -1,5 +1,6 @@
 // Value, reference and heap types, type uses, type definitions (func, struct, array, sub, rec)
 // and the limits of tables and memories.
+#include <bit>
 #include <cstring>
 
 #include "text/module_parser.h"
@@ -331,7 +332,27 @@ Result<Bytes> ModuleParser::memory_type(bool& is64) {
     is64 = true, ++pos_;
   else if (at_keyword("i32"))
     ++pos_;
-  return limits(is64, true);
+  auto type = limits(is64, true);
+  if (!type) return type;
+  auto page_size = custom_page_size();
+  if (!page_size) return std::move(page_size).error();
+  if (*page_size) {
+    (*type)[0] = static_cast<char>((*type)[0] | 0x08);
+    put_u32(*type, static_cast<uint32_t>(std::countr_zero(**page_size)));
+  }
+  return type;
+}
+
+// The custom-page-sizes proposal's `(pagesize N)`, N a power of two; nullopt without one.
+Result<std::optional<uint64_t>> ModuleParser::custom_page_size() {
+  if (!at_list("pagesize")) return std::optional<uint64_t>();
+  pos_ += 2;
+  const Token& t = peek();
+  auto size = t.kind == TokenKind::kNat ? parse_unsigned(text_of(t), UINT32_MAX) : std::nullopt;
+  if (!size || !std::has_single_bit(*size)) return error_at(t, "invalid custom page size");
+  ++pos_;
+  KEEL_TRY(expect(TokenKind::kRParen));
+  return std::optional<uint64_t>(*size);
 }
 
 Result<Bytes> ModuleParser::global_type() {

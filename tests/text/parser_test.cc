@@ -177,6 +177,18 @@ TEST(ParserTest, Wasm3RangesAreAnOption) {
             std::string("\x05\x07\x01\x04\x80\x80\x80\x80\x10", 9));
 }
 
+TEST(ParserTest, CustomPageSizes) {
+  // Flag bit 3, then the page size's log2 after the limits.
+  EXPECT_EQ(sections("(memory 0 (pagesize 1))"), std::string("\x05\x04\x01\x08\x00\x00", 6));
+  EXPECT_EQ(sections("(memory 1 2 (pagesize 65536))"),
+            std::string("\x05\x05\x01\x09\x01\x02\x10", 7));
+  // Inline data counts pages of the custom size: 3 bytes, 3 pages of 1.
+  EXPECT_EQ(sections("(memory (pagesize 1) (data \"xyz\"))").substr(0, 7),
+            std::string("\x05\x05\x01\x09\x03\x03\x00", 7));
+  EXPECT_NE(error_of("(memory 0 (pagesize 3))").find("invalid custom page size"),
+            std::string::npos);
+}
+
 TEST(ParserTest, Wasm3Types) {
   EXPECT_EQ(sections("(type (struct)) (type (struct (field) (field $x (mut i8)) (field i32 f64)))"),
             std::string("\x01\x0b\x02\x5f\x00\x5f\x03\x78\x01\x7f\x00\x7c\x00", 13));
