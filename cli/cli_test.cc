@@ -428,7 +428,7 @@ TEST(Cli, CompletionScriptsListTheOptionTable) {
     Outcome r = run({"completion", shell});
     EXPECT_EQ(r.status, 0) << shell << ": " << r.err;
     for (const char* word : {"validate", "disasm", "compile", "dir-ro", "invoke", "max-wasm-stack",
-                             "enable-all", "perfmap", "eager", "tail-call"})
+                             "enable-all", "perfmap", "eager", "tail-call", "wat2wasm", "no-check"})
       EXPECT_NE(r.out.find(word), std::string::npos) << shell << " lacks " << word;
     EXPECT_EQ(r.out.find("no-interrupt-checks"), std::string::npos) << shell;
   }
@@ -437,6 +437,66 @@ TEST(Cli, CompletionScriptsListTheOptionTable) {
   EXPECT_EQ(run({"completion", "tcsh"}).status, 2);
   EXPECT_EQ(run({"completion"}).status, 2);
   EXPECT_EQ(run({"--help"}).out.find("completion"), std::string::npos);
+}
+
+// The add module of kAddModule in the text format, without its name section and local.
+const std::string kAddText =
+    "(module ;; adds\n"
+    "  (func $add (export \"add\") (param i32 i32) (result i32)\n"
+    "    (i32.add (local.get 0) (local.get 1))))\n";
+const std::string kAddBinary = bytes_of(
+    "\0asm\x01\0\0\0"
+    "\x01\x07\x01\x60\x02\x7f\x7f\x01\x7f"
+    "\x03\x02\x01\x00"
+    "\x07\x07\x01\x03"
+    "add"
+    "\x00\x00"
+    "\x0a\x09\x01\x07\x00\x20\x00\x20\x01\x6a\x0b");
+
+TEST(Cli, TextModulesAreTakenByContent) {
+  // write_module names it .wasm: the content, not the name, says it is text.
+  std::string path = write_module("text_add", kAddText);
+  EXPECT_EQ(run({"validate", path}).status, 0);
+  Outcome r = run({"run", "--invoke", "add", path, "40", "2"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "42\n");
+  EXPECT_EQ(run({"compile", path}).status, 0);
+}
+
+TEST(Cli, TextErrorsNameLineAndColumn) {
+  std::string path = write_module("text_bad", "(module\n  (func\n    i32.ad))\n");
+  Outcome r = run({"validate", path});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "keel: " + path + ":3:5: unknown operator \"i32.ad\"\n");
+  r = run({"run", path});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "keel: " + path + ":3:5: unknown operator \"i32.ad\"\n");
+}
+
+TEST(Cli, Wat2wasmWritesTheBinary) {
+  std::string path = write_module("wat2wasm_add", kAddText);
+  std::string output = path + ".out";
+  Outcome r = run({"wat2wasm", path, "-o", output});
+  EXPECT_EQ(r.status, 0) << r.err;
+  std::ifstream in(output, std::ios::binary);
+  std::stringstream written;
+  written << in.rdbuf();
+  EXPECT_EQ(written.str(), kAddBinary);
+  r = run({"wat2wasm", path, "-o", "-"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, kAddBinary);
+}
+
+TEST(Cli, Wat2wasmValidatesUnlessTold) {
+  std::string path = write_module("wat2wasm_invalid", "(func (result i32) (i64.const 0))");
+  Outcome r = run({"wat2wasm", path, "-o", "-"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "keel: " + path + ": offset 0x1a: function 0: invalid: type mismatch\n");
+  r = run({"wat2wasm", "--no-check", path, "-o", "-"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with(bytes_of("\0asm")));
+  EXPECT_EQ(run({"wat2wasm", "/nonexistent/m.wat"}).status, 1);
 }
 
 }  // namespace

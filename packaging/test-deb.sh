@@ -41,7 +41,7 @@ echo "$contents"
 for path in ./usr/bin/keel \
     ./usr/share/man/man1/keel.1.gz ./usr/share/man/man1/keel-run.1.gz \
     ./usr/share/man/man1/keel-validate.1.gz ./usr/share/man/man1/keel-compile.1.gz \
-    ./usr/share/man/man1/keel-disasm.1.gz \
+    ./usr/share/man/man1/keel-disasm.1.gz ./usr/share/man/man1/keel-wat2wasm.1.gz \
     ./usr/share/bash-completion/completions/keel ./usr/share/zsh/vendor-completions/_keel \
     ./usr/share/fish/vendor_completions.d/keel.fish \
     ./usr/share/doc/keel/copyright ./usr/share/doc/keel/changelog.Debian.gz \
@@ -77,7 +77,7 @@ echo "$shown"
 [[ $shown == *unknown* ]] && fail "keel --version does not name the commit"
 
 step "man -w"
-for page in keel keel-run keel-validate keel-compile keel-disasm; do
+for page in keel keel-run keel-validate keel-compile keel-disasm keel-wat2wasm; do
   where=$(MANPATH=$root/usr/share/man man -w "$page") || fail "man -w $page found nothing"
   echo "$page: $where"
   [[ $where == "$root"/* ]] || fail "man -w $page: $where is not the installed page"

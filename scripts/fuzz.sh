@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds keel with clang-19, ASan and UBSan (everything, tests included, -Werror) in build-fuzz/
 # and runs fuzz_decode_validate for SECONDS (default 60), then fuzz_tier2_graph (tier 2's graph
-# builder and passes) for half as long. scripts/sanitize.sh shares the build. Seeds: the spec suite's
+# builder and passes) for half as long and fuzz_wat (the text parser) for a tenth.
+# scripts/sanitize.sh shares the build. Seeds: the spec suite's
 # modules and the examples, from the build folders where present. New inputs accumulate in
 # build-fuzz/corpus; crashes land in build-fuzz/artifacts. Exits nonzero on a crash, leak, timeout
 # or sanitizer report.
@@ -33,16 +34,23 @@ echo "fuzz.sh: $(find "$seeds" -type f | wc -l) seed modules, fuzzing for ${seco
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-run() {  # TARGET SECONDS: each target keeps a corpus of its own
-  local status=0
-  mkdir -p "$build/corpus/$1"
-  "$build/fuzz/$1" -max_total_time="$2" -rss_limit_mb=2048 -timeout=10 \
-    -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$build/corpus/$1" "$seeds" || status=$?
+run() {  # TARGET SECONDS [SEED_DIR [LIBFUZZER_OPTION...]]: each target keeps a corpus of its own
+  local status=0 target=$1 time=$2 seed_dir=${3:-$seeds}
+  shift $(( $# < 3 ? $# : 3 ))
+  mkdir -p "$build/corpus/$target"
+  "$build/fuzz/$target" -max_total_time="$time" -rss_limit_mb=2048 -timeout=10 "$@" \
+    -print_final_stats=1 -artifact_prefix="$build/artifacts/" "$build/corpus/$target" "$seed_dir" \
+    || status=$?
   if [ "$status" -ne 0 ]; then
-    echo "fuzz.sh: $1 failed (status $status); reproducer in $build/artifacts/" >&2
+    echo "fuzz.sh: $target failed (status $status); reproducer in $build/artifacts/" >&2
     exit "$status"
   fi
-  echo "fuzz.sh: $1: no crash, leak or sanitizer report in ${2}s"
+  echo "fuzz.sh: $target: no crash, leak or sanitizer report in ${time}s"
 }
 run fuzz_decode_validate "$seconds"
 run fuzz_tier2_graph $(( (seconds + 1) / 2 ))
+# The text parser for a tenth as long, seeded with the spec suite's scripts (their first 4 KB hold
+# modules) and given the text format's keywords.
+text_seeds=$root/../shared/spec-testsuite
+[ -d "$text_seeds" ] || text_seeds=$seeds
+run fuzz_wat $(( (seconds + 9) / 10 )) "$text_seeds" -dict="$root/fuzz/wat.dict" -max_len=4096

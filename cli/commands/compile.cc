@@ -36,7 +36,7 @@ Subcommand add_compile_command(CLI::App& parent) {
               return kExitUsage;
             }
             const std::string& path = o->input.path;
-            auto buffer = ByteBuffer::from_file(path);
+            auto buffer = read_module_file(path, o->input.features());
             if (!buffer) return report_error(io.err, path, buffer.error());
             EngineConfig config;
             config.compiler = jit::jit_compiler();

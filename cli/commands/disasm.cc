@@ -24,7 +24,7 @@ Subcommand add_disasm_command(CLI::App& parent) {
                       "Only this function (index in the function index space, imports included)");
   return {command, [options](Io io) {
             const std::string& path = options->input.path;
-            auto buffer = ByteBuffer::from_file(path);
+            auto buffer = read_module_file(path, options->input.features());
             if (!buffer) return report_error(io.err, path, buffer.error());
             auto module = decode_module(std::move(buffer).value(), options->input.features());
             if (!module) return report_error(io.err, path, module.error());

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands/command.h"
+#include "text/wat.h"
 
 namespace keel::cli {
 namespace {
@@ -32,7 +33,7 @@ Features ModuleInput::features() const {
 void add_module_input(CLI::App& command, ModuleInput& input) {
   std::vector<std::string> names;
   for (const FeatureFlag& flag : kFeatureFlags) names.emplace_back(flag.name);
-  command.add_option("FILE", input.path, "WebAssembly binary module")->required();
+  command.add_option("FILE", input.path, "WebAssembly module, binary or text")->required();
   command
       .add_option("--enable", input.enable,
                   "Allow a proposal beyond the Wasm 2.0 defaults (repeatable, comma-separated)")
@@ -43,7 +44,24 @@ void add_module_input(CLI::App& command, ModuleInput& input) {
   command.add_flag("--enable-all", input.enable_all, "Allow every proposal keel knows");
 }
 
+Result<std::shared_ptr<const ByteBuffer>> read_module_file(const std::string& path,
+                                                           const Features& features) {
+  auto buffer = ByteBuffer::from_file(path);
+  if (!buffer || !text::looks_like_text((*buffer)->bytes())) return buffer;
+  std::span<const uint8_t> bytes = (*buffer)->bytes();
+  std::string_view source(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  auto binary = text::wat_to_wasm(path, source, {.u64_limits_and_offsets = features.memory64});
+  if (!binary) return std::move(binary).error();
+  return ByteBuffer::adopt(std::move(binary).value());
+}
+
 int report_error(std::ostream& err, const std::string& path, const Error& error) {
+  // A text-format error names the file, line and column itself ("m.wat:12:7: ...").
+  if (error.kind == ErrorKind::kMalformed && error.offset == kNoOffset &&
+      error.message.starts_with(path + ":")) {
+    err << "keel: " << error.message << '\n';
+    return kExitFailure;
+  }
   if (error.kind == ErrorKind::kIo)
     err << "keel: " << error.message << '\n';
   else

@@ -290,7 +290,7 @@ int invoke(const RunOptions& o, Store& store, const Extern& func, const std::str
 
 int run_module(const RunOptions& o, const RunPlan& p, Io io) {
   const std::string& path = o.input.path;
-  auto buffer = ByteBuffer::from_file(path);
+  auto buffer = read_module_file(path, o.input.features());
   if (!buffer) return report_error(io.err, path, buffer.error());
   auto module = LoadedModule::load(std::move(*buffer), p.config);
   if (!module) return report_error(io.err, path, module.error());

@@ -17,7 +17,7 @@ Subcommand add_validate_command(CLI::App& parent) {
       parent.add_subcommand("validate", "Check that a module is well-formed and valid");
   add_module_input(*command, *input);
   return {command, [input](Io io) {
-            auto buffer = ByteBuffer::from_file(input->path);
+            auto buffer = read_module_file(input->path, input->features());
             if (!buffer) return report_error(io.err, input->path, buffer.error());
             size_t size = (*buffer)->bytes().size();
             auto start = std::chrono::steady_clock::now();

@@ -55,6 +55,25 @@ void skip_immediates(Reader& r, Op op, const Features& f) {
       if (r.read_u8() != 0 && r.ok()) r.fail(ErrorKind::kMalformed, "zero byte expected", at);
       return;
     }
+    // Wasm 3.0 (opcodes.def): read for their extent, though no enabled feature admits them yet.
+    case ImmKind::Type: r.read_u32(); return;
+    case ImmKind::TypeField:
+    case ImmKind::TypeType:
+    case ImmKind::TypeData:
+    case ImmKind::TypeElem:
+    case ImmKind::TypeCount: r.read_u32(); r.read_u32(); return;
+    case ImmKind::HeapType: r.read_s33(); return;
+    case ImmKind::BrOnCast: r.read_u8(); r.read_u32(); r.read_s33(); r.read_s33(); return;
+    case ImmKind::TryTable: {
+      read_block_type(r, f);
+      uint32_t n = r.read_count();
+      for (uint32_t i = 0; i < n && r.ok(); ++i) {
+        uint8_t kind = r.read_u8();
+        if (kind < 2) r.read_u32();  // catch and catch_ref name a tag
+        r.read_u32();
+      }
+      return;
+    }
   }
 }
 

@@ -233,6 +233,16 @@ void append_immediates(Reader& r, Op op, const Module& module, std::string& s) {
       return;
     }
     case ImmKind::Zero:
+    // Wasm 3.0's (opcodes.def) never decode yet: no enabled feature admits them.
+    case ImmKind::Type:
+    case ImmKind::TypeField:
+    case ImmKind::TypeType:
+    case ImmKind::TypeData:
+    case ImmKind::TypeElem:
+    case ImmKind::TypeCount:
+    case ImmKind::HeapType:
+    case ImmKind::BrOnCast:
+    case ImmKind::TryTable:
       skip_immediates(r, op, f);
       return;
   }

@@ -51,6 +51,10 @@ enum class Feature : uint8_t {
   kThreads,
   kExceptions,
   kRelaxedSimd,
+  // Wasm 3.0 instructions the text format parses and nothing else handles yet: never enabled.
+  kFunctionReferences,
+  kGc,
+  kExnref,
 };
 
 inline bool feature_enabled(const Features& f, Feature feature) {
@@ -66,6 +70,9 @@ inline bool feature_enabled(const Features& f, Feature feature) {
     case Feature::kThreads: return f.threads;
     case Feature::kExceptions: return f.exceptions;
     case Feature::kRelaxedSimd: return f.relaxed_simd;
+    case Feature::kFunctionReferences:
+    case Feature::kGc:
+    case Feature::kExnref: return false;
   }
   return false;
 }

@@ -61,6 +61,16 @@ enum class ImmKind : uint8_t {
   Shuffle,  // 16 lane indices below 32
   Tag,      // tag index
   Zero,     // one reserved zero byte
+  // Wasm 3.0 (parsed by the text format only; see opcodes.def)
+  Type,       // type index
+  TypeField,  // type index, field index
+  TypeType,   // two type indices (array.copy: destination, source)
+  TypeData,   // type index, data index
+  TypeElem,   // type index, element index
+  TypeCount,  // type index, u32 operand count (array.new_fixed)
+  HeapType,   // heap type (s33)
+  BrOnCast,   // flags (bit 0, 1: the first, second type nullable), label, two heap types
+  TryTable,   // block type, vector of catch clauses (kind, [tag], label)
 };
 
 // The fixed signature of a non-polymorphic instruction.
@@ -258,11 +268,14 @@ constexpr std::array<Op, kSize> make_lookup() {
 }
 }  // namespace detail
 
+inline constexpr uint8_t kPrefixFB = 0xfb;
 inline constexpr uint8_t kPrefixFC = 0xfc;
 inline constexpr uint8_t kPrefixFD = 0xfd;
 inline constexpr uint8_t kPrefixFE = 0xfe;
 
 inline constexpr auto kSingleByteOps = detail::make_lookup<0, 256>();
+inline constexpr auto kFbOps =
+    detail::make_lookup<kPrefixFB, detail::prefixed_table_size<kPrefixFB>()>();
 inline constexpr auto kFcOps =
     detail::make_lookup<kPrefixFC, detail::prefixed_table_size<kPrefixFC>()>();
 inline constexpr auto kFdOps =
@@ -271,13 +284,15 @@ inline constexpr auto kFeOps =
     detail::make_lookup<kPrefixFE, detail::prefixed_table_size<kPrefixFE>()>();
 
 constexpr bool is_prefix_byte(uint8_t b) {
-  return b == kPrefixFC || b == kPrefixFD || b == kPrefixFE;
+  return b == kPrefixFB || b == kPrefixFC || b == kPrefixFD || b == kPrefixFE;
 }
 
 constexpr Op lookup_op(uint8_t prefix, uint32_t code) {
   switch (prefix) {
     case 0:
       return code < kSingleByteOps.size() ? kSingleByteOps[code] : Op::kInvalid;
+    case kPrefixFB:
+      return code < kFbOps.size() ? kFbOps[code] : Op::kInvalid;
     case kPrefixFC:
       return code < kFcOps.size() ? kFcOps[code] : Op::kInvalid;
     case kPrefixFD:

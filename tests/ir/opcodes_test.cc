@@ -50,11 +50,12 @@ TEST(Opcodes, EveryOpRoundTripsThroughLookup) {
 }
 
 TEST(Opcodes, LookupRejectsUnusedEncodings) {
-  EXPECT_EQ(lookup_op(0, 0x0a), Op::kInvalid);  // throw_ref: not a keel instruction
+  EXPECT_EQ(lookup_op(0, 0x17), Op::kInvalid);
   EXPECT_EQ(lookup_op(0, 0x27), Op::kInvalid);
   EXPECT_EQ(lookup_op(0, 0xc5), Op::kInvalid);
   EXPECT_EQ(lookup_op(0, 0xff), Op::kInvalid);
   EXPECT_EQ(lookup_op(0, 0x100), Op::kInvalid);
+  EXPECT_EQ(lookup_op(kPrefixFB, 0x1f), Op::kInvalid);  // past i31.get_u
   EXPECT_EQ(lookup_op(kPrefixFC, 0x12), Op::kInvalid);
   EXPECT_EQ(lookup_op(kPrefixFC, 0xffffffff), Op::kInvalid);
   EXPECT_EQ(lookup_op(kPrefixFD, 0x9a), Op::kInvalid);  // gap in the SIMD space
@@ -66,15 +67,18 @@ TEST(Opcodes, LookupRejectsUnusedEncodings) {
 
 TEST(Opcodes, PrefixedTablesAreSizedToTheirLargestCode) {
   EXPECT_EQ(kSingleByteOps.size(), 256u);
+  EXPECT_EQ(kFbOps.size(), 0x1fu);   // i31.get_u = 0xfb 30
   EXPECT_EQ(kFcOps.size(), 0x12u);   // table.fill = 0xfc 17
   EXPECT_EQ(kFdOps.size(), 0x114u);  // i32x4.relaxed_dot_i8x16_i7x16_add_s = 0xfd 0x113
   EXPECT_EQ(kFeOps.size(), 0x4fu);   // i64.atomic.rmw32.cmpxchg_u = 0xfe 0x4e
-  size_t single = 0, fc = 0, fd = 0, fe = 0;
+  size_t single = 0, fb = 0, fc = 0, fd = 0, fe = 0;
   for (Op op : kSingleByteOps) single += op != Op::kInvalid;
+  for (Op op : kFbOps) fb += op != Op::kInvalid;
   for (Op op : kFcOps) fc += op != Op::kInvalid;
   for (Op op : kFdOps) fd += op != Op::kInvalid;
   for (Op op : kFeOps) fe += op != Op::kInvalid;
-  EXPECT_EQ(single + fc + fd + fe, kOpCount);
+  EXPECT_EQ(single + fb + fc + fd + fe, kOpCount);
+  EXPECT_EQ(fb, 31u);        // GC: struct, array, i31, casts, conversions
   EXPECT_EQ(fc, 18u);        // 8 saturating conversions, 7 bulk memory, 3 table
   EXPECT_EQ(fd, 236u + 20);  // fixed-width SIMD + relaxed SIMD
   EXPECT_EQ(fe, 67u);        // threads: 4 + 7 loads + 7 stores + 7 x 7 read-modify-writes
@@ -123,6 +127,12 @@ TEST(Opcodes, SpecEncodingsOfSelectedInstructions) {
       {kPrefixFE, 0x00, "memory.atomic.notify"},
       {kPrefixFE, 0x03, "atomic.fence"},
       {kPrefixFE, 0x4e, "i64.atomic.rmw32.cmpxchg_u"},
+      {0, 0x14, "call_ref"},
+      {0, 0x1f, "try_table"},
+      {0, 0xd6, "br_on_non_null"},
+      {kPrefixFB, 0x00, "struct.new"},
+      {kPrefixFB, 0x15, "ref.test"},
+      {kPrefixFB, 0x1e, "i31.get_u"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.text);
@@ -132,7 +142,7 @@ TEST(Opcodes, SpecEncodingsOfSelectedInstructions) {
   }
 }
 
-TEST(Opcodes, TextNamesAreUniqueExceptTheTwoSelects) {
+TEST(Opcodes, TextNamesAreUniqueExceptSelectAndTheCasts) {
   std::map<std::string, std::vector<Op>> by_name;
   for (Op op : all_ops()) by_name[text_of(op)].push_back(op);
   for (auto& [name, ops] : by_name) {
@@ -141,11 +151,16 @@ TEST(Opcodes, TextNamesAreUniqueExceptTheTwoSelects) {
     if (name == "select") {
       // `select` and `select t*` share their text name (0x1b and 0x1c).
       EXPECT_EQ(ops, (std::vector<Op>{Op::kSelect, Op::kSelectT}));
+    } else if (name == "ref.test") {
+      // The second for a nullable target type: `ref.test (ref null $t)`.
+      EXPECT_EQ(ops, (std::vector<Op>{Op::kRefTest, Op::kRefTestNull}));
+    } else if (name == "ref.cast") {
+      EXPECT_EQ(ops, (std::vector<Op>{Op::kRefCast, Op::kRefCastNull}));
     } else {
       EXPECT_EQ(ops.size(), 1u);
     }
   }
-  EXPECT_EQ(by_name.size(), kOpCount - 1);
+  EXPECT_EQ(by_name.size(), kOpCount - 3);
 }
 
 TEST(Opcodes, SimdRows) {
@@ -198,6 +213,10 @@ TEST(Opcodes, FeatureColumn) {
   Features all = Features::all();
   EXPECT_TRUE(feature_enabled(all, Feature::kTailCall));
   EXPECT_TRUE(feature_enabled(all, Feature::kRelaxedSimd));
+  // Wasm 3.0's rows are for the text format: no flag enables them yet.
+  EXPECT_FALSE(feature_enabled(all, Feature::kGc));
+  EXPECT_FALSE(feature_enabled(all, Feature::kFunctionReferences));
+  EXPECT_FALSE(feature_enabled(all, Feature::kExnref));
   Features no_simd;
   no_simd.simd = false;
   EXPECT_FALSE(feature_enabled(no_simd, Feature::kSimd));
@@ -248,6 +267,7 @@ Cmp cmp_from_name(std::string_view text) {
   size_t dot = text.find('.');
   if (dot == std::string_view::npos || text.find('.', dot + 1) != std::string_view::npos)
     return Cmp::kNone;
+  if (text.starts_with("ref.")) return Cmp::kNone;  // ref.eq compares references, not numbers
   auto it = kNames.find(text.substr(dot + 1));
   return it == kNames.end() ? Cmp::kNone : it->second;
 }
@@ -399,6 +419,14 @@ TEST(Opcodes, ReadOpcodeGatesOnFeatures) {
   EXPECT_EQ(read_op({0xfd, 0x80, 0x02}, Features::all()), Op::kI8x16RelaxedSwizzle);
   EXPECT_EQ(read_op({0xfe, 0x03}, Features{}), Op::kInvalid);
   EXPECT_EQ(read_op({0xfe, 0x03}, Features::all()), Op::kAtomicFence);
+
+  // Wasm 3.0's instructions are illegal opcodes to the decoder, as before they had rows.
+  Error e3;
+  EXPECT_EQ(read_op({0x14, 0x00}, Features::all(), &e3), Op::kInvalid);  // call_ref
+  EXPECT_TRUE(test::ErrorIs(e3, ErrorKind::kMalformed, "illegal opcode"));
+  EXPECT_EQ(read_op({0xfb, 0x00, 0x00}, Features::all(), &e3), Op::kInvalid);  // struct.new
+  EXPECT_TRUE(test::ErrorIs(e3, ErrorKind::kMalformed, "illegal opcode"));
+  EXPECT_EQ(e3.offset, 0u);
 }
 
 TEST(Opcodes, ReadOpcodeDecodesPrefixedLeb) {

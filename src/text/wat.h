@@ -1,0 +1,37 @@
+// The WebAssembly text format to the binary format: the entry points of src/text/.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "text/lexer.h"
+
+namespace keel::text {
+
+struct WatOptions {
+  // Wasm 3.0's grammar, into which memory64 merged: limits and memarg offsets are u64 for every
+  // memory and table, and the validator rejects what a 32-bit one cannot hold. Wasm 2.0's (the
+  // default, and wabt's) rejects them while parsing, as its suite's assert_malformed expect.
+  bool u64_limits_and_offsets = false;
+};
+
+// Encodes a `.wat` source: one `(module ...)` (`binary` and `quote` forms included) or a bare
+// sequence of module fields. `file` names the source in errors ("m.wat:3:5: ...").
+Result<std::vector<uint8_t>> wat_to_wasm(std::string_view file, std::string_view source,
+                                         const WatOptions& options = {});
+
+// Encodes the module whose `(` is token `pos` of `lexed` and moves `pos` past its `)`: the entry
+// the `.wast` script layer shares.
+Result<std::vector<uint8_t>> encode_module(std::string_view file, std::string_view source,
+                                           const Lexed& lexed, size_t& pos,
+                                           const WatOptions& options = {});
+
+// Whether `bytes` look like a text module: after white space, a `(` or a `;` (a comment). The
+// commands take either form by content, whatever the file is called; anything else goes to the
+// binary decoder, whose errors then explain it.
+bool looks_like_text(std::span<const uint8_t> bytes);
+
+}  // namespace keel::text
