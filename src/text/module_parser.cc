@@ -660,6 +660,32 @@ Result<Bytes> ModuleParser::const_expr() {
   return expr;
 }
 
+Result<bool> ModuleParser::segment_target(std::string_view keyword, Space space, uint32_t& out) {
+  bool in_list = at_list(keyword);
+  if (!in_list && !at(TokenKind::kNat) && !at(TokenKind::kId)) return false;
+  if (in_list) pos_ += 2;
+  auto i = index(space);
+  if (!i) return std::move(i).error();
+  out = *i;
+  if (in_list) KEEL_TRY(expect(TokenKind::kRParen));
+  return true;
+}
+
+Result<bool> ModuleParser::segment_offset(bool folded_allowed, Bytes& offset) {
+  if (at_list("offset")) {
+    pos_ += 2;
+    auto e = const_expr();
+    if (!e) return std::move(e).error();
+    offset = std::move(*e);
+    return true;
+  }
+  if (!folded_allowed || !at(TokenKind::kLParen)) return false;
+  InstrParser instrs(*this, offset, nullptr);
+  KEEL_TRY(instrs.folded_instr());
+  put_byte(offset, 0x0b);
+  return true;
+}
+
 Status ModuleParser::elem_field() {
   pos_ += 2;
   take_id();
@@ -671,32 +697,13 @@ Status ModuleParser::elem_field() {
     mode = SegmentMode::kDeclared;
     ++pos_;
   } else {
-    bool table_given = false;
-    if (at_list("table")) {
-      pos_ += 2;
-      auto t = index(Space::kTable);
-      if (!t) return std::move(t).error();
-      table = *t;
-      KEEL_TRY(expect(TokenKind::kRParen));
-      table_given = true;
-    } else if (at(TokenKind::kNat) || at(TokenKind::kId)) {
-      auto t = index(Space::kTable);
-      if (!t) return std::move(t).error();
-      table = *t;
-      table_given = true;
-    }
-    if (at_list("offset")) {
-      pos_ += 2;
-      auto e = const_expr();
-      if (!e) return std::move(e).error();
-      offset = std::move(*e);
+    auto table_given = segment_target("table", Space::kTable, table);
+    if (!table_given) return std::move(table_given).error();
+    auto has_offset = segment_offset(!at_list("ref") && !at_list("item"), offset);
+    if (!has_offset) return std::move(has_offset).error();
+    if (*has_offset) {
       mode = SegmentMode::kActive;
-    } else if (at(TokenKind::kLParen) && !at_list("ref") && !at_list("item")) {
-      InstrParser instrs(*this, offset, nullptr);
-      KEEL_TRY(instrs.folded_instr());
-      put_byte(offset, 0x0b);
-      mode = SegmentMode::kActive;
-    } else if (table_given) {
+    } else if (*table_given) {
       return unexpected();
     }
   }
@@ -744,36 +751,14 @@ Status ModuleParser::data_field() {
   pos_ += 2;
   take_id();
   ++defined_[static_cast<size_t>(Space::kData)];
-  bool active = false;
   uint32_t memory = 0;
   Bytes offset;
-  if (at_list("memory")) {
-    pos_ += 2;
-    auto m = index(Space::kMemory);
-    if (!m) return std::move(m).error();
-    memory = *m;
-    KEEL_TRY(expect(TokenKind::kRParen));
-    active = true;
-  } else if (at(TokenKind::kNat) || at(TokenKind::kId)) {
-    auto m = index(Space::kMemory);
-    if (!m) return std::move(m).error();
-    memory = *m;
-    active = true;
-  }
-  if (at_list("offset")) {
-    pos_ += 2;
-    auto e = const_expr();
-    if (!e) return std::move(e).error();
-    offset = std::move(*e);
-    active = true;
-  } else if (at(TokenKind::kLParen)) {
-    InstrParser instrs(*this, offset, nullptr);
-    KEEL_TRY(instrs.folded_instr());
-    put_byte(offset, 0x0b);
-    active = true;
-  } else if (active) {
-    return unexpected();
-  }
+  auto memory_given = segment_target("memory", Space::kMemory, memory);
+  if (!memory_given) return std::move(memory_given).error();
+  auto has_offset = segment_offset(true, offset);
+  if (!has_offset) return std::move(has_offset).error();
+  if (*memory_given && !*has_offset) return unexpected();
+  bool active = *has_offset;
   Bytes contents;
   while (at(TokenKind::kString)) contents += string_of(lx_.tokens[pos_++]);
   KEEL_TRY(expect(TokenKind::kRParen));

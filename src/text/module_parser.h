@@ -134,6 +134,11 @@ class ModuleParser {
   Status tag_field();
   Status export_field();
   Status start_field();
+  // A segment's `(table x)` / `(memory x)` or bare index: whether there is one (into `out`).
+  Result<bool> segment_target(std::string_view keyword, Space space, uint32_t& out);
+  // A segment's `(offset e)` or, when `folded_allowed`, one folded instruction: whether there is
+  // one (into `offset`, with its `end`).
+  Result<bool> segment_offset(bool folded_allowed, Bytes& offset);
   Status elem_field();
   Status data_field();
   Status custom_annotation();
