@@ -684,16 +684,19 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
       out += *heap;
       return {};
     }
-    case ImmKind::MemoryInit: {
-      uint32_t memory = 0;
+    case ImmKind::MemoryInit:
+    case ImmKind::TableInit: {
+      // `memory.init [mem] data` / `table.init [table] elem`: the binary puts the segment first.
+      bool memory = info.imm == ImmKind::MemoryInit;
+      uint32_t target = 0;
       if (is_index(m_.peek()) && is_index(m_.peek(1))) {
-        auto index = m_.index(Space::kMemory);
+        auto index = m_.index(memory ? Space::kMemory : Space::kTable);
         if (!index) return std::move(index).error();
-        memory = *index;
+        target = *index;
       }
-      KEEL_TRY(index_imm(Space::kData));
-      put_u32(out, memory);
-      uses_data_count_ = true;
+      KEEL_TRY(index_imm(memory ? Space::kData : Space::kElem));
+      put_u32(out, target);
+      uses_data_count_ |= memory;
       return {};
     }
     case ImmKind::Data:
@@ -712,17 +715,6 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
       }
       put_u32(out, destination);
       put_u32(out, source);
-      return {};
-    }
-    case ImmKind::TableInit: {
-      uint32_t table = 0;
-      if (is_index(m_.peek()) && is_index(m_.peek(1))) {
-        auto index = m_.index(Space::kTable);
-        if (!index) return std::move(index).error();
-        table = *index;
-      }
-      KEEL_TRY(index_imm(Space::kElem));
-      put_u32(out, table);
       return {};
     }
     case ImmKind::Elem:
