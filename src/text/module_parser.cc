@@ -427,6 +427,16 @@ Bytes encode_elem(SegmentMode mode, uint32_t table, const Bytes& offset, const E
 }
 }  // namespace
 
+Status ModuleParser::finish_inline_import(Bytes& entry, uint8_t kind, Result<Bytes> type) {
+  if (!type) return std::move(type).error();
+  KEEL_TRY(expect(TokenKind::kRParen));
+  put_byte(entry, kind);
+  entry += *type;
+  imports_.bytes += entry;
+  ++imports_.count;
+  return {};
+}
+
 Status ModuleParser::table_field() {
   pos_ += 2;
   take_id();
@@ -435,14 +445,7 @@ Status ModuleParser::table_field() {
   if (at_list("import")) {
     Bytes entry;
     KEEL_TRY(inline_import(entry));
-    auto type = table_type();
-    if (!type) return std::move(type).error();
-    KEEL_TRY(expect(TokenKind::kRParen));
-    put_byte(entry, 0x01);
-    entry += *type;
-    imports_.bytes += entry;
-    ++imports_.count;
-    return {};
+    return finish_inline_import(entry, 0x01, table_type());
   }
   size_t save = pos_;
   bool is64 = false;
@@ -517,14 +520,7 @@ Status ModuleParser::memory_field() {
     Bytes entry;
     KEEL_TRY(inline_import(entry));
     bool is64;
-    auto type = memory_type(is64);
-    if (!type) return std::move(type).error();
-    KEEL_TRY(expect(TokenKind::kRParen));
-    put_byte(entry, 0x02);
-    entry += *type;
-    imports_.bytes += entry;
-    ++imports_.count;
-    return {};
+    return finish_inline_import(entry, 0x02, memory_type(is64));
   }
   size_t save = pos_;
   bool is64 = false;
@@ -580,14 +576,7 @@ Status ModuleParser::global_field() {
   if (at_list("import")) {
     Bytes entry;
     KEEL_TRY(inline_import(entry));
-    auto type = global_type();
-    if (!type) return std::move(type).error();
-    KEEL_TRY(expect(TokenKind::kRParen));
-    put_byte(entry, 0x03);
-    entry += *type;
-    imports_.bytes += entry;
-    ++imports_.count;
-    return {};
+    return finish_inline_import(entry, 0x03, global_type());
   }
   auto type = global_type();
   if (!type) return std::move(type).error();

@@ -140,6 +140,9 @@ class ModuleParser {
   // one (into `offset`, with its `end`).
   Result<bool> segment_offset(bool folded_allowed, Bytes& offset);
   Status elem_field();
+  // After an inline `(import "m" "n")` (in `entry`) and the entity's type: the closing `)`, and
+  // the import of that kind.
+  Status finish_inline_import(Bytes& entry, uint8_t kind, Result<Bytes> type);
   Status data_field();
   Status custom_annotation();
   Result<Bytes> const_expr();  // instructions to the closing `)`, then `end`
