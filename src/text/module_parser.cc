@@ -133,7 +133,7 @@ Status ModuleParser::collect_names(size_t begin) {
       continue;
     }
     if (!at(TokenKind::kLParen) || !at(TokenKind::kKeyword, 1)) return unexpected();
-    size_t field_start = pos_;
+    size_t field_begin = pos_;
     const Token& where = peek(1);
     std::string_view kw = text_of(where);
     pos_ += 2;
@@ -193,7 +193,7 @@ Status ModuleParser::collect_names(size_t begin) {
     } else if (kw != "export" && kw != "start") {
       return error_at(where, "unknown module field \"" + std::string(kw) + "\"");
     }
-    pos_ = field_start;
+    pos_ = field_begin;
     skip_list();
   }
   return {};
@@ -327,10 +327,7 @@ Status ModuleParser::import_field() {
 }
 
 Status ModuleParser::func_field() {
-  pos_ += 2;
-  take_id();
-  uint32_t index = defined_[static_cast<size_t>(Space::kFunc)]++;
-  KEEL_TRY(inline_exports(0x00, index));
+  KEEL_TRY(field_start(Space::kFunc, 0x00));
   if (at_list("import")) {
     Bytes entry;
     KEEL_TRY(inline_import(entry));
@@ -427,6 +424,14 @@ Bytes encode_elem(SegmentMode mode, uint32_t table, const Bytes& offset, const E
 }
 }  // namespace
 
+Result<uint32_t> ModuleParser::field_start(Space space, uint8_t export_kind) {
+  pos_ += 2;
+  take_id();
+  uint32_t index = defined_[static_cast<size_t>(space)]++;
+  KEEL_TRY(inline_exports(export_kind, index));
+  return index;
+}
+
 Status ModuleParser::finish_inline_import(Bytes& entry, uint8_t kind, Result<Bytes> type) {
   if (!type) return std::move(type).error();
   KEEL_TRY(expect(TokenKind::kRParen));
@@ -438,10 +443,9 @@ Status ModuleParser::finish_inline_import(Bytes& entry, uint8_t kind, Result<Byt
 }
 
 Status ModuleParser::table_field() {
-  pos_ += 2;
-  take_id();
-  uint32_t table = defined_[static_cast<size_t>(Space::kTable)]++;
-  KEEL_TRY(inline_exports(0x01, table));
+  auto table_index = field_start(Space::kTable, 0x01);
+  if (!table_index) return std::move(table_index).error();
+  uint32_t table = *table_index;
   if (at_list("import")) {
     Bytes entry;
     KEEL_TRY(inline_import(entry));
@@ -512,10 +516,9 @@ Status ModuleParser::table_field() {
 }
 
 Status ModuleParser::memory_field() {
-  pos_ += 2;
-  take_id();
-  uint32_t index = defined_[static_cast<size_t>(Space::kMemory)]++;
-  KEEL_TRY(inline_exports(0x02, index));
+  auto memory_index = field_start(Space::kMemory, 0x02);
+  if (!memory_index) return std::move(memory_index).error();
+  uint32_t index = *memory_index;
   if (at_list("import")) {
     Bytes entry;
     KEEL_TRY(inline_import(entry));
@@ -569,10 +572,7 @@ Status ModuleParser::memory_field() {
 }
 
 Status ModuleParser::global_field() {
-  pos_ += 2;
-  take_id();
-  uint32_t index = defined_[static_cast<size_t>(Space::kGlobal)]++;
-  KEEL_TRY(inline_exports(0x03, index));
+  KEEL_TRY(field_start(Space::kGlobal, 0x03));
   if (at_list("import")) {
     Bytes entry;
     KEEL_TRY(inline_import(entry));
@@ -588,10 +588,7 @@ Status ModuleParser::global_field() {
 }
 
 Status ModuleParser::tag_field() {
-  pos_ += 2;
-  take_id();
-  uint32_t index = defined_[static_cast<size_t>(Space::kTag)]++;
-  KEEL_TRY(inline_exports(0x04, index));
+  KEEL_TRY(field_start(Space::kTag, 0x04));
   Bytes entry;
   bool imported = at_list("import");
   if (imported) KEEL_TRY(inline_import(entry));

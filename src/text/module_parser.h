@@ -140,6 +140,8 @@ class ModuleParser {
   // one (into `offset`, with its `end`).
   Result<bool> segment_offset(bool folded_allowed, Bytes& offset);
   Status elem_field();
+  // Past `(kind $id?` and the field's inline exports: its index in `space`.
+  Result<uint32_t> field_start(Space space, uint8_t export_kind);
   // After an inline `(import "m" "n")` (in `entry`) and the entity's type: the closing `)`, and
   // the import of that kind.
   Status finish_inline_import(Bytes& entry, uint8_t kind, Result<Bytes> type);
