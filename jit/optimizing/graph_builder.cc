@@ -36,11 +36,15 @@ class GraphBuilder {
         b_(graph_),
         ssa_(graph_),
         current_(graph_.entry()),
-        osr_loop_(osr_loop) {}
+        osr_loop_(osr_loop) {
+    // About one IR instruction and value per two bytes of body: growing the arrays instead
+    // moved every instruction built so far a few times over.
+    size_t body = module_.functions[func_index].body.size;
+    graph_.reserve(body / 2, body / 2, body / 16);
+  }
 
   // Where the instruction being decoded is: instructions get its module offset (source maps).
   void set_offset_source(std::function<uint32_t()> offset) { offset_ = std::move(offset); }
-  // How many entries the operand stack holds (OSR: what lies below a loop's parameters).
   // The decoder's operand stack, which enter_by_osr rebinds below the loop's parameters.
   struct OperandStack {
     std::function<size_t()> size;

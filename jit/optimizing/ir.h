@@ -173,6 +173,13 @@ class Graph {
   // The entry is an OSR entry into a loop (graph_builder.h, GraphBuildOptions::osr_loop).
   bool osr_entry = false;
 
+  // Room for this many instructions, values and blocks before the arrays grow.
+  void reserve(size_t insts, size_t values, size_t blocks) {
+    insts_.reserve(insts);
+    values_.reserve(values);
+    blocks_.reserve(blocks);
+  }
+
   BlockId create_block();
   // The same, laid out just before `next`. The back end orders blocks itself (liveness.h), so
   // this only makes a block a pass puts in front of another (a loop preheader) print there.
