@@ -191,7 +191,12 @@ Liveness compute_liveness(const Graph& graph) {
       pred_begin[i + 1] = static_cast<uint32_t>(preds.size());
     }
   }
-  std::vector<std::vector<ValueId>> live_in(num_blocks), live_out(num_blocks);
+  // Found value by value; grouped by block below.
+  struct BlockValue {
+    uint32_t block;
+    ValueId value;
+  };
+  std::vector<BlockValue> found_in, found_out;
   std::vector<uint32_t> in_mark(num_blocks, kNoPosition), out_mark(num_blocks, kNoPosition);
   std::vector<uint32_t> work;
   for (uint32_t v = 0; v < num_values; ++v) {
@@ -201,7 +206,7 @@ Liveness compute_liveness(const Graph& graph) {
       uint32_t at = use_block[u];
       if (at == def || in_mark[at] == v) continue;
       in_mark[at] = v;
-      live_in[at].push_back(ValueId(v));
+      found_in.push_back({at, ValueId(v)});
       work.push_back(at);
       while (!work.empty()) {
         uint32_t b = work.back();
@@ -210,16 +215,38 @@ Liveness compute_liveness(const Graph& graph) {
           uint32_t p = preds[k];
           if (out_mark[p] != v) {
             out_mark[p] = v;
-            live_out[p].push_back(ValueId(v));
+            found_out.push_back({p, ValueId(v)});
           }
           if (p == def || in_mark[p] == v) continue;
           in_mark[p] = v;
-          live_in[p].push_back(ValueId(v));
+          found_in.push_back({p, ValueId(v)});
           work.push_back(p);
         }
       }
     }
   }
+
+  // Live-in and live-out sets by order index, as offsets into one array each.
+  auto by_block = [&](const std::vector<BlockValue>& found, std::vector<uint32_t>& begin,
+                      std::vector<ValueId>& values) {
+    begin.assign(num_blocks + 1, 0);
+    for (const BlockValue& f : found) ++begin[f.block + 1];
+    for (size_t i = 0; i < num_blocks; ++i) begin[i + 1] += begin[i];
+    values.resize(found.size());
+    std::vector<uint32_t> fill(begin.begin(), begin.end() - 1);
+    for (const BlockValue& f : found) values[fill[f.block]++] = f.value;
+  };
+  std::vector<uint32_t> in_begin, out_begin;
+  std::vector<ValueId> live_in, live_out;
+  by_block(found_in, in_begin, live_in);
+  by_block(found_out, out_begin, live_out);
+  auto live_in_of = [&](size_t i) {
+    return std::span<const ValueId>(live_in.data() + in_begin[i], live_in.data() + in_begin[i + 1]);
+  };
+  auto live_out_of = [&](size_t i) {
+    return std::span<const ValueId>(live_out.data() + out_begin[i],
+                                    live_out.data() + out_begin[i + 1]);
+  };
 
   // Ranges, their hulls and use weights. Within a block a value is live from the block entry
   // (live-in, or a parameter) or its definition, to the terminator (live-out) or its last use.
@@ -248,8 +275,8 @@ Liveness compute_liveness(const Graph& graph) {
       seg_from[v.index] = std::min(seg_from[v.index], at);
       seg_to[v.index] = std::max(seg_to[v.index], at);
     };
-    for (ValueId v : live_in[i]) touch(v, start);
-    for (ValueId v : live_out[i]) touch(v, end);
+    for (ValueId v : live_in_of(i)) touch(v, start);
+    for (ValueId v : live_out_of(i)) touch(v, end);
     const Block& block = graph.block(live.order[i]);
     for (ValueId p : block.params) {
       touch(p, start);
@@ -284,7 +311,7 @@ Liveness compute_liveness(const Graph& graph) {
       has_call |= !graph.inst(id).dead && is_call_like(graph.inst(id).kind);
     if (!has_call) continue;
     now.clear();
-    for (ValueId v : live_out[i]) now.add(v);
+    for (ValueId v : live_out_of(i)) now.add(v);
     for (size_t k = block.insts.size(); k-- > 0;) {
       InstId id = block.insts[k];
       const Inst& inst = graph.inst(id);
