@@ -83,5 +83,35 @@ TEST(Dominators, IrreducibleLoop) {
   EXPECT_FALSE(dom.dominates(a, c));
 }
 
+// A br_table reaching blocks by several cases: each successor is listed once, in the order of
+// its first case, and the tree is that of the distinct edges.
+TEST(Dominators, SwitchSuccessorsAreDistinct) {
+  Graph g(FuncType{{VT::kI32}, {}});
+  Builder b(g);
+  BlockId one = g.create_block();
+  BlockId two = g.create_block();
+  BlockId join = g.create_block();
+  ValueId x = g.block(g.entry()).params[0];
+  b.switch_(x, {BlockCall{two, {}}, BlockCall{one, {}}, BlockCall{two, {}}, BlockCall{one, {}}},
+            BlockCall{two, {}});
+  b.set_block(one);
+  b.jump(join);
+  b.set_block(two);
+  b.jump(join);
+  b.set_block(join);
+  b.ret();
+  DominatorTree dom(g);
+  std::span<const BlockId> successors = dom.successors(g.entry());
+  ASSERT_EQ(successors.size(), 2u);
+  EXPECT_EQ(successors[0], two);
+  EXPECT_EQ(successors[1], one);
+  EXPECT_EQ(dom.successors(one).size(), 1u);
+  EXPECT_EQ(dom.successors(join).size(), 0u);
+  EXPECT_EQ(dom.idom(join), g.entry());
+  EXPECT_EQ(dom.children(g.entry()).size(), 3u);
+  EXPECT_TRUE(dom.dominates(g.entry(), join));
+  EXPECT_FALSE(dom.dominates(one, join));
+}
+
 }  // namespace
 }  // namespace keel::jit::opt
