@@ -1,4 +1,4 @@
-// Runs one wast2json script against a SpecEngine and counts the outcome of every command.
+// Runs one script (read from .wast or from wast2json's JSON) against a SpecEngine and counts the outcome of every command.
 #pragma once
 
 #include <cstdint>

@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/byte_buffer.h"
 #include "base/result.h"
 #include "ir/types.h"
 
@@ -75,9 +77,13 @@ struct SpecCommand {
   uint32_t line = 0;
   std::filesystem::path module_path;  // empty if the command has no module
   bool text_module = false;           // module_type "text": only a text parser can read it
-  std::string text;                   // the error message the spec expects
-  std::string name;                   // module: its "$name"; register: the module to register
-  std::string as;                     // register: the import module name it is offered under
+  // A .wast script's module, encoded while the script was read (module_path is then empty); or,
+  // if its text did not parse, why (an assert_malformed passes on that error).
+  std::shared_ptr<const ByteBuffer> module_bytes;
+  std::optional<Error> module_error;
+  std::string text;  // the error message the spec expects
+  std::string name;  // module: its "$name"; register: the module to register
+  std::string as;    // register: the import module name it is offered under
   std::optional<SpecAction> action;
   // One entry per result; each lists the values that match it (more than one for `either`).
   std::vector<std::vector<SpecValue>> expected;
