@@ -104,8 +104,9 @@ int run_spec(const SpecOptions& options, const EngineFactory& make_engine, std::
 }
 
 int spec_main(int argc, char** argv) {
-  CLI::App app{"Runs the WebAssembly spec test suite (wast2json output) against keel.",
-               "keel-spec"};
+  CLI::App app{
+      "Runs the WebAssembly spec test suite (.wast scripts, or wast2json output) against keel.",
+      "keel-spec"};
   SpecOptions options;
   app.add_option("--expected", options.expected,
                  "Fail if a script's or the total passed count is below this file's");
@@ -136,7 +137,8 @@ int spec_main(int argc, char** argv) {
   bool osr = false;
   app.add_flag("--osr", osr,
                "With --tier tiered: every loop a tier-1 frame reaches is left for tier 2 by OSR");
-  app.add_option("JSON_OR_DIR", options.paths, "wast2json .json files, or folders of them")
+  app.add_option("WAST_JSON_OR_DIR", options.paths,
+                 ".wast scripts, wast2json .json files, or folders of either")
       ->required();
   CLI11_PARSE(app, argc, argv);
   runtime::Tier tier =

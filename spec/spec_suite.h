@@ -1,5 +1,5 @@
-// A set of converted scripts: found under the paths given on the command line, each run with the
-// features its proposal needs, in parallel across files.
+// A set of scripts (.wast, or converted by wast2json): found under the paths given on the command
+// line, each run with the features its proposal needs, in parallel across files.
 #pragma once
 
 #include <filesystem>
@@ -19,11 +19,12 @@ namespace keel::spec {
 inline constexpr std::string_view kNotConvertedSuffix = ".not-converted";
 
 struct SuiteEntry {
-  std::filesystem::path path;  // the .json, or the .not-converted marker
+  std::filesystem::path path;  // the .wast, the .json, or the .not-converted marker
   bool converted = true;
 };
 
-// Every .json and .not-converted file under `paths` (directories are searched recursively).
+// Every .wast, .json and .not-converted file under `paths` (directories are searched
+// recursively). A .wast is read by keel's own script parser (wast_script.h).
 Result<std::vector<SuiteEntry>> find_scripts(const std::vector<std::filesystem::path>& paths);
 
 // "address" for a top-level file, "tail-call/return_call" for proposals/tail-call/return_call.wast.
