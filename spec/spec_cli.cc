@@ -8,6 +8,7 @@
 #include "expected_totals.h"
 #include "jit/engine/jit_compiler.h"
 #include "spec_report.h"
+#include "wast_json.h"
 
 namespace keel::spec {
 namespace {
@@ -56,7 +57,7 @@ int run_spec(const SpecOptions& options, const EngineFactory& make_engine, std::
   }
 
   auto outcomes = run_suite(*entries, make_engine, options.features,
-                            RunOptions{.strict_messages = options.strict_messages});
+                            RunOptions{.strict_messages = options.strict_messages}, read_wast_json);
   std::set<std::string> names;
   for (const ScriptOutcome& o : outcomes) {
     if (!names.insert(o.name).second) {

@@ -92,10 +92,14 @@ ScriptOutcome run_wast(const fs::path& wast, const EngineFactory& make_engine, F
 }
 
 ScriptOutcome run_entry(const SuiteEntry& entry, const EngineFactory& make_engine, FeatureMode mode,
-                        const RunOptions& options) {
+                        const RunOptions& options, JsonScriptReader read_json) {
   if (!entry.converted) return not_converted_outcome(entry.path);
   if (entry.path.extension() == ".wast") return run_wast(entry.path, make_engine, mode, options);
-  auto script = read_wast_json(entry.path);
+  if (!read_json) {
+    return failed_outcome(entry.path.stem().string(),
+                          entry.path.string() + ": wast2json output is not read here; give .wast");
+  }
+  auto script = read_json(entry.path);
   if (!script) return failed_outcome(entry.path.stem().string(), script.error().message);
   std::string name = script_name(script->source);
   auto features = script_features(script->source, mode);
@@ -192,12 +196,13 @@ Result<Features> script_features(const fs::path& wast, FeatureMode mode) {
 
 std::vector<ScriptOutcome> run_suite(const std::vector<SuiteEntry>& entries,
                                      const EngineFactory& make_engine, FeatureMode mode,
-                                     const RunOptions& options, unsigned jobs) {
+                                     const RunOptions& options, JsonScriptReader read_json,
+                                     unsigned jobs) {
   std::vector<ScriptOutcome> outcomes(entries.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i; (i = next.fetch_add(1)) < entries.size();) {
-      outcomes[i] = run_entry(entries[i], make_engine, mode, options);
+      outcomes[i] = run_entry(entries[i], make_engine, mode, options, read_json);
     }
   };
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());

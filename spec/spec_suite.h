@@ -46,10 +46,16 @@ struct ScriptOutcome {
   std::string not_converted;           // why, from the marker
 };
 
+// Reads a wast2json .json (read_wast_json of wast_json.h). keel-spec passes it; `keel wast`, which
+// links the script layer without the JSON reader, reads .wast only.
+using JsonScriptReader = Result<SpecScript> (*)(const std::filesystem::path& json);
+
 // Runs every entry, `jobs` files at a time (0: one per hardware thread). Outcomes are sorted by
-// name. A script that cannot be read or has no features counts as one failure.
+// name. A script that cannot be read or has no features counts as one failure, and so does a
+// .json when `read_json` is null.
 std::vector<ScriptOutcome> run_suite(const std::vector<SuiteEntry>& entries,
                                      const EngineFactory& make_engine, FeatureMode mode,
-                                     const RunOptions& options, unsigned jobs = 0);
+                                     const RunOptions& options, JsonScriptReader read_json,
+                                     unsigned jobs = 0);
 
 }  // namespace keel::spec

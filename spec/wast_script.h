@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "spec_script.h"
 #include "text/wat.h"
-#include "wast_json.h"
 
 namespace keel::spec {
 
