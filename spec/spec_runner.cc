@@ -156,7 +156,7 @@ class ScriptRun {
   }
 
   void run_module(const SpecCommand& c) {
-    Status status = instantiates() ? instantiate(c, c.name) : load(c);
+    Status status = instantiates() && !c.definition_only ? instantiate(c, c.name) : load(c);
     if (status) {
       ++result_.passed;
     } else {

@@ -82,6 +82,9 @@ struct SpecCommand {
   // if its text did not parse, why (an assert_malformed passes on that error).
   std::shared_ptr<const ByteBuffer> module_bytes;
   std::optional<Error> module_error;
+  // `(module definition ...)`: validated, not instantiated; `(module instance $i $m)` then comes
+  // as a module command with the definition's bytes.
+  bool definition_only = false;
   std::string text;  // the error message the spec expects
   std::string name;  // module: its "$name"; register: the module to register
   std::string as;    // register: the import module name it is offered under

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -133,8 +134,9 @@ class ScriptParser {
   // `(module ...)` in any form: encoded, or the error that says why not.
   Status module(SpecCommand& c) {
     if (!at(TokenKind::kLParen) || !at_keyword("module", 1)) return unexpected("(module ...)");
-    size_t id_at = at_keyword("definition", 2) ? 3 : 2;
-    if (at_keyword("instance", 2)) return error_here("(module instance ...) is not supported");
+    if (at_keyword("instance", 2)) return instance(c);
+    c.definition_only = at_keyword("definition", 2);
+    size_t id_at = c.definition_only ? 3 : 2;
     if (at(TokenKind::kId, id_at)) c.name = "$" + lx_.strings[peek(id_at).string];
     size_t start = pos_;
     auto encoded = text::encode_module(file_, src_, lx_, pos_, options_);
@@ -143,7 +145,26 @@ class ScriptParser {
       skip_list();
     }
     set_module(c, std::move(encoded));
+    if (c.definition_only && !c.name.empty()) definitions_[c.name] = c;
     return {};
+  }
+
+  // `(module instance $i? $m)`: a module command instantiating definition $m's bytes as $i.
+  Status instance(SpecCommand& c) {
+    pos_ += 3;
+    std::optional<std::string> first = take_id();
+    std::optional<std::string> second = take_id();
+    const std::optional<std::string>& definition = second ? second : first;
+    if (!definition) return unexpected("the name of a module definition");
+    auto it = definitions_.find(*definition);
+    if (it == definitions_.end()) {
+      return text::text_error(file_, src_, lx_.tokens[pos_ - 1].offset,
+                              "unknown module definition " + *definition);
+    }
+    c.module_bytes = it->second.module_bytes;
+    c.module_error = it->second.module_error;
+    c.name = second ? *first : "";
+    return expect(TokenKind::kRParen, ")");
   }
 
   Result<SpecLane> lane(ValType type, uint32_t bits, bool result) {
@@ -365,6 +386,7 @@ class ScriptParser {
   const Lexed& lx_;
   text::WatOptions options_;
   size_t pos_ = 0;
+  std::map<std::string, SpecCommand> definitions_;  // `(module definition $m ...)` by name
 };
 
 }  // namespace

@@ -47,6 +47,23 @@ TEST(WastScript, ModulesAreEncodedWithTheirNames) {
   EXPECT_TRUE(s.commands[2].module_bytes);
 }
 
+TEST(WastScript, DefinitionsAreInstantiatedByName) {
+  SpecScript s = parse(
+      "(module definition $M (func (export \"f\")))\n"
+      "(module instance $I $M)\n(module instance $M)\n");
+  ASSERT_EQ(s.commands.size(), 3u);
+  EXPECT_TRUE(s.commands[0].definition_only);
+  EXPECT_EQ(s.commands[0].name, "$M");
+  for (size_t i : {1, 2}) {
+    EXPECT_EQ(s.commands[i].type, CommandType::kModule);
+    EXPECT_FALSE(s.commands[i].definition_only);
+    EXPECT_EQ(s.commands[i].module_bytes, s.commands[0].module_bytes);
+  }
+  EXPECT_EQ(s.commands[1].name, "$I");
+  EXPECT_EQ(s.commands[2].name, "");
+  EXPECT_EQ(parse_error("(module instance $I $N)").substr(0, 13), "s.wast:1:21: ");
+}
+
 TEST(WastScript, BareModuleFieldsAreOneModule) {
   SpecScript s = parse("(func) (memory 1)");
   ASSERT_EQ(s.commands.size(), 1u);
