@@ -68,9 +68,9 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   app.set_version_flag("--version", version_string(), "Print the version and exit");
   app.require_subcommand(1);
   const std::vector<Subcommand> commands = {
-      add_validate_command(app), add_disasm_command(app),
-      add_run_command(app),      add_compile_command(app),
-      add_wat2wasm_command(app), add_completion_command(app),  // the last one hidden
+      add_validate_command(app),   add_disasm_command(app),   add_run_command(app),
+      add_compile_command(app),    add_wat2wasm_command(app), add_wast_command(app),
+      add_completion_command(app),  // the last one hidden
   };
 
   if (argc <= 1) {

@@ -427,8 +427,9 @@ TEST(Cli, CompletionScriptsListTheOptionTable) {
   for (const char* shell : {"bash", "zsh", "fish"}) {
     Outcome r = run({"completion", shell});
     EXPECT_EQ(r.status, 0) << shell << ": " << r.err;
-    for (const char* word : {"validate", "disasm", "compile", "dir-ro", "invoke", "max-wasm-stack",
-                             "enable-all", "perfmap", "eager", "tail-call", "wat2wasm", "no-check"})
+    for (const char* word :
+         {"validate", "disasm", "compile", "dir-ro", "invoke", "max-wasm-stack", "enable-all",
+          "perfmap", "eager", "tail-call", "wat2wasm", "no-check", "wast"})
       EXPECT_NE(r.out.find(word), std::string::npos) << shell << " lacks " << word;
     EXPECT_EQ(r.out.find("no-interrupt-checks"), std::string::npos) << shell;
   }
@@ -485,6 +486,40 @@ TEST(Cli, Wat2wasmWritesTheBinary) {
   r = run({"wat2wasm", path, "-o", "-"});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, kAddBinary);
+}
+
+// `keel wast`: per file and in total, and a failed command fails the run.
+TEST(Cli, WastRunsScripts) {
+  std::string good = write_module("wast_good",
+                                  "(module (func (export \"add\") (param i32 i32) (result i32)\n"
+                                  "  local.get 0 local.get 1 i32.add))\n"
+                                  "(assert_return (invoke \"add\" (i32.const 1) (i32.const 2))"
+                                  " (i32.const 3))\n"
+                                  "(assert_malformed (module quote \"(func i32.ad)\") \"unknown "
+                                  "operator\")\n");
+  Outcome r = run({"wast", good});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("wast_good: 3 passed, 0 failed, 0 skipped"), std::string::npos) << r.out;
+  EXPECT_TRUE(r.out.ends_with("\n3 passed, 0 failed, 0 skipped\n")) << r.out;
+
+  std::string bad = write_module("wast_bad",
+                                 "(module (func (export \"f\") (result i32) (i32.const 1)))\n"
+                                 "(assert_return (invoke \"f\") (i32.const 2))\n");
+  r = run({"wast", good, bad});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("wast_bad: 1 passed, 1 failed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("wast_bad.wast:2: assert_return: expected (i32:2), got (i32:1)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(r.out.ends_with("\n4 passed, 1 failed, 0 skipped\n")) << r.out;
+
+  // A script error names its place and counts as a failure.
+  std::string broken = write_module("wast_broken", "(module)\n(assert_retrun)\n");
+  r = run({"wast", broken});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find(broken + ":2:2: "), std::string::npos) << r.out;
+  EXPECT_EQ(run({"wast"}).status, 2);
+  EXPECT_EQ(run({"wast", "--enable", "no-such-feature", good}).status, 2);
 }
 
 TEST(Cli, Wat2wasmValidatesUnlessTold) {

@@ -8,6 +8,7 @@
 #include "expected_totals.h"
 #include "jit/engine/jit_compiler.h"
 #include "spec_report.h"
+#include "wast_json.h"
 
 namespace keel::spec {
 namespace {
@@ -56,7 +57,7 @@ int run_spec(const SpecOptions& options, const EngineFactory& make_engine, std::
   }
 
   auto outcomes = run_suite(*entries, make_engine, options.features,
-                            RunOptions{.strict_messages = options.strict_messages});
+                            RunOptions{.strict_messages = options.strict_messages}, read_wast_json);
   std::set<std::string> names;
   for (const ScriptOutcome& o : outcomes) {
     if (!names.insert(o.name).second) {
@@ -104,8 +105,9 @@ int run_spec(const SpecOptions& options, const EngineFactory& make_engine, std::
 }
 
 int spec_main(int argc, char** argv) {
-  CLI::App app{"Runs the WebAssembly spec test suite (wast2json output) against keel.",
-               "keel-spec"};
+  CLI::App app{
+      "Runs the WebAssembly spec test suite (.wast scripts, or wast2json output) against keel.",
+      "keel-spec"};
   SpecOptions options;
   app.add_option("--expected", options.expected,
                  "Fail if a script's or the total passed count is below this file's");
@@ -136,7 +138,8 @@ int spec_main(int argc, char** argv) {
   bool osr = false;
   app.add_flag("--osr", osr,
                "With --tier tiered: every loop a tier-1 frame reaches is left for tier 2 by OSR");
-  app.add_option("JSON_OR_DIR", options.paths, "wast2json .json files, or folders of them")
+  app.add_option("WAST_JSON_OR_DIR", options.paths,
+                 ".wast scripts, wast2json .json files, or folders of either")
       ->required();
   CLI11_PARSE(app, argc, argv);
   runtime::Tier tier =

@@ -16,11 +16,9 @@ class ValidatingEngine final : public SpecEngine {
 
   bool supports(Capability) const override { return false; }
 
-  Status load(const std::filesystem::path& module_path) override {
-    auto buffer = ByteBuffer::from_file(module_path.string());
-    if (!buffer) return std::move(buffer).error();
+  Status load(const ModuleBytes& bytes) override {
     // The runner already keeps every core busy with one script each.
-    auto module = load_module(std::move(*buffer), features_, ValidateOptions{.threads = 1});
+    auto module = load_module(bytes, features_, ValidateOptions{.threads = 1});
     if (!module) return std::move(module).error();
     return {};
   }
@@ -31,7 +29,7 @@ class ValidatingEngine final : public SpecEngine {
 
 }  // namespace
 
-Status SpecEngine::instantiate(const std::filesystem::path&, const std::string&) {
+Status SpecEngine::instantiate(const ModuleBytes&, const std::string&) {
   return unsupported("instantiate");
 }
 

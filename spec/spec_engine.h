@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/byte_buffer.h"
 #include "base/result.h"
 #include "ir/features.h"
 #include "runtime/compiler.h"
@@ -26,17 +27,20 @@ enum class Capability : uint8_t {
   kExceptions,   // assert_exception: observing an uncaught wasm exception
 };
 
+// A module's binary: read from wast2json's .wasm file or encoded from a .wast script's text.
+using ModuleBytes = std::shared_ptr<const ByteBuffer>;
+
 class SpecEngine {
  public:
   virtual ~SpecEngine() = default;
   virtual bool supports(Capability capability) const = 0;
   // Decodes and validates a binary module; the error kind says which phase rejected it.
-  virtual Status load(const std::filesystem::path& module_path) = 0;
+  virtual Status load(const ModuleBytes& module) = 0;
 
   // kInstantiate. Loads and instantiates a module with the `spectest` module and every registered
   // one importable; it becomes the current module, and `name` ("$m", may be empty) names it.
   // Link errors are kUnlinkable, traps while initialising or in the start function kTrap.
-  virtual Status instantiate(const std::filesystem::path& module_path, const std::string& name);
+  virtual Status instantiate(const ModuleBytes& module, const std::string& name);
   // Offers the exports of module `name` (empty: the current one) as import module `as`.
   virtual Status register_module(const std::string& name, const std::string& as);
 

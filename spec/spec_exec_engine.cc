@@ -34,15 +34,15 @@ class ExecutingEngine final : public SpecEngine {
     return capability != Capability::kExceptions;
   }
 
-  Status load(const std::filesystem::path& module_path) override {
-    auto module = load_module(module_path);
+  Status load(const ModuleBytes& bytes) override {
+    auto module = LoadedModule::load(bytes, config_);
     if (!module) return std::move(module).error();
     return {};
   }
 
-  Status instantiate(const std::filesystem::path& module_path, const std::string& name) override {
+  Status instantiate(const ModuleBytes& bytes, const std::string& name) override {
     if (!setup_) return setup_;
-    auto module = load_module(module_path);
+    auto module = LoadedModule::load(bytes, config_);
     if (!module) return std::move(module).error();
     auto instance = store_.instantiate(*module, imports_);
     if (!instance) return std::move(instance).error();
@@ -72,12 +72,6 @@ class ExecutingEngine final : public SpecEngine {
   }
 
  private:
-  Result<std::shared_ptr<LoadedModule>> load_module(const std::filesystem::path& path) {
-    auto buffer = ByteBuffer::from_file(path.string());
-    if (!buffer) return std::move(buffer).error();
-    return LoadedModule::load(std::move(*buffer), config_);
-  }
-
   Result<const Instance*> find(const std::string& name) const {
     if (name.empty()) {
       if (!current_) return make_error(ErrorKind::kUsage, "no module instantiated yet");

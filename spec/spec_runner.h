@@ -1,4 +1,5 @@
-// Runs one wast2json script against a SpecEngine and counts the outcome of every command.
+// Runs one script (read from .wast or from wast2json's JSON) against a SpecEngine and counts the
+// outcome of every command.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +8,7 @@
 #include <vector>
 
 #include "spec_engine.h"
-#include "wast_json.h"
+#include "spec_script.h"
 
 namespace keel::spec {
 

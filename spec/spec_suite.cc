@@ -11,6 +11,8 @@
 
 #include <pthread.h>
 
+#include "wast_script.h"
+
 namespace keel::spec {
 namespace {
 
@@ -36,7 +38,12 @@ constexpr ProposalFeatures kProposals[] = {
 };
 
 bool is_script_file(const fs::path& p) {
-  return p.extension() == ".json" || p.extension() == kNotConvertedSuffix;
+  return p.extension() == ".wast" || p.extension() == ".json" ||
+         p.extension() == kNotConvertedSuffix;
+}
+
+bool is_converted(const fs::path& p) {
+  return p.extension() != kNotConvertedSuffix;
 }
 
 // The proposal folder of proposals/<proposal>/<file>.wast, or empty.
@@ -72,10 +79,27 @@ std::string deferred_execution(const std::string&) {
   return {};
 }
 
+// A .wast read by keel's parser. memory64's text has 64-bit limits and offsets, as Wasm 3.0's.
+ScriptOutcome run_wast(const fs::path& wast, const EngineFactory& make_engine, FeatureMode mode,
+                       const RunOptions& options) {
+  std::string name = script_name(wast);
+  auto features = script_features(wast, mode);
+  if (!features) return failed_outcome(std::move(name), features.error().message);
+  auto script = read_wast_script(wast, {.u64_limits_and_offsets = features->memory64});
+  if (!script) return failed_outcome(std::move(name), script.error().message);
+  auto engine = make_engine(*features);
+  return {std::move(name), run_script(*script, *engine, options, deferred_execution(name)), {}};
+}
+
 ScriptOutcome run_entry(const SuiteEntry& entry, const EngineFactory& make_engine, FeatureMode mode,
-                        const RunOptions& options) {
+                        const RunOptions& options, JsonScriptReader read_json) {
   if (!entry.converted) return not_converted_outcome(entry.path);
-  auto script = read_wast_json(entry.path);
+  if (entry.path.extension() == ".wast") return run_wast(entry.path, make_engine, mode, options);
+  if (!read_json) {
+    return failed_outcome(entry.path.stem().string(),
+                          entry.path.string() + ": wast2json output is not read here; give .wast");
+  }
+  auto script = read_json(entry.path);
   if (!script) return failed_outcome(entry.path.stem().string(), script.error().message);
   std::string name = script_name(script->source);
   auto features = script_features(script->source, mode);
@@ -121,19 +145,21 @@ Result<std::vector<SuiteEntry>> find_scripts(const std::vector<fs::path>& paths)
       for (auto it = fs::recursive_directory_iterator(path, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_regular_file() && is_script_file(it->path())) {
-          entries.push_back({it->path(), it->path().extension() == ".json"});
+          entries.push_back({it->path(), is_converted(it->path())});
         }
       }
       if (ec) return make_error(ErrorKind::kIo, path.string() + ": " + ec.message());
     } else if (fs::is_regular_file(path, ec) && is_script_file(path)) {
-      entries.push_back({path, path.extension() == ".json"});
+      entries.push_back({path, is_converted(path)});
     } else if (fs::exists(path, ec)) {
-      return make_error(ErrorKind::kUsage, path.string() + ": not a wast2json .json file");
+      return make_error(ErrorKind::kUsage,
+                        path.string() + ": not a .wast script or a wast2json .json file");
     }
     if (entries.size() == before) {
       return make_error(ErrorKind::kIo, path.string() +
-                                            ": no wast2json output found (is wast2json "
-                                            "installed, and has the spec-json target been built?)");
+                                            ": no .wast scripts or wast2json output found (is "
+                                            "wast2json installed, and has the spec-json target "
+                                            "been built?)");
     }
   }
   return entries;
@@ -170,12 +196,13 @@ Result<Features> script_features(const fs::path& wast, FeatureMode mode) {
 
 std::vector<ScriptOutcome> run_suite(const std::vector<SuiteEntry>& entries,
                                      const EngineFactory& make_engine, FeatureMode mode,
-                                     const RunOptions& options, unsigned jobs) {
+                                     const RunOptions& options, JsonScriptReader read_json,
+                                     unsigned jobs) {
   std::vector<ScriptOutcome> outcomes(entries.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i; (i = next.fetch_add(1)) < entries.size();) {
-      outcomes[i] = run_entry(entries[i], make_engine, mode, options);
+      outcomes[i] = run_entry(entries[i], make_engine, mode, options, read_json);
     }
   };
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());

@@ -1,5 +1,5 @@
-// A set of converted scripts: found under the paths given on the command line, each run with the
-// features its proposal needs, in parallel across files.
+// A set of scripts (.wast, or converted by wast2json): found under the paths given on the command
+// line, each run with the features its proposal needs, in parallel across files.
 #pragma once
 
 #include <filesystem>
@@ -19,11 +19,12 @@ namespace keel::spec {
 inline constexpr std::string_view kNotConvertedSuffix = ".not-converted";
 
 struct SuiteEntry {
-  std::filesystem::path path;  // the .json, or the .not-converted marker
+  std::filesystem::path path;  // the .wast, the .json, or the .not-converted marker
   bool converted = true;
 };
 
-// Every .json and .not-converted file under `paths` (directories are searched recursively).
+// Every .wast, .json and .not-converted file under `paths` (directories are searched
+// recursively). A .wast is read by keel's own script parser (wast_script.h).
 Result<std::vector<SuiteEntry>> find_scripts(const std::vector<std::filesystem::path>& paths);
 
 // "address" for a top-level file, "tail-call/return_call" for proposals/tail-call/return_call.wast.
@@ -45,10 +46,16 @@ struct ScriptOutcome {
   std::string not_converted;           // why, from the marker
 };
 
+// Reads a wast2json .json (read_wast_json of wast_json.h). keel-spec passes it; `keel wast`, which
+// links the script layer without the JSON reader, reads .wast only.
+using JsonScriptReader = Result<SpecScript> (*)(const std::filesystem::path& json);
+
 // Runs every entry, `jobs` files at a time (0: one per hardware thread). Outcomes are sorted by
-// name. A script that cannot be read or has no features counts as one failure.
+// name. A script that cannot be read or has no features counts as one failure, and so does a
+// .json when `read_json` is null.
 std::vector<ScriptOutcome> run_suite(const std::vector<SuiteEntry>& entries,
                                      const EngineFactory& make_engine, FeatureMode mode,
-                                     const RunOptions& options, unsigned jobs = 0);
+                                     const RunOptions& options, JsonScriptReader read_json,
+                                     unsigned jobs = 0);
 
 }  // namespace keel::spec

@@ -2,91 +2,13 @@
 // command's module file resolved beside the JSON, its action and the values it expects.
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <string>
-#include <vector>
 
 #include "base/result.h"
-#include "ir/types.h"
+#include "spec_script.h"
 
 namespace keel::spec {
-
-enum class CommandType : uint8_t {
-  kModule,
-  kAssertMalformed,
-  kAssertInvalid,
-  kAssertUnlinkable,
-  kAssertUninstantiable,
-  kAssertReturn,  // also the older assert_return_canonical_nan / assert_return_arithmetic_nan
-  kAssertTrap,
-  kAssertExhaustion,
-  kAssertException,  // exception-handling proposal
-  kAction,
-  kRegister,
-  kUnknown,  // a command this runner does not know: reported as a failure, never skipped
-};
-
-// What an expected float (or float lane) must look like.
-enum class NanPattern : uint8_t {
-  kNone,        // exactly `bits`
-  kCanonical,   // nan:canonical: quiet NaN, payload zero apart from the quiet bit, either sign
-  kArithmetic,  // nan:arithmetic: quiet bit set, any payload, either sign
-};
-
-struct SpecLane {
-  uint64_t bits = 0;
-  NanPattern nan = NanPattern::kNone;
-};
-
-enum class RefPattern : uint8_t {
-  kNull,
-  kHost,        // externref N: the host reference the runner maps N to
-  kAnyNonNull,  // a funcref or externref without a value: any non-null reference matches
-};
-
-// An argument or an expected result. wast2json writes numbers as decimal strings of their bits.
-struct SpecValue {
-  ValType type = ValType::kI32;
-  // Numbers have one lane. v128 has 128 / lane_bits lanes of `lane_type` (i8..i64, f32, f64;
-  // i8 and i16 lanes are kept as kI32 with lane_bits 8 or 16).
-  ValType lane_type = ValType::kI32;
-  uint32_t lane_bits = 32;
-  std::vector<SpecLane> lanes;
-  RefPattern ref = RefPattern::kNull;  // funcref / externref
-  uint64_t host = 0;                   // kHost
-  bool any_value = false;              // no value given (assert_exception results): matches all
-
-  std::string to_string() const;  // "i32:42", "f32:nan:canonical", "externref:3"
-};
-
-struct SpecAction {
-  enum class Type : uint8_t { kInvoke, kGet };
-  Type type = Type::kInvoke;
-  std::string module;  // "$name" of a named module, empty for the most recent one
-  std::string field;
-  std::vector<SpecValue> args;
-};
-
-struct SpecCommand {
-  CommandType type = CommandType::kUnknown;
-  std::string type_name;  // as the JSON spells it, for messages
-  uint32_t line = 0;
-  std::filesystem::path module_path;  // empty if the command has no module
-  bool text_module = false;           // module_type "text": only a text parser can read it
-  std::string text;                   // the error message the spec expects
-  std::string name;                   // module: its "$name"; register: the module to register
-  std::string as;                     // register: the import module name it is offered under
-  std::optional<SpecAction> action;
-  // One entry per result; each lists the values that match it (more than one for `either`).
-  std::vector<std::vector<SpecValue>> expected;
-};
-
-struct SpecScript {
-  std::filesystem::path source;  // the .wast file wast2json read
-  std::vector<SpecCommand> commands;
-};
 
 Result<SpecScript> read_wast_json(const std::filesystem::path& json_path);
 

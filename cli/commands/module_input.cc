@@ -31,9 +31,13 @@ Features ModuleInput::features() const {
 }
 
 void add_module_input(CLI::App& command, ModuleInput& input) {
+  command.add_option("FILE", input.path, "WebAssembly module, binary or text")->required();
+  add_feature_options(command, input);
+}
+
+void add_feature_options(CLI::App& command, ModuleInput& input) {
   std::vector<std::string> names;
   for (const FeatureFlag& flag : kFeatureFlags) names.emplace_back(flag.name);
-  command.add_option("FILE", input.path, "WebAssembly module, binary or text")->required();
   command
       .add_option("--enable", input.enable,
                   "Allow a proposal beyond the Wasm 2.0 defaults (repeatable, comma-separated)")

@@ -27,6 +27,8 @@ struct ModuleInput {
 
 // Adds the FILE positional, `--enable FEATURE` (repeatable, comma-separated) and `--enable-all`.
 void add_module_input(CLI::App& command, ModuleInput& input);
+// `--enable` and `--enable-all` alone, for a command whose files are not one module.
+void add_feature_options(CLI::App& command, ModuleInput& input);
 
 // Reads a module file, binary or text (told apart by content, not the name): a text module is
 // encoded to its binary form here, so every command takes both. With memory64 enabled, the text
