@@ -112,16 +112,7 @@ class ScriptParser {
     return "$" + lx_.strings[lx_.tokens[pos_++].string];
   }
   // From a `(` to just past its `)`; `(@custom` opens a list too.
-  void skip_list() {
-    int depth = 0;
-    do {
-      TokenKind k = peek().kind;
-      if (k == TokenKind::kEof) return;
-      if (k == TokenKind::kLParen || k == TokenKind::kCustomAnnotation) ++depth;
-      if (k == TokenKind::kRParen) --depth;
-      ++pos_;
-    } while (depth > 0);
-  }
+  void skip_list() { pos_ = end_of_list(lx_, pos_); }
 
   static void set_module(SpecCommand& c, Result<std::vector<uint8_t>> encoded) {
     if (encoded) {

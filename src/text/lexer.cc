@@ -1,5 +1,6 @@
 #include "text/lexer.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -447,6 +448,19 @@ bool is_valid_utf8(std::string_view bytes) {
 
 bool is_id_char(char c) {
   return kIdChars[static_cast<unsigned char>(c)];
+}
+
+size_t end_of_list(const Lexed& lexed, size_t pos) {
+  int depth = 0;
+  do {
+    pos = std::min(pos, lexed.tokens.size() - 1);  // past the end is the final kEof
+    TokenKind k = lexed.tokens[pos].kind;
+    if (k == TokenKind::kEof) return pos;
+    if (k == TokenKind::kLParen || k == TokenKind::kCustomAnnotation) ++depth;
+    if (k == TokenKind::kRParen) --depth;
+    ++pos;
+  } while (depth > 0);
+  return pos;
 }
 
 SourcePosition position_of(std::string_view source, size_t offset) {

@@ -38,6 +38,10 @@ struct Lexed {
   std::vector<std::string> strings;
 };
 
+// The position just past the list that opens at `pos` (a `(`; `(@custom` opens one too), or that
+// of the final kEof when the list is not closed.
+size_t end_of_list(const Lexed& lexed, size_t pos);
+
 // Where an offset is in the source, for "file:line:column: message" errors.
 struct SourcePosition {
   uint32_t line;

@@ -77,14 +77,7 @@ std::optional<std::string_view> ModuleParser::take_id() {
 }
 
 void ModuleParser::skip_list() {
-  int depth = 0;
-  do {
-    TokenKind k = peek().kind;
-    if (k == TokenKind::kEof) return;
-    if (k == TokenKind::kLParen || k == TokenKind::kCustomAnnotation) ++depth;
-    if (k == TokenKind::kRParen) --depth;
-    ++pos_;
-  } while (depth > 0);
+  pos_ = end_of_list(lx_, pos_);
 }
 
 Status ModuleParser::define(Space space, std::optional<std::string_view> id) {
