@@ -176,10 +176,7 @@ Result<uint32_t> InstrParser::label() {
     return m_.error_at(t, "unknown label " + std::string(m_.text_of(t)));
   }
   if (t.kind == TokenKind::kNat) {
-    auto value = parse_unsigned(m_.text_of(t), UINT32_MAX);
-    if (!value) return m_.error_at(t, "constant out of range");
-    ++m_.pos_;
-    return static_cast<uint32_t>(*value);
+    return m_.take_u32();
   }
   return m_.unexpected();
 }
@@ -197,10 +194,7 @@ Result<uint32_t> InstrParser::local() {
     return m_.error_at(t, "unknown local " + std::string(m_.text_of(t)));
   }
   if (t.kind == TokenKind::kNat) {
-    auto value = parse_unsigned(m_.text_of(t), UINT32_MAX);
-    if (!value) return m_.error_at(t, "constant out of range");
-    ++m_.pos_;
-    return static_cast<uint32_t>(*value);
+    return m_.take_u32();
   }
   return m_.unexpected();
 }
@@ -433,10 +427,7 @@ Result<uint32_t> InstrParser::field(uint32_t type) {
   if (t.kind == TokenKind::kId)
     return m_.error_at(t, "unknown field " + std::string(m_.text_of(t)));
   if (t.kind != TokenKind::kNat) return m_.unexpected();
-  auto value = parse_unsigned(m_.text_of(t), UINT32_MAX);
-  if (!value) return m_.error_at(t, "constant out of range");
-  ++m_.pos_;
-  return static_cast<uint32_t>(*value);
+  return m_.take_u32();
 }
 
 Status InstrParser::memarg(ImmKind kind, Bytes& out) {

@@ -76,6 +76,14 @@ std::optional<std::string_view> ModuleParser::take_id() {
   return string_of(lx_.tokens[pos_++]);
 }
 
+Result<uint32_t> ModuleParser::take_u32() {
+  const Token& t = peek();
+  auto value = parse_unsigned(text_of(t), UINT32_MAX);
+  if (!value) return error_at(t, "constant out of range");
+  ++pos_;
+  return static_cast<uint32_t>(*value);
+}
+
 void ModuleParser::skip_list() {
   pos_ = end_of_list(lx_, pos_);
 }
@@ -94,10 +102,7 @@ Status ModuleParser::define(Space space, std::optional<std::string_view> id) {
 Result<uint32_t> ModuleParser::index_in(const IndexSpace& space, std::string_view what) {
   const Token& t = peek();
   if (t.kind == TokenKind::kNat) {
-    auto value = parse_unsigned(text_of(t), UINT32_MAX);
-    if (!value) return error_at(t, "constant out of range");
-    ++pos_;
-    return static_cast<uint32_t>(*value);
+    return take_u32();
   }
   if (t.kind == TokenKind::kId) {
     auto it = space.names.find(string_of(t));

@@ -84,6 +84,8 @@ class ModuleParser {
   std::string_view text_of(const Token& t) const { return src_.substr(t.offset, t.length); }
   std::string_view string_of(const Token& t) const { return lx_.strings[t.string]; }
   bool at(TokenKind kind, size_t ahead = 0) const { return peek(ahead).kind == kind; }
+  // The u32 literal at the current token (a numeric index), consumed.
+  Result<uint32_t> take_u32();
   bool at_keyword(std::string_view kw, size_t ahead = 0) const {
     return peek(ahead).kind == TokenKind::kKeyword && text_of(peek(ahead)) == kw;
   }
