@@ -64,6 +64,7 @@ Result<runtime::CompiledFunction> Codegen::run(CodegenStats* stats) {
   }
   code_.attach(&a_);
   for (size_t i = 0; i < liveness_.order.size(); ++i) block_labels_.push_back(a_.newLabel());
+  if (!graph_.osr_entry) convention_ = register_convention(graph_.signature());
   emit_prologue();
   for (size_t i = 0; i < liveness_.order.size() && !error_; ++i) emit_block(i);
   if (error_) return make_error(ErrorKind::kUsage, *error_, kNoOffset, func_index_);
@@ -78,6 +79,7 @@ Result<runtime::CompiledFunction> Codegen::run(CodegenStats* stats) {
   out.code.assign(buffer.data(), buffer.data() + buffer.size());
   out.source_map = std::move(source_map_);
   out.trap_sites = std::move(trap_sites_);
+  out.register_entry = register_entry_;
   out.tier = runtime::Tier::kOptimizing;
   return out;
 }
@@ -109,6 +111,20 @@ Label Codegen::get(TrapCode code) {
 void Codegen::emit_prologue() {
   module_offset_ = 0;
   record_here();
+  const std::vector<ValType>& params = graph_.signature().params;
+  const std::vector<ValueId>& values = graph_.block(graph_.entry()).params;
+  if (convention_) {
+    // The area entry: the parameters into the convention's registers (the frame is not made
+    // yet: the area is at rsp + 8), then on into the register entry.
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (location(values[i]).kind == Location::kNone) continue;
+      ValType t = params[i];
+      int32_t offset = 8 + static_cast<int32_t>(vm::value_offset(params, i));
+      load_value(t, reg_for(reg_kind(t), convention_->params[i].reg), x86::ptr(x86::rsp, offset));
+    }
+    register_entry_ = static_cast<uint32_t>(a_.offset());
+    record_here();
+  }
   a_.push(x86::rbp);
   a_.mov(x86::rbp, x86::rsp);
   a_.push(x86::r14);
@@ -117,10 +133,20 @@ void Codegen::emit_prologue() {
   if (frame > 0) a_.sub(x86::rsp, frame);
   a_.cmp(x86::rsp, x86::qword_ptr(x86::r14, vm::kContextStackLimit));
   a_.jb(get(TrapCode::kStackExhausted));
-  // Nothing is in a register yet, so the helper the check may call clobbers nothing.
+  // Nothing is in a register yet but the parameters of the register convention, which the
+  // stub the check may call preserves.
   emit_attention_check();
-  const std::vector<ValType>& params = graph_.signature().params;
-  const std::vector<ValueId>& values = graph_.block(graph_.entry()).params;
+  if (convention_) {
+    std::vector<Move> moves;
+    for (size_t i = 0; i < values.size(); ++i) {
+      const Location& to = location(values[i]);
+      if (to.kind == Location::kNone) continue;
+      ValType t = params[i];
+      moves.push_back({convention_->params[i], to, reg_kind(t), t});
+    }
+    emit_moves(std::move(moves));
+    return;
+  }
   for (size_t i = 0; i < values.size(); ++i) {
     if (location(values[i]).kind == Location::kNone) continue;
     int32_t offset = 16 + static_cast<int32_t>(vm::value_offset(params, i));
@@ -143,6 +169,12 @@ void Codegen::emit_return(const Inst& inst) {
   for (size_t j = 0; j < inst.operands.size(); ++j) {
     int32_t offset = 16 + static_cast<int32_t>(vm::value_offset(results, j));
     store_to_area(inst.operands[j], x86::ptr(x86::rbp, offset));
+  }
+  // A caller through the register entry reads the result from its register, any other from the
+  // area: both are written, as the function does not know which kind called it.
+  if (convention_ && convention_->result) {
+    ValType t = graph_.signature().results[0];
+    emit_move({location(inst.operands[0]), *convention_->result, reg_kind(t), t});
   }
   a_.leave();
   a_.ret();
@@ -375,6 +407,7 @@ void Codegen::emit_stubs() {
     a_.mov(x86::esi, x86::eax);
     call_trap(trap);
   }
+  for (const AreaCallStub& stub : area_calls_) emit_area_call_stub(stub);
   for (const JumpTable& table : jump_tables_) {
     a_.align(asmjit::AlignMode::kData, 4);
     a_.bind(table.table);

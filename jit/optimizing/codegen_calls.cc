@@ -3,6 +3,7 @@
 // calls (SysV). Every allocatable register is clobbered, so each register value live across the
 // call is stored to its call-save slot before and reloaded after.
 #include <array>
+#include <optional>
 
 #include "jit/common/call_sequences.h"
 #include "jit/optimizing/codegen_internal.h"
@@ -40,36 +41,97 @@ void Codegen::emit_call(InstId id, const Inst& inst) {
   if (!indirect && inst.index >= module_.functions.size())
     return unsupported("calls to unknown functions");
   bool switch_context = indirect || module_.functions[inst.index].imported;
+  if (!switch_context) {
+    if (std::optional<RegisterConvention> convention = register_convention(type))
+      return emit_register_call(id, inst, *convention);
+  }
   for (size_t i = 0; i < type.params.size(); ++i)
     store_to_area(inst.operands[i],
                   x86::ptr(x86::rsp, static_cast<int32_t>(vm::value_offset(type.params, i))));
+  if (!switch_context) {
+    emit_area_call_sequence(inst);
+    for (uint32_t j = 0; j < inst.num_results; ++j)
+      load_from_area(graph_.result(id, j),
+                     x86::ptr(x86::rsp, static_cast<int32_t>(vm::value_offset(type.results, j))));
+    return restore_live_across(id);
+  }
   if (indirect) {
     a_.mov(x86::ecx, gp(inst.operands.back(), 1).r32());
     emit_indirect_callee(a_, *this, inst.index2, inst.index);
   } else {
-    // rax must hold the VMFuncRef at every call (the lazy-compile stub finds its function there).
     a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextFuncs));
     a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(8 * inst.index)));
   }
-  if (switch_context) {
-    a_.mov(x86::r13, x86::r14);
-    a_.mov(x86::r14, x86::qword_ptr(x86::rax, vm::kFuncRefCtx));
-    a_.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));
-    a_.mov(x86::rcx, x86::qword_ptr(x86::rax, vm::kFuncRefCode));
-    record_here();
-    a_.call(x86::qword_ptr(x86::rcx));
-    a_.mov(x86::r14, x86::qword_ptr(x86::rbp, -8));
-    a_.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));
-  } else {
-    int32_t slot = static_cast<int32_t>(8 * (inst.index - module_.num_imported_functions));
-    a_.mov(x86::rcx, x86::qword_ptr(x86::r14, vm::kContextCodeSlots));
-    record_here();
-    a_.call(x86::qword_ptr(x86::rcx, slot));
-  }
+  a_.mov(x86::r13, x86::r14);
+  a_.mov(x86::r14, x86::qword_ptr(x86::rax, vm::kFuncRefCtx));
+  a_.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));
+  a_.mov(x86::rcx, x86::qword_ptr(x86::rax, vm::kFuncRefCode));
+  record_here();
+  a_.call(x86::qword_ptr(x86::rcx));
+  a_.mov(x86::r14, x86::qword_ptr(x86::rbp, -8));
+  a_.mov(x86::r15, x86::qword_ptr(x86::r14, vm::kContextMemoryBase));
   for (uint32_t j = 0; j < inst.num_results; ++j)
     load_from_area(graph_.result(id, j),
                    x86::ptr(x86::rsp, static_cast<int32_t>(vm::value_offset(type.results, j))));
   restore_live_across(id);
+}
+
+void Codegen::emit_area_call_sequence(const Inst& inst) {
+  // rax must hold the VMFuncRef at every call (the lazy-compile stub finds its function there).
+  a_.mov(x86::rax, x86::qword_ptr(x86::r14, vm::kContextFuncs));
+  a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(8 * inst.index)));
+  int32_t slot = static_cast<int32_t>(8 * (inst.index - module_.num_imported_functions));
+  a_.mov(x86::rcx, x86::qword_ptr(x86::r14, vm::kContextCodeSlots));
+  record_here();
+  a_.call(x86::qword_ptr(x86::rcx, slot));
+}
+
+void Codegen::emit_register_call(InstId id, const Inst& inst,
+                                 const RegisterConvention& convention) {
+  const FuncType& type = graph_.call_signature(inst.call_signature);
+  AreaCallStub stub{a_.newLabel(), a_.newLabel(), id, module_offset_};
+  int32_t slot = static_cast<int32_t>(8 * (inst.index - module_.num_imported_functions));
+  a_.mov(x86::rcx, x86::qword_ptr(x86::r14, vm::kContextRegisterSlots));
+  a_.mov(x86::rcx, x86::qword_ptr(x86::rcx, slot));
+  a_.test(x86::rcx, x86::rcx);
+  a_.jz(stub.label);
+  // The arguments into their registers, in parallel: an argument may sit in another's register.
+  // None of the moves touches rcx.
+  std::vector<Move> moves;
+  for (size_t i = 0; i < type.params.size(); ++i) {
+    ValType t = type.params[i];
+    moves.push_back({location(inst.operands[i]), convention.params[i], reg_kind(t), t});
+  }
+  emit_moves(std::move(moves));
+  record_here();
+  a_.call(x86::rcx);
+  a_.bind(stub.resume);
+  if (convention.result) {
+    ValueId result = graph_.result(id);
+    const Location& to = allocation_.locations[result.index];
+    ValType t = graph_.type_of(result);
+    if (to.kind != Location::kNone) emit_move({*convention.result, to, reg_kind(t), t});
+  }
+  area_calls_.push_back(stub);
+  restore_live_across(id);
+}
+
+void Codegen::emit_area_call_stub(const AreaCallStub& stub) {
+  const Inst& inst = graph_.inst(stub.call);
+  const FuncType& type = graph_.call_signature(inst.call_signature);
+  a_.bind(stub.label);
+  module_offset_ = stub.module_offset;
+  for (size_t i = 0; i < type.params.size(); ++i)
+    store_to_area(inst.operands[i],
+                  x86::ptr(x86::rsp, static_cast<int32_t>(vm::value_offset(type.params, i))));
+  emit_area_call_sequence(inst);
+  if (!type.results.empty()) {
+    ValType t = type.results[0];
+    bool in_gp = reg_kind(t) == RegKind::kGp;
+    load_value(t, reg_for(reg_kind(t), in_gp ? kConventionResultGp : kConventionResultXmm),
+               x86::ptr(x86::rsp, 0));
+  }
+  a_.jmp(stub.resume);
 }
 
 namespace {

@@ -22,6 +22,7 @@
 #include "jit/optimizing/liveness.h"
 #include "jit/optimizing/parallel_move.h"
 #include "jit/optimizing/register_allocator.h"
+#include "jit/optimizing/register_convention.h"
 
 namespace keel::jit::opt {
 
@@ -46,6 +47,14 @@ class Codegen final : public TrapLabels {
   struct AttentionStub {
     asmjit::Label label;
     asmjit::Label resume;
+    uint32_t module_offset;
+  };
+  // The way a direct call goes when the callee has no register entry (yet): through its code
+  // slot with the area convention, then back with the result in the convention's register.
+  struct AreaCallStub {
+    asmjit::Label label;
+    asmjit::Label resume;
+    InstId call;
     uint32_t module_offset;
   };
   struct JumpTable {
@@ -85,6 +94,11 @@ class Codegen final : public TrapLabels {
   bool check_memory(const Inst& inst);
   x86::Mem address(const Inst& inst, uint32_t size);
   void emit_call(InstId id, const Inst& inst);
+  // A direct call to a defined function whose signature has a register convention: through its
+  // register slot when tier 2 has published one, else through an AreaCallStub.
+  void emit_register_call(InstId id, const Inst& inst, const RegisterConvention& convention);
+  void emit_area_call_stub(const AreaCallStub& stub);
+  void emit_area_call_sequence(const Inst& inst);
   void emit_runtime_call(InstId id, const Inst& inst);
   // A value live across some call goes into its save slot once, where it is defined: an SSA
   // value never changes and the slot is its own for its whole interval, so after each call
@@ -135,11 +149,15 @@ class Codegen final : public TrapLabels {
   std::vector<TrapStub> traps_;
   std::vector<AttentionStub> attention_;
   std::vector<JumpTable> jump_tables_;
+  std::vector<AreaCallStub> area_calls_;
+  // This function's own register convention, when it gets a register entry (not an OSR entry).
+  std::optional<RegisterConvention> convention_;
   ConstantPool constants_;  // 16-byte constants after the code, loaded RIP-relative
   std::vector<runtime::SourceMapEntry> source_map_;
   std::vector<runtime::TrapSite> trap_sites_;
   uint32_t module_offset_ = 0;  // of the instruction being compiled
   uint32_t out_area_ = 0;
+  uint32_t register_entry_ = runtime::CompiledFunction::kNoRegisterEntry;
   uint32_t edge_moves_ = 0;
   std::optional<std::string> error_;
 };

@@ -59,6 +59,9 @@ struct CompiledFunction {
   std::vector<SourceMapEntry> source_map;
   std::vector<TrapSite> trap_sites;  // sorted by code_offset, not overlapping
   std::vector<OsrPoint> osr_points;  // tier 1, tiered: indexed by keel_rt_tier_up_loop's `point`
+  // The offset in `code` of the register-convention entry (vm_abi.h), or kNoRegisterEntry.
+  static constexpr uint32_t kNoRegisterEntry = UINT32_MAX;
+  uint32_t register_entry = kNoRegisterEntry;
   Tier tier = Tier::kBaseline;
 };
 

@@ -206,6 +206,7 @@ Result<Instance*> runtime::StoreState::instantiate(
   inst->ctx.type_ids = loaded->type_ids().data();
   inst->ctx.instance = inst;
   inst->ctx.code_slots = loaded->code_slots();
+  inst->ctx.register_slots = loaded->register_slots();
   inst->ctx.tier_budgets = loaded->tier_budgets();
 
   // Element segments are evaluated up front (their refs are values of this instance).

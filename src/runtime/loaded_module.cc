@@ -73,11 +73,15 @@ ModuleImpl::ModuleImpl(Module module, const EngineConfig& config)
   for (const FuncType& t : module_.types) type_ids_.push_back(vm::canonical_type_id(t));
   size_t defined = module_.functions.size() - module_.num_imported_functions;
   code_ = std::make_unique<vm::CodeSlot[]>(defined);
+  register_code_ = std::make_unique<vm::CodeSlot[]>(defined);
   for (size_t t = 0; t < kTiers; ++t) {
     source_maps_[t] = std::make_unique<std::vector<SourceMapEntry>[]>(defined);
     trap_sites_[t] = std::make_unique<std::vector<TrapSite>[]>(defined);
   }
-  for (size_t i = 0; i < defined; ++i) code_[i].store(lazy_stub_, std::memory_order_relaxed);
+  for (size_t i = 0; i < defined; ++i) {
+    code_[i].store(lazy_stub_, std::memory_order_relaxed);
+    register_code_[i].store(nullptr, std::memory_order_relaxed);
+  }
   if (config_.tiering.enabled) {
     osr_points_ = std::make_unique<std::vector<OsrPoint>[]>(defined);
     tier_budgets_ = std::make_unique<std::atomic<int32_t>[]>(defined);
@@ -173,6 +177,8 @@ void ModuleImpl::publish(uint32_t func_index, const uint8_t* code, CompiledFunct
                       : compiled.tier == Tier::kBaseline ? " [tier1]"
                                                          : " [tier2]";
   register_code(func_index, code, size, source_map, trap_sites, label);
+  if (compiled.register_entry != CompiledFunction::kNoRegisterEntry)
+    register_code_[defined].store(code + compiled.register_entry, std::memory_order_release);
   code_[defined].store(code, std::memory_order_release);  // the one store every caller sees
 }
 

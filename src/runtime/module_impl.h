@@ -42,6 +42,8 @@ class ModuleImpl final : public LoadedModule {
     return &code_[func_index - module_.num_imported_functions];
   }
   vm::CodeSlot* code_slots() const { return code_.get(); }
+  // Register slots (vm_abi.h), by defined-function index: null until tier 2 publishes one.
+  vm::CodeSlot* register_slots() const { return register_code_.get(); }
   // The code of function `func_index` (a defined one), or null if not compiled yet.
   const void* code(uint32_t func_index) const {
     const void* code = code_slot(func_index)->load(std::memory_order_acquire);
@@ -84,8 +86,9 @@ class ModuleImpl final : public LoadedModule {
   std::unique_ptr<ValidationContext> validation_;
   EngineConfig config_;
   std::vector<uint32_t> type_ids_;
-  const void* lazy_stub_;                 // what a slot holds until its code is published
-  std::unique_ptr<vm::CodeSlot[]> code_;  // per defined function
+  const void* lazy_stub_;                          // what a slot holds until its code is published
+  std::unique_ptr<vm::CodeSlot[]> code_;           // per defined function
+  std::unique_ptr<vm::CodeSlot[]> register_code_;  // per defined function
   // Per tier (index tier - 1), per defined function: a tier-1 frame may still run while its
   // function's tier-2 code is published, and both need their maps.
   static constexpr size_t kTiers = 2;

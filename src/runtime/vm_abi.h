@@ -30,12 +30,21 @@
 //   - The code a slot holds may be the lazy-compile stub, which finds its function from rax: so
 //     rax must hold the VMFuncRef at every call.
 //
+// The register convention, between tier-2 functions of one module (jit/optimizing/
+// register_convention.h): a tier-2 function whose signature fits it has a second entry, published
+// in its register slot (VMContext::register_slots), that takes the parameters in registers and
+// returns the result in a register as well as in the area. A direct call from tier-2 code loads
+// the callee's register slot: null (the callee is not in tier 2 yet) means the call goes through
+// the code slot as above. The caller still reserves the area, where the callee also writes its
+// results, so the first entry and the second share one body. Every register is clobbered alike.
+//
 // Code slots: a module has one code slot per defined function, shared by every instance of it;
 // each instance's VMFuncRef for that function points at it. The slot holds the lazy-compile stub,
 // then tier-1 code, later tier-2 code; compilers publish with one release store into the slot,
 // and every caller in every instance loads the slot at each call, so it takes the new code on its
 // next call. Code once published is never freed or changed (frames may still run it). A host
-// function's slot is its own and holds the host thunk.
+// function's slot is its own and holds the host thunk. A register slot is null until its
+// function's tier-2 code, published in it with its own release store, has a register entry.
 //
 // Traps: compiled code calls keel_rt_trap (never returns). Out-of-bounds memory accesses fault in
 // the guard region instead; the signal handler turns that into the same call.
@@ -180,6 +189,7 @@ struct VMContext {
   // locals, then the loop's parameters) just before jumping to an OSR entry, which reads them in
   // its first block (kOsrValue). Only valid there.
   const uint8_t* osr_buffer;
+  CodeSlot* register_slots;  // the module's register slots, by defined-function index
 };
 
 inline constexpr int32_t kContextMemoryBase = 0;
@@ -194,6 +204,7 @@ inline constexpr int32_t kContextInstance = 64;
 inline constexpr int32_t kContextCodeSlots = 72;
 inline constexpr int32_t kContextTierBudgets = 80;
 inline constexpr int32_t kContextOsrBuffer = 88;
+inline constexpr int32_t kContextRegisterSlots = 96;
 inline constexpr int32_t kFuncRefCode = 0;
 inline constexpr int32_t kFuncRefCtx = 8;
 inline constexpr int32_t kFuncRefTypeId = 16;
@@ -248,6 +259,7 @@ static_assert(offsetof(VMContext, instance) == kContextInstance);
 static_assert(offsetof(VMContext, code_slots) == kContextCodeSlots);
 static_assert(offsetof(VMContext, tier_budgets) == kContextTierBudgets);
 static_assert(offsetof(VMContext, osr_buffer) == kContextOsrBuffer);
+static_assert(offsetof(VMContext, register_slots) == kContextRegisterSlots);
 static_assert(sizeof(std::atomic<int32_t>) == 4 && std::atomic<int32_t>::is_always_lock_free);
 static_assert(sizeof(CodeSlot) == 8 && CodeSlot::is_always_lock_free);
 static_assert(offsetof(VMFuncRef, code) == kFuncRefCode);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
+#include <utility>
 #include <vector>
 
 #include "codegen_harness.h"
@@ -98,39 +100,43 @@ vm::TrapCode host_double_add(vm::VMHostFunc*, vm::VMContext* caller, uint64_t* a
 
 // A trap two calls deep: the backtrace names the trapping instruction, then each call site.
 TEST(CodegenCalls, BacktracesCarryCallSiteOffsets) {
-  Tier2Harness h;
-  Graph inner(FuncType{{VT::kI32}, {VT::kI32}});
-  {
-    Builder b(inner);
-    ValueId q = b.wasm(Op::kI32DivU, {b.i32_const(10), param(inner, 0)});
-    inner.inst(inner.value(q).inst).module_offset = 0x300;
-    b.ret({q});
+  for (bool register_entries : {true, false}) {
+    SCOPED_TRACE(register_entries ? "register entries" : "area calls only");
+    Tier2Harness h;
+    h.set_register_entries(register_entries);
+    Graph inner(FuncType{{VT::kI32}, {VT::kI32}});
+    {
+      Builder b(inner);
+      ValueId q = b.wasm(Op::kI32DivU, {b.i32_const(10), param(inner, 0)});
+      inner.inst(inner.value(q).inst).module_offset = 0x300;
+      b.ret({q});
+    }
+    uint32_t inner_index = h.add_function(std::move(inner));
+    Graph middle(FuncType{{VT::kI32}, {VT::kI32}});
+    {
+      Builder b(middle);
+      std::vector<ValueId> args{param(middle, 0)};
+      ValueId r = b.call(inner_index, FuncType{{VT::kI32}, {VT::kI32}}, args)[0];
+      middle.inst(middle.value(r).inst).module_offset = 0x200;
+      b.ret({b.wasm(Op::kI32Add, {r, b.i32_const(1)})});
+    }
+    uint32_t middle_index = h.add_function(std::move(middle));
+    Graph outer(FuncType{{VT::kI32}, {VT::kI32}});
+    {
+      Builder b(outer);
+      std::vector<ValueId> args{param(outer, 0)};
+      ValueId r = b.call(middle_index, FuncType{{VT::kI32}, {VT::kI32}}, args)[0];
+      outer.inst(outer.value(r).inst).module_offset = 0x100;
+      b.ret({r});
+    }
+    uint32_t outer_index = h.add_function(std::move(outer));
+    ASSERT_TRUE(h.build()) << h.error();
+    EXPECT_EQ(h.call(outer_index, {5}).results, std::vector<uint64_t>{3});
+    RunResult r = h.call(outer_index, {0});
+    EXPECT_EQ(r.trap, vm::TrapCode::kIntegerDivideByZero);
+    using Offsets = std::vector<std::optional<uint32_t>>;
+    EXPECT_EQ(r.backtrace_offsets, (Offsets{0x300u, 0x200u, 0x100u}));
   }
-  uint32_t inner_index = h.add_function(std::move(inner));
-  Graph middle(FuncType{{VT::kI32}, {VT::kI32}});
-  {
-    Builder b(middle);
-    std::vector<ValueId> args{param(middle, 0)};
-    ValueId r = b.call(inner_index, FuncType{{VT::kI32}, {VT::kI32}}, args)[0];
-    middle.inst(middle.value(r).inst).module_offset = 0x200;
-    b.ret({b.wasm(Op::kI32Add, {r, b.i32_const(1)})});
-  }
-  uint32_t middle_index = h.add_function(std::move(middle));
-  Graph outer(FuncType{{VT::kI32}, {VT::kI32}});
-  {
-    Builder b(outer);
-    std::vector<ValueId> args{param(outer, 0)};
-    ValueId r = b.call(middle_index, FuncType{{VT::kI32}, {VT::kI32}}, args)[0];
-    outer.inst(outer.value(r).inst).module_offset = 0x100;
-    b.ret({r});
-  }
-  uint32_t outer_index = h.add_function(std::move(outer));
-  ASSERT_TRUE(h.build()) << h.error();
-  EXPECT_EQ(h.call(outer_index, {5}).results, std::vector<uint64_t>{3});
-  RunResult r = h.call(outer_index, {0});
-  EXPECT_EQ(r.trap, vm::TrapCode::kIntegerDivideByZero);
-  using Offsets = std::vector<std::optional<uint32_t>>;
-  EXPECT_EQ(r.backtrace_offsets, (Offsets{0x300u, 0x200u, 0x100u}));
 }
 
 TEST(CodegenCalls, ImportsSwitchContext) {
@@ -185,6 +191,110 @@ TEST(CodegenCalls, CallIndirectChecksBoundsNullAndType) {
   EXPECT_EQ(h.call(f, {2, 9}).trap, vm::TrapCode::kIndirectCallTypeMismatch);
   EXPECT_EQ(h.call(f, {3, 9}).trap, vm::TrapCode::kUndefinedElement);
   EXPECT_EQ(h.call(f, {0xffffffff, 9}).trap, vm::TrapCode::kUndefinedElement);
+}
+
+// The register convention (register_convention.h): every kind of parameter, passed in an order
+// that makes the argument moves a cycle, and a callee the convention does not fit, each through
+// the register entry and, with register entries off, through the area call stub.
+const FuncType kMixedType{{VT::kI32, VT::kF64, VT::kI64, VT::kF32, VT::kV128, VT::kI32},
+                          {VT::kF64}};
+
+// (a, b, c, d, e, f) -> b * 2 - a + c + d + lane 1 of e + f * 1000, in f64.
+Graph mixed_callee() {
+  Graph g(kMixedType);
+  Builder b(g);
+  auto p = [&](size_t i) { return param(g, i); };
+  ValueId r = b.wasm(Op::kF64Mul, {p(1), b.f64_const_bits(0x4000000000000000)});  // 2.0
+  r = b.wasm(Op::kF64Sub, {r, b.wasm(Op::kF64ConvertI32U, {p(0)})});
+  r = b.wasm(Op::kF64Add, {r, b.wasm(Op::kF64ConvertI64S, {p(2)})});
+  r = b.wasm(Op::kF64Add, {r, b.wasm(Op::kF64PromoteF32, {p(3)})});
+  r = b.wasm(Op::kF64Add,
+             {r, b.wasm(Op::kF64ConvertI32U, {b.wasm(Op::kI32x4ExtractLane, {p(4)}, 1)})});
+  ValueId f = b.wasm(Op::kF64ConvertI32U, {p(5)});
+  r = b.wasm(Op::kF64Add, {r, b.wasm(Op::kF64Mul, {f, b.f64_const_bits(0x408f400000000000)})});
+  b.ret({r});
+  return g;
+}
+
+double expected_mixed(uint32_t a, double b, int64_t c, float d, uint32_t lane, uint32_t f) {
+  return b * 2 - a + static_cast<double>(c) + d + lane + f * 1000.0;
+}
+
+uint64_t bits_of(double d) {
+  uint64_t out;
+  std::memcpy(&out, &d, 8);
+  return out;
+}
+
+// (x: i32, y: i32) -> f64: calls the mixed callee with the i32 arguments swapped, so x goes where
+// y came in and y where x did, and keeps x live across the call.
+Graph mixed_caller(uint32_t callee_index) {
+  Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kF64}});
+  Builder b(g);
+  ValueId x = param(g, 0), y = param(g, 1);
+  std::vector<ValueId> args{y,
+                            b.f64_const_bits(bits_of(1.5)),
+                            b.wasm(Op::kI64ExtendI32U, {x}),
+                            b.f32_const_bits(0x40200000),  // 2.5f
+                            b.v128_const(uint64_t{7} << 32, 0),
+                            x};
+  ValueId r = b.call(callee_index, kMixedType, args)[0];
+  b.ret({b.wasm(Op::kF64Add, {r, b.wasm(Op::kF64ConvertI32U, {x})})});
+  return g;
+}
+
+TEST(CodegenCalls, RegisterConventionPassesEveryKindOfValue) {
+  for (bool register_entries : {true, false}) {
+    SCOPED_TRACE(register_entries ? "register entries" : "area calls only");
+    Tier2Harness h;
+    h.set_register_entries(register_entries);
+    uint32_t callee_index = h.add_function(mixed_callee());
+    uint32_t caller_index = h.add_function(mixed_caller(callee_index));
+    ASSERT_TRUE(h.build()) << h.error();
+    EXPECT_NE(h.compiled(callee_index).register_entry, runtime::CompiledFunction::kNoRegisterEntry);
+    for (auto [x, y] : {std::pair{3u, 4u}, std::pair{0u, 0xffffffffu}, std::pair{1000u, 1u}}) {
+      RunResult r = h.call(caller_index, {x, y});
+      ASSERT_EQ(r.trap, vm::TrapCode::kNone);
+      double expected = expected_mixed(y, 1.5, x, 2.5f, 7, x) + x;
+      EXPECT_EQ(r.results, std::vector<uint64_t>{bits_of(expected)}) << x << ", " << y;
+      // Called from the host, the callee takes its area entry.
+      RunResult direct =
+          h.call(callee_index, {x, bits_of(1.5), y, 0x40200000, uint64_t{7} << 32, y});
+      ASSERT_EQ(direct.trap, vm::TrapCode::kNone);
+      EXPECT_EQ(direct.results,
+                std::vector<uint64_t>{bits_of(expected_mixed(x, 1.5, y, 2.5f, 7, y))});
+    }
+  }
+}
+
+TEST(CodegenCalls, SignaturesBeyondTheConventionHaveOnlyTheAreaEntry) {
+  Tier2Harness h;
+  uint32_t two_results = h.add_function(callee());
+  const FuncType seven_type{std::vector<ValType>(7, VT::kI32), {VT::kI32}};
+  Graph seven(seven_type);
+  {
+    Builder b(seven);
+    ValueId sum = param(seven, 0);
+    for (size_t i = 1; i < 7; ++i)
+      sum = b.wasm(Op::kI32Add, {b.wasm(Op::kI32Mul, {sum, b.i32_const(3)}), param(seven, i)});
+    b.ret({sum});
+  }
+  uint32_t seven_index = h.add_function(std::move(seven));
+  Graph g(FuncType{{VT::kI32}, {VT::kI32}});
+  {
+    Builder b(g);
+    std::vector<ValueId> args;
+    for (int i = 0; i < 7; ++i) args.push_back(b.wasm(Op::kI32Add, {param(g, 0), b.i32_const(i)}));
+    b.ret(b.call(seven_index, seven_type, args));
+  }
+  uint32_t caller_index = h.add_function(std::move(g));
+  ASSERT_TRUE(h.build()) << h.error();
+  EXPECT_EQ(h.compiled(two_results).register_entry, runtime::CompiledFunction::kNoRegisterEntry);
+  EXPECT_EQ(h.compiled(seven_index).register_entry, runtime::CompiledFunction::kNoRegisterEntry);
+  EXPECT_NE(h.compiled(caller_index).register_entry, runtime::CompiledFunction::kNoRegisterEntry);
+  uint32_t expected = 10;
+  for (uint32_t i = 1; i < 7; ++i) expected = expected * 3 + 10 + i;
+  EXPECT_EQ(h.call(caller_index, {10}).results, std::vector<uint64_t>{expected});
 }
 
 TEST(CodegenCalls, UnboundedRecursionExhaustsTheStack) {

@@ -94,6 +94,8 @@ class Tier2Harness {
     module_.memories.push_back(memory);
     uint32_t n = static_cast<uint32_t>(module_.functions.size());
     slots_ = std::make_unique<vm::CodeSlot[]>(n);
+    register_slots_ = std::make_unique<vm::CodeSlot[]>(n);
+    for (uint32_t i = 0; i < n; ++i) register_slots_[i].store(nullptr);
     hosts_.resize(n);
     for (uint32_t i = 0; i < n; ++i) {
       auto ref = std::make_unique<vm::VMFuncRef>();
@@ -149,6 +151,7 @@ class Tier2Harness {
     ctx_.globals = global_ptrs_.data();
     ctx_.type_ids = type_ids_.data();
     ctx_.code_slots = slots_.get() + module_.num_imported_functions;
+    ctx_.register_slots = register_slots_.get() + module_.num_imported_functions;
     compiled_.resize(n);
     for (uint32_t i = module_.num_imported_functions; i < n; ++i) {
       const Graph& graph = *graphs_[i - module_.num_imported_functions];
@@ -166,10 +169,15 @@ class Tier2Harness {
       auto begin = reinterpret_cast<uintptr_t>(*installed);
       runtime::CodeRegistry::global().add({begin, begin + compiled_[i]->code.size(), &module_, i,
                                            &compiled_[i]->source_map, &compiled_[i]->trap_sites});
+      publish_register_entry(i, *installed);
       slots_[i].store(*installed, std::memory_order_release);
     }
     return true;
   }
+
+  // Off: every call between tier-2 functions goes the area way, as before the callee's tier-2
+  // code exists. Set before build().
+  void set_register_entries(bool on) { register_entries_ = on; }
 
   RunResult call(uint32_t func, const std::vector<uint64_t>& args) {
     const FuncType& type = module_.function_type(func);
@@ -211,6 +219,7 @@ class Tier2Harness {
     runtime::CodeRegistry::global().add({begin, begin + compiled_[func]->code.size(), &module_,
                                          func, &compiled_[func]->source_map,
                                          &compiled_[func]->trap_sites});
+    publish_register_entry(func, *installed);
     slots_[func].store(*installed, std::memory_order_release);
     return true;
   }
@@ -244,7 +253,15 @@ class Tier2Harness {
   runtime::InstanceImpl instance_;
   std::unique_ptr<runtime::LinearMemory> memory_;
   vm::VMContext ctx_{};
+  void publish_register_entry(uint32_t func, const uint8_t* code) {
+    uint32_t entry = compiled_[func]->register_entry;
+    if (register_entries_ && entry != runtime::CompiledFunction::kNoRegisterEntry)
+      register_slots_[func].store(code + entry, std::memory_order_release);
+  }
+
   std::unique_ptr<vm::CodeSlot[]> slots_;
+  std::unique_ptr<vm::CodeSlot[]> register_slots_;
+  bool register_entries_ = true;
   std::vector<std::unique_ptr<vm::VMFuncRef>> refs_;
   std::vector<vm::VMFuncRef*> funcs_;
   std::vector<vm::VMHostFunc> hosts_;
