@@ -298,6 +298,23 @@ bool is_float_op(Op op) {
   return classify(op, info);
 }
 
+void arith_mem(Assembler& a, Kind kind, bool wide, const Xmm& dst, const asmjit::x86::Mem& src) {
+  switch (kind) {
+    case Kind::kAdd:
+      wide ? a.addsd(dst, src) : a.addss(dst, src);
+      break;
+    case Kind::kSub:
+      wide ? a.subsd(dst, src) : a.subss(dst, src);
+      break;
+    case Kind::kMul:
+      wide ? a.mulsd(dst, src) : a.mulss(dst, src);
+      break;
+    default:
+      wide ? a.divsd(dst, src) : a.divss(dst, src);
+      break;
+  }
+}
+
 bool emit_float(Assembler& a, Op op, const NumericOperands& o, const platform::CpuFeatures& cpu) {
   FloatInfo info;
   if (!classify(op, info)) return false;
@@ -321,6 +338,11 @@ bool emit_float(Assembler& a, Op op, const NumericOperands& o, const platform::C
     case Kind::kSub:
     case Kind::kMul:
     case Kind::kDiv:
+      if (o.rhs_mem) {
+        copy(a, dst, lhs);
+        arith_mem(a, info.kind, wide, dst, *o.rhs_mem);
+        return true;
+      }
       if ((info.kind == Kind::kAdd || info.kind == Kind::kMul) && dst.id() == o.rhs.id()) {
         arith(a, info.kind, wide, dst, lhs);  // commutative: numeric_dst_may_be_rhs
         return true;

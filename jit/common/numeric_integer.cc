@@ -124,6 +124,11 @@ asmjit::InstId alu_inst(Kind kind) {
 
 void emit_alu(asmjit::x86::Assembler& a, Kind kind, const Gp& dst, const Gp& lhs,
               const NumericOperands& o, bool wide) {
+  if (o.rhs_mem) {
+    copy(a, dst, lhs);
+    a.emit(alu_inst(kind), dst, *o.rhs_mem);
+    return;
+  }
   if (o.rhs_is_imm) {
     Imm imm(o.rhs_imm);
     if (kind == Kind::kMul) {

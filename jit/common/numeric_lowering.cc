@@ -14,6 +14,34 @@ bool numeric_accepts_imm(Op op) {
   return numeric::integer_accepts_imm(op);
 }
 
+bool numeric_accepts_mem(Op op) {
+  switch (op) {
+    case Op::kI32Add:
+    case Op::kI32Sub:
+    case Op::kI32Mul:
+    case Op::kI32And:
+    case Op::kI32Or:
+    case Op::kI32Xor:
+    case Op::kI64Add:
+    case Op::kI64Sub:
+    case Op::kI64Mul:
+    case Op::kI64And:
+    case Op::kI64Or:
+    case Op::kI64Xor:
+    case Op::kF32Add:
+    case Op::kF32Sub:
+    case Op::kF32Mul:
+    case Op::kF32Div:
+    case Op::kF64Add:
+    case Op::kF64Sub:
+    case Op::kF64Mul:
+    case Op::kF64Div:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool numeric_dst_may_be_rhs(Op op) {
   switch (op) {
     case Op::kI32Add:

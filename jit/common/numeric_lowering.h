@@ -40,6 +40,10 @@ struct NumericOperands {
   asmjit::x86::Reg rhs;  // binary instructions, unless rhs_is_imm
   bool rhs_is_imm = false;
   int32_t rhs_imm = 0;  // sign-extended to 64 bits for i64 instructions
+  // Instead of rhs: a memory operand of the operation's width, where numeric_accepts_mem(op).
+  // The access is the last instruction emitted, and the only one that can fault; dst is written
+  // before it (with lhs), so the address must not use dst's register unless dst is lhs.
+  const asmjit::x86::Mem* rhs_mem = nullptr;
   // Facts a compiler proved about a division's rhs (a constant divisor, say): the lowering leaves
   // out the checks they make unnecessary, the zero test and the -1 path that keeps INT_MIN / -1
   // from faulting in idiv.
@@ -56,6 +60,10 @@ asmjit::x86::CondCode integer_condition(Cmp cmp);
 bool is_numeric_op(Op op);
 // True if emit_numeric accepts an immediate right operand for `op` (integer instructions only).
 bool numeric_accepts_imm(Op op);
+// True if emit_numeric accepts a memory right operand for `op` (NumericOperands::rhs_mem): the
+// integer add, sub, mul, and, or, xor and the float add, sub, mul, div, none of which traps, so a
+// fault in it is the load's.
+bool numeric_accepts_mem(Op op);
 // True if the result may be in rhs's register: the commutative integer and float operations,
 // whose lowering then computes dst op= lhs. Tier 2's allocator gives a dying rhs's register to
 // the result this way and saves the copy of lhs.

@@ -36,8 +36,11 @@ Codegen::Codegen(const Graph& graph, const Module& module, uint32_t func_index,
 Result<runtime::CompiledFunction> Codegen::run(CodegenStats* stats) {
   liveness_ = compute_liveness(graph_);
   fused_ = find_fusible_compares(graph_);
-  allocation_ = allocate_registers(graph_, liveness_);
+  fused_loads_ = find_fusible_loads(graph_);
+  allocation_ = allocate_registers(graph_, liveness_, &fused_loads_);
   if (stats) {
+    stats->fused_loads = static_cast<uint32_t>(
+        std::count(fused_loads_.fused.begin(), fused_loads_.fused.end(), true));
     stats->allocated_values = allocation_.allocated_values;
     stats->spilled_values = allocation_.spilled_values;
     stats->call_saved_values = allocation_.call_saved_values;
@@ -195,7 +198,8 @@ void Codegen::emit_block(size_t k) {
     const Inst& inst = graph_.inst(id);
     if (inst.dead) continue;
     module_offset_ = inst.module_offset;
-    if (fused_[id.index]) continue;  // emitted by the branch or trap_if after it
+    // Emitted by the branch or trap_if, or the arithmetic, after it.
+    if (fused_[id.index] || fused_loads_.fused[id.index]) continue;
     if (is_terminator(inst.kind)) {
       emit_terminator(inst, k);
     } else {

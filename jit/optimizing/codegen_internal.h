@@ -92,7 +92,10 @@ class Codegen final : public TrapLabels {
   // The v128 loads and stores, through emit_simd_load/emit_simd_store.
   void emit_simd_access(const Inst& inst, ValueId result);
   bool check_memory(const Inst& inst);
-  x86::Mem address(const Inst& inst, uint32_t size);
+  // The operand temporary `temp` holds a spilled address.
+  x86::Mem address(const Inst& inst, uint32_t size, int temp = 0);
+  // emit_wasm for a consumer of a fused load.
+  void emit_wasm_with_fused_load(const Inst& inst, ValueId result);
   void emit_call(InstId id, const Inst& inst);
   // A direct call to a defined function whose signature has a register convention: through its
   // register slot when tier 2 has published one, else through an AreaCallStub.
@@ -142,6 +145,7 @@ class Codegen final : public TrapLabels {
   Liveness liveness_;
   Allocation allocation_;
   std::vector<bool> fused_;  // by InstId: compares emitted with their branch (compare_fusion.h)
+  FusedLoads fused_loads_;   // loads emitted as their consumer's memory operand (load_fusion.h)
 
   asmjit::CodeHolder code_;
   x86::Assembler a_;

@@ -13,6 +13,12 @@ using vm::TrapCode;
 
 // --- value access --------------------------------------------------------------------------------
 
+namespace {
+uint32_t access_size(Op op) {
+  return 1u << natural_alignment_log2(op_info(op).imm);
+}
+}  // namespace
+
 x86::Reg Codegen::reg_for(RegKind kind, uint8_t id) {
   return kind == RegKind::kGp ? x86::Reg(x86::gpq(id)) : x86::Reg(x86::xmm(id));
 }
@@ -321,9 +327,35 @@ void Codegen::emit_simd_op(const Inst& inst, ValueId result) {
   if (result.valid()) def_done(result, d);
 }
 
+void Codegen::emit_wasm_with_fused_load(const Inst& inst, ValueId result) {
+  InstId id = graph_.value(result).inst;
+  bool swapped = fused_loads_.swapped[id.index];
+  ValueId loaded = graph_.resolve(inst.operands[swapped ? 0 : 1]);
+  const Inst& load = graph_.inst(graph_.value(loaded).inst);
+  if (!check_memory(load)) return;
+  NumericOperands ops;
+  ops.lhs = reg(inst.operands[swapped ? 1 : 0], 0);
+  x86::Mem m = address(load, access_size(load.op), 1);
+  ops.rhs_mem = &m;
+  ops.dst = def_reg(result);
+  // The access is the load's: its trap site, and its offset in the source map.
+  uint32_t consumer_offset = module_offset_;
+  module_offset_ = load.module_offset;
+  uint32_t begin = static_cast<uint32_t>(a_.offset());
+  record_here();
+  emit_numeric(a_, inst.op, ops, *this, options_.cpu);
+  trap_sites_.push_back(
+      {begin, static_cast<uint32_t>(a_.offset()) - begin, TrapCode::kMemoryOutOfBounds});
+  module_offset_ = consumer_offset;
+  record_here();
+  def_done(result, ops.dst);
+}
+
 void Codegen::emit_wasm(const Inst& inst, ValueId result) {
   if (is_simd_op(inst.op)) return emit_simd_op(inst, result);
   if (!is_numeric_op(inst.op)) return unsupported(std::string(op_text(inst.op)));
+  if (fused_loads_.into[graph_.value(result).inst.index])
+    return emit_wasm_with_fused_load(inst, result);
   NumericOperands ops;
   ops.lhs = reg(inst.operands[0], 0);
   if (inst.operands.size() > 1) {
@@ -427,7 +459,7 @@ bool Codegen::check_memory(const Inst& inst) {
   return true;
 }
 
-x86::Mem Codegen::address(const Inst& inst, uint32_t size) {
+x86::Mem Codegen::address(const Inst& inst, uint32_t size, int temp) {
   uint64_t offset = inst.imm[0];
   x86::Mem m;
   // A constant address (a global variable of C) is the displacement alone.
@@ -438,7 +470,7 @@ x86::Mem Codegen::address(const Inst& inst, uint32_t size) {
     return m;
   }
   // i32 values in registers are zero-extended: the register is the 64-bit index.
-  x86::Gp index = gp(inst.operands[0], 0);
+  x86::Gp index = gp(inst.operands[0], temp);
   if (offset <= INT32_MAX) {
     m = x86::ptr(x86::r15, index, 0, static_cast<int32_t>(offset));
   } else {
@@ -449,12 +481,6 @@ x86::Mem Codegen::address(const Inst& inst, uint32_t size) {
   m.setSize(size);
   return m;
 }
-
-namespace {
-uint32_t access_size(Op op) {
-  return 1u << natural_alignment_log2(op_info(op).imm);
-}
-}  // namespace
 
 void Codegen::emit_simd_access(const Inst& inst, ValueId result) {
   uint8_t lane = static_cast<uint8_t>(inst.imm[1]);

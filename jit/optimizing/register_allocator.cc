@@ -54,12 +54,18 @@ class SlotPool {
 // The operands whose registers a result must not take, though they die where it is born: the
 // code reads them after it first writes the result (emit_numeric's and emit_simd's second and
 // third operands; select's condition and true value, after the false value is copied).
-void must_differ(const Graph& graph, ValueId v, std::vector<ValueId>& out) {
+void must_differ(const Graph& graph, const FusedLoads* fused_loads, ValueId v,
+                 std::vector<ValueId>& out) {
   out.clear();
   const Value& value = graph.value(v);
   if (value.is_param) return;
   const Inst& inst = graph.inst(value.inst);
   if (inst.kind == InstKind::kWasm) {
+    if (fused_loads && fused_loads->into[value.inst.index]) {
+      ValueId loaded = graph.resolve(inst.operands[fused_loads->swapped[value.inst.index] ? 0 : 1]);
+      out.push_back(graph.resolve(graph.inst(graph.value(loaded).inst).operands[0]));
+      return;
+    }
     if (inst.operands.size() == 2 && numeric_dst_may_be_rhs(inst.op)) return;
     for (size_t i = 1; i < inst.operands.size(); ++i)
       out.push_back(graph.resolve(inst.operands[i]));
@@ -210,7 +216,8 @@ bool is_immediate_constant(const Graph& graph, ValueId value) {
   return type == ValType::kI32 || (type == ValType::kI64 && bits == static_cast<int32_t>(bits));
 }
 
-Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
+Allocation allocate_registers(const Graph& graph, const Liveness& liveness,
+                              const FusedLoads* fused_loads) {
   Allocation out;
   size_t n = graph.num_values();
   out.locations.assign(n, {});
@@ -267,7 +274,7 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness) {
       std::fill(cost.begin(), cost.end(), 0.0);
       for (ValueId w : live)
         if (interferes(v, w)) cost[out.locations[w.index].reg] += weight(w) + 1e-9;
-      must_differ(graph, v, excluded);
+      must_differ(graph, fused_loads, v, excluded);
       for (ValueId w : excluded)
         if (out.locations[w.index].kind == Location::kReg && reg_kind(graph.type_of(w)) == kind)
           cost[out.locations[w.index].reg] = kForbidden;

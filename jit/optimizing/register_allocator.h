@@ -25,6 +25,7 @@
 
 #include "jit/optimizing/ir.h"
 #include "jit/optimizing/liveness.h"
+#include "jit/optimizing/load_fusion.h"
 
 namespace keel::jit::opt {
 
@@ -69,6 +70,9 @@ struct Allocation {
   uint32_t allocated_values = 0;
 };
 
-Allocation allocate_registers(const Graph& graph, const Liveness& liveness);
+// With `fused_loads`, a consumer's result never takes the register of its fused load's address
+// (the code may write the result before it reads memory).
+Allocation allocate_registers(const Graph& graph, const Liveness& liveness,
+                              const FusedLoads* fused_loads = nullptr);
 
 }  // namespace keel::jit::opt

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -128,6 +130,68 @@ TEST(CodegenMemory, LargeOffsetsAndSpilledAddresses) {
   ASSERT_EQ(r.trap, vm::TrapCode::kNone);
   EXPECT_EQ(r.results, std::vector<uint64_t>{want});
   EXPECT_EQ(h.call(fn, {0}).trap, vm::TrapCode::kMemoryOutOfBounds);
+}
+
+// Loads fused into their consumer (load_fusion.h): each operation that takes a memory operand,
+// with the load as its right operand and, where the operation commutes, its left one; the
+// result is the unfused one's, and an out-of-bounds address traps with the load's offset.
+struct FusedCase {
+  Op op;
+  Op load;
+  ValType type;
+  bool commutes;
+};
+
+TEST(CodegenMemory, FusedLoadsComputeAndTrapAsLoads) {
+  const FusedCase cases[] = {
+      {Op::kI32Add, Op::kI32Load, VT::kI32, true},  {Op::kI32Sub, Op::kI32Load, VT::kI32, false},
+      {Op::kI32Mul, Op::kI32Load, VT::kI32, true},  {Op::kI32And, Op::kI32Load, VT::kI32, true},
+      {Op::kI32Or, Op::kI32Load, VT::kI32, true},   {Op::kI32Xor, Op::kI32Load, VT::kI32, true},
+      {Op::kI64Add, Op::kI64Load, VT::kI64, true},  {Op::kI64Sub, Op::kI64Load, VT::kI64, false},
+      {Op::kI64Mul, Op::kI64Load, VT::kI64, true},  {Op::kI64Xor, Op::kI64Load, VT::kI64, true},
+      {Op::kF32Sub, Op::kF32Load, VT::kF32, false}, {Op::kF32Div, Op::kF32Load, VT::kF32, false},
+      {Op::kF64Add, Op::kF64Load, VT::kF64, true},  {Op::kF64Sub, Op::kF64Load, VT::kF64, false},
+      {Op::kF64Mul, Op::kF64Load, VT::kF64, true},  {Op::kF64Div, Op::kF64Load, VT::kF64, false},
+  };
+  const uint64_t x_bits[] = {0x400c000000000000, 0x40490fdb, 0xfffffff3, 0x7ff8000000000001};
+  const uint64_t m_bits = 0xc01e000000000000 | 0x3fc00000;  // a double's and a float's bits
+  for (const FusedCase& c : cases) {
+    for (bool load_first : {false, true}) {
+      if (load_first && !c.commutes) continue;
+      SCOPED_TRACE(std::string(op_text(c.op)) + (load_first ? " (load first)" : ""));
+      // fused(addr, x) = x op load(addr) (or load(addr) op x), and the same unfused: the load
+      // kept apart from its consumer by a store.
+      auto build = [&](bool fused) {
+        Graph g(FuncType{{VT::kI32, c.type}, {c.type}});
+        Builder b(g);
+        ValueId loaded = b.load(c.load, 0, 8, param(g, 0));
+        g.inst(g.value(loaded).inst).module_offset = 0x40;
+        if (!fused) b.store(Op::kI32Store, 0, 64, b.i32_const(0), b.i32_const(1));
+        ValueId r =
+            load_first ? b.wasm(c.op, {loaded, param(g, 1)}) : b.wasm(c.op, {param(g, 1), loaded});
+        g.inst(g.value(r).inst).module_offset = 0x44;
+        b.ret({r});
+        return g;
+      };
+      Tier2Harness fused_h(1), plain_h(1);
+      uint32_t f = fused_h.add_function(build(true));
+      uint32_t p = plain_h.add_function(build(false));
+      ASSERT_TRUE(fused_h.build()) << fused_h.error();
+      ASSERT_TRUE(plain_h.build()) << plain_h.error();
+      EXPECT_EQ(fused_h.stats().fused_loads, 1u);
+      EXPECT_EQ(plain_h.stats().fused_loads, 0u);
+      for (Tier2Harness* h : {&fused_h, &plain_h}) std::memcpy(h->memory() + 24, &m_bits, 8);
+      for (uint64_t x : x_bits) {
+        RunResult want = plain_h.call(p, {16, x});
+        RunResult got = fused_h.call(f, {16, x});
+        ASSERT_EQ(got.trap, vm::TrapCode::kNone);
+        EXPECT_EQ(got.results, want.results) << std::hex << x;
+      }
+      RunResult trap = fused_h.call(f, {65536 - 8, x_bits[0]});
+      EXPECT_EQ(trap.trap, vm::TrapCode::kMemoryOutOfBounds);
+      EXPECT_EQ(trap.trap_module_offset, std::optional<uint32_t>(0x40u));
+    }
+  }
 }
 
 TEST(CodegenMemory, GlobalsGoThroughTheContext) {
