@@ -37,8 +37,11 @@ Result<runtime::CompiledFunction> Codegen::run(CodegenStats* stats) {
   liveness_ = compute_liveness(graph_);
   fused_ = find_fusible_compares(graph_);
   fused_loads_ = find_fusible_loads(graph_);
+  lea_forms_ = find_lea_forms(graph_, fused_loads_);
   allocation_ = allocate_registers(graph_, liveness_, &fused_loads_);
   if (stats) {
+    stats->lea_forms = static_cast<uint32_t>(std::count_if(
+        lea_forms_.form.begin(), lea_forms_.form.end(), [](int32_t f) { return f >= 0; }));
     stats->fused_loads = static_cast<uint32_t>(
         std::count(fused_loads_.fused.begin(), fused_loads_.fused.end(), true));
     stats->allocated_values = allocation_.allocated_values;
@@ -198,8 +201,8 @@ void Codegen::emit_block(size_t k) {
     const Inst& inst = graph_.inst(id);
     if (inst.dead) continue;
     module_offset_ = inst.module_offset;
-    // Emitted by the branch or trap_if, or the arithmetic, after it.
-    if (fused_[id.index] || fused_loads_.fused[id.index]) continue;
+    // Emitted by the branch or trap_if, the arithmetic or the lea after it.
+    if (fused_[id.index] || fused_loads_.fused[id.index] || lea_forms_.taken[id.index]) continue;
     if (is_terminator(inst.kind)) {
       emit_terminator(inst, k);
     } else {

@@ -21,6 +21,7 @@ struct CodegenStats {
   uint32_t rematerialized_values = 0;  // constants made at each use instead of spilled
   uint32_t fused_compares = 0;         // compares emitted as the flags of their branch
   uint32_t fused_loads = 0;            // loads emitted as a memory operand (load_fusion.h)
+  uint32_t lea_forms = 0;              // adds emitted as one lea (address_arithmetic.h)
   uint32_t edge_moves = 0;             // moves emitted for block arguments
   uint32_t non_contiguous_loops = 0;
   bool want_assembly = false;  // in: fill `assembly` (slower: asmjit formats every instruction)

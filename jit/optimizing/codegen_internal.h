@@ -18,6 +18,7 @@
 
 #include "jit/common/constant_pool.h"
 #include "jit/common/numeric_lowering.h"
+#include "jit/optimizing/address_arithmetic.h"
 #include "jit/optimizing/codegen.h"
 #include "jit/optimizing/liveness.h"
 #include "jit/optimizing/parallel_move.h"
@@ -96,6 +97,7 @@ class Codegen final : public TrapLabels {
   x86::Mem address(const Inst& inst, uint32_t size, int temp = 0);
   // emit_wasm for a consumer of a fused load.
   void emit_wasm_with_fused_load(const Inst& inst, ValueId result);
+  void emit_lea(const LeaForm& form, ValType type, ValueId result);
   void emit_call(InstId id, const Inst& inst);
   // A direct call to a defined function whose signature has a register convention: through its
   // register slot when tier 2 has published one, else through an AreaCallStub.
@@ -144,8 +146,9 @@ class Codegen final : public TrapLabels {
   runtime::CompileOptions options_;
   Liveness liveness_;
   Allocation allocation_;
-  std::vector<bool> fused_;  // by InstId: compares emitted with their branch (compare_fusion.h)
-  FusedLoads fused_loads_;   // loads emitted as their consumer's memory operand (load_fusion.h)
+  std::vector<bool> fused_;      // by InstId: compares emitted with their branch (compare_fusion.h)
+  FusedLoads fused_loads_;       // loads emitted as their consumer's memory operand (load_fusion.h)
+  AddressArithmetic lea_forms_;  // adds emitted as one lea with what they take
 
   asmjit::CodeHolder code_;
   x86::Assembler a_;

@@ -351,11 +351,33 @@ void Codegen::emit_wasm_with_fused_load(const Inst& inst, ValueId result) {
   def_done(result, ops.dst);
 }
 
+void Codegen::emit_lea(const LeaForm& form, ValType type, ValueId result) {
+  x86::Mem m;
+  if (form.base.valid() && form.index.valid()) {
+    m = x86::ptr(gp(form.base, 0), gp(form.index, 1), form.scale, form.displacement);
+  } else if (form.index.valid()) {
+    // No base: [index * 2^scale + disp32], the displacement sign-extended as in any address.
+    m = x86::ptr_abs(static_cast<uint64_t>(static_cast<int64_t>(form.displacement)),
+                     gp(form.index, 1), form.scale);
+  } else {
+    m = x86::ptr(gp(form.base, 0), form.displacement);
+  }
+  x86::Gp d = def_reg(result).as<x86::Gp>();
+  // The 32-bit form keeps the low half of the sum and zero-extends it: i32 arithmetic.
+  if (type == ValType::kI32)
+    a_.lea(d.r32(), m);
+  else
+    a_.lea(d.r64(), m);
+  def_done(result, d);
+}
+
 void Codegen::emit_wasm(const Inst& inst, ValueId result) {
   if (is_simd_op(inst.op)) return emit_simd_op(inst, result);
   if (!is_numeric_op(inst.op)) return unsupported(std::string(op_text(inst.op)));
-  if (fused_loads_.into[graph_.value(result).inst.index])
-    return emit_wasm_with_fused_load(inst, result);
+  InstId id = graph_.value(result).inst;
+  if (fused_loads_.into[id.index]) return emit_wasm_with_fused_load(inst, result);
+  if (int32_t form = lea_forms_.form[id.index]; form >= 0)
+    return emit_lea(lea_forms_.forms[form], graph_.type_of(result), result);
   NumericOperands ops;
   ops.lhs = reg(inst.operands[0], 0);
   if (inst.operands.size() > 1) {

@@ -13,7 +13,7 @@
 namespace keel::jit::opt {
 
 // By InstId: the loads emitted as the memory operand of the next instruction. For a
-// commutative consumer the load may be either operand; rhs_is_load tells which it was.
+// commutative consumer the load may be either operand; `swapped` tells which it was.
 struct FusedLoads {
   std::vector<bool> fused;    // by InstId of the load
   std::vector<bool> into;     // by InstId of the consumer

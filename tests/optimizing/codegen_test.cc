@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "codegen_harness.h"
@@ -162,6 +163,53 @@ TEST(Codegen, ManyLiveValuesSpill) {
   ASSERT_TRUE(h.build()) << h.error();
   EXPECT_GT(h.stats().spilled_values, 20u);
   expect_matches_interpreter(g, {{1, 2}, {0xffffffff, 0x123456789abcdefull}, {0, 0}});
+}
+
+// Adds of scaled indices and displacements become one lea (address_arithmetic.h): each shape,
+// in i32 (wrapping) and i64, with the operands in registers and, with 30 values live across
+// them, in frame slots; the interpreter is the reference.
+TEST(Codegen, AddressArithmeticBecomesLea) {
+  for (VT t : {VT::kI32, VT::kI64}) {
+    for (bool spill : {false, true}) {
+      SCOPED_TRACE(std::string(t == VT::kI32 ? "i32" : "i64") + (spill ? ", spilled" : ""));
+      Op add = t == VT::kI32 ? Op::kI32Add : Op::kI64Add;
+      Op shl = t == VT::kI32 ? Op::kI32Shl : Op::kI64Shl;
+      Op mul = t == VT::kI32 ? Op::kI32Mul : Op::kI64Mul;
+      Op xor_ = t == VT::kI32 ? Op::kI32Xor : Op::kI64Xor;
+      Graph g(FuncType{{t, t}, {t}});
+      Builder b(g);
+      auto c = [&](int64_t v) { return b.constant(t, static_cast<uint64_t>(v)); };
+      ValueId x = param(g, 0), y = param(g, 1);
+      std::vector<ValueId> live;
+      if (spill)
+        for (int k = 0; k < 30; ++k) live.push_back(b.wasm(mul, {x, c(k * 2 + 3)}));
+      std::vector<ValueId> shapes = {
+          b.wasm(add, {b.wasm(add, {b.wasm(shl, {x, c(3)}), y}), c(48)}),   // (x<<3)+y+48
+          b.wasm(add, {b.wasm(add, {y, b.wasm(shl, {x, c(1)})}), c(-20)}),  // y+(x<<1)-20
+          b.wasm(add, {b.wasm(shl, {y, c(2)}), c(0x7fffffff)}),             // (y<<2)+max
+          b.wasm(add, {x, b.wasm(shl, {y, c(3)})}),                         // x+(y<<3)
+          b.wasm(add, {b.wasm(shl, {x, c(2)}), y}),                         // (x<<2)+y
+          b.wasm(add, {b.wasm(add, {x, y}), c(-1)}),                        // x+y-1
+          b.wasm(add, {b.wasm(shl, {x, c(4)}), y}),                         // shift 4: no lea
+      };
+      ValueId total = c(0);
+      for (ValueId v : shapes) total = b.wasm(xor_, {b.wasm(mul, {total, c(31)}), v});
+      for (ValueId v : live) total = b.wasm(add, {total, v});
+      b.ret({total});
+      Tier2Harness h;
+      h.add_function(g);
+      ASSERT_TRUE(h.build()) << h.error();
+      EXPECT_EQ(h.stats().lea_forms, 6u);
+      if (spill) {
+        EXPECT_GT(h.stats().spilled_values, 0u);
+      }
+      expect_matches_interpreter(g, {{1, 2},
+                                     {0xffffffff, 0x7fffffff},
+                                     {0x80000000, 0xfffffffe},
+                                     {0x123456789abcdefull, 0xfedcba9876543210ull},
+                                     {0, 0}});
+    }
+  }
 }
 
 TEST(Codegen, TrapsWithTheirCodesAndSourceOffsets) {
