@@ -345,7 +345,9 @@ bool emit_integer(asmjit::x86::Assembler& a, Op op, const NumericOperands& o, Tr
   const Gp lhs = sized(o.lhs, info.wide);
   switch (info.kind) {
     case Kind::kCmp: {
-      if (o.rhs_is_imm) {
+      if (o.rhs_mem) {
+        a.cmp(lhs, *o.rhs_mem);
+      } else if (o.rhs_is_imm) {
         a.cmp(lhs, o.rhs_imm);
       } else {
         a.cmp(lhs, sized(o.rhs, info.wide));

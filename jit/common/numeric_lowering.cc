@@ -15,6 +15,11 @@ bool numeric_accepts_imm(Op op) {
 }
 
 bool numeric_accepts_mem(Op op) {
+  const OpInfo& info = op_info(op);
+  if (info.cmp != Cmp::kNone && info.cmp != Cmp::kEqz && info.cmp <= Cmp::kGeU &&
+      info.sig.num_params == 2 &&
+      (info.sig.params[0] == ValType::kI32 || info.sig.params[0] == ValType::kI64))
+    return true;  // integer compares
   switch (op) {
     case Op::kI32Add:
     case Op::kI32Sub:

@@ -61,8 +61,8 @@ bool is_numeric_op(Op op);
 // True if emit_numeric accepts an immediate right operand for `op` (integer instructions only).
 bool numeric_accepts_imm(Op op);
 // True if emit_numeric accepts a memory right operand for `op` (NumericOperands::rhs_mem): the
-// integer add, sub, mul, and, or, xor and the float add, sub, mul, div, none of which traps, so a
-// fault in it is the load's.
+// integer add, sub, mul, and, or, xor and compares, and the float add, sub, mul, div, none of which
+// traps, so a fault in it is the load's.
 bool numeric_accepts_mem(Op op);
 // True if the result may be in rhs's register: the commutative integer and float operations,
 // whose lowering then computes dst op= lhs. Tier 2's allocator gives a dying rhs's register to

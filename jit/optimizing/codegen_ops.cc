@@ -109,6 +109,20 @@ x86::CondCode Codegen::branch_condition(ValueId cond) {
   x86::Gp lhs = sized(gp(compare.operands[0], 0));
   if (compare.operands.size() == 1) {
     a_.test(lhs, lhs);  // eqz
+  } else if (fused_loads_.into[value.inst.index]) {
+    const Inst& load = graph_.inst(graph_.value(graph_.resolve(compare.operands[1])).inst);
+    if (!check_memory(load)) return x86::CondCode::kNZ;
+    x86::Mem m = address(load, access_size(load.op), 1);
+    // The access is the load's: its trap site, and its offset in the source map.
+    uint32_t consumer_offset = module_offset_;
+    module_offset_ = load.module_offset;
+    uint32_t begin = static_cast<uint32_t>(a_.offset());
+    record_here();
+    a_.cmp(lhs, m);
+    trap_sites_.push_back(
+        {begin, static_cast<uint32_t>(a_.offset()) - begin, TrapCode::kMemoryOutOfBounds});
+    module_offset_ = consumer_offset;
+    record_here();
   } else {
     const Location& rhs = location(compare.operands[1]);
     int64_t bits = static_cast<int64_t>(rhs.bits);

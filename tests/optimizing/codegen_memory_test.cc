@@ -152,6 +152,8 @@ TEST(CodegenMemory, FusedLoadsComputeAndTrapAsLoads) {
       {Op::kF32Sub, Op::kF32Load, VT::kF32, false}, {Op::kF32Div, Op::kF32Load, VT::kF32, false},
       {Op::kF64Add, Op::kF64Load, VT::kF64, true},  {Op::kF64Sub, Op::kF64Load, VT::kF64, false},
       {Op::kF64Mul, Op::kF64Load, VT::kF64, true},  {Op::kF64Div, Op::kF64Load, VT::kF64, false},
+      {Op::kI32LtS, Op::kI32Load, VT::kI32, false}, {Op::kI64GeU, Op::kI64Load, VT::kI64, false},
+      {Op::kI32Eq, Op::kI32Load, VT::kI32, false},
   };
   const uint64_t x_bits[] = {0x400c000000000000, 0x40490fdb, 0xfffffff3, 0x7ff8000000000001};
   const uint64_t m_bits = 0xc01e000000000000 | 0x3fc00000;  // a double's and a float's bits
@@ -162,7 +164,8 @@ TEST(CodegenMemory, FusedLoadsComputeAndTrapAsLoads) {
       // fused(addr, x) = x op load(addr) (or load(addr) op x), and the same unfused: the load
       // kept apart from its consumer by a store.
       auto build = [&](bool fused) {
-        Graph g(FuncType{{VT::kI32, c.type}, {c.type}});
+        bool compare = op_info(c.op).cmp != Cmp::kNone;
+        Graph g(FuncType{{VT::kI32, c.type}, {compare ? VT::kI32 : c.type}});
         Builder b(g);
         ValueId loaded = b.load(c.load, 0, 8, param(g, 0));
         g.inst(g.value(loaded).inst).module_offset = 0x40;
@@ -171,6 +174,21 @@ TEST(CodegenMemory, FusedLoadsComputeAndTrapAsLoads) {
             load_first ? b.wasm(c.op, {loaded, param(g, 1)}) : b.wasm(c.op, {param(g, 1), loaded});
         g.inst(g.value(r).inst).module_offset = 0x44;
         b.ret({r});
+        return g;
+      };
+      // A compare also fuses into its branch: load, compare, branch, all in one cmp and jcc.
+      auto build_branch = [&]() {
+        Graph g(FuncType{{VT::kI32, c.type}, {VT::kI32}});
+        Builder b(g);
+        ValueId loaded = b.load(c.load, 0, 8, param(g, 0));
+        g.inst(g.value(loaded).inst).module_offset = 0x40;
+        ValueId r = b.wasm(c.op, {param(g, 1), loaded});
+        BlockId yes = g.create_block(), no = g.create_block();
+        b.branch(r, yes, {}, no);
+        b.set_block(yes);
+        b.ret({b.i32_const(11)});
+        b.set_block(no);
+        b.ret({b.i32_const(22)});
         return g;
       };
       Tier2Harness fused_h(1), plain_h(1);
@@ -190,6 +208,22 @@ TEST(CodegenMemory, FusedLoadsComputeAndTrapAsLoads) {
       RunResult trap = fused_h.call(f, {65536 - 8, x_bits[0]});
       EXPECT_EQ(trap.trap, vm::TrapCode::kMemoryOutOfBounds);
       EXPECT_EQ(trap.trap_module_offset, std::optional<uint32_t>(0x40u));
+      if (op_info(c.op).cmp == Cmp::kNone) continue;
+      Tier2Harness branch_h(1);
+      uint32_t br = branch_h.add_function(build_branch());
+      ASSERT_TRUE(branch_h.build()) << branch_h.error();
+      EXPECT_EQ(branch_h.stats().fused_loads, 1u);
+      EXPECT_EQ(branch_h.stats().fused_compares, 1u);
+      std::memcpy(branch_h.memory() + 24, &m_bits, 8);
+      for (uint64_t x : x_bits) {
+        RunResult got = branch_h.call(br, {16, x});
+        RunResult value = plain_h.call(p, {16, x});
+        ASSERT_EQ(got.trap, vm::TrapCode::kNone);
+        EXPECT_EQ(got.results, std::vector<uint64_t>{value.results[0] ? 11u : 22u}) << x;
+      }
+      RunResult branch_trap = branch_h.call(br, {65536 - 8, x_bits[0]});
+      EXPECT_EQ(branch_trap.trap, vm::TrapCode::kMemoryOutOfBounds);
+      EXPECT_EQ(branch_trap.trap_module_offset, std::optional<uint32_t>(0x40u));
     }
   }
 }
