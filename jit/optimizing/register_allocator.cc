@@ -1,9 +1,11 @@
 #include "jit/optimizing/register_allocator.h"
 
 #include <algorithm>
+#include <optional>
 #include <span>
 
 #include "jit/common/numeric_lowering.h"
+#include "jit/optimizing/register_convention.h"
 
 namespace keel::jit::opt {
 
@@ -247,6 +249,25 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness,
   std::vector<ValueId> excluded;
   constexpr double kForbidden = 1e300;
 
+  // Registers the register convention puts values in: the parameters arrive there, and call
+  // arguments go there. A free one of those saves a move.
+  std::vector<int16_t> convention_reg(n, -1);
+  auto prefer_convention = [&](const FuncType& type, std::span<const ValueId> values) {
+    std::optional<RegisterConvention> convention = register_convention(type);
+    if (!convention) return;
+    for (size_t i = 0; i < values.size() && i < convention->params.size(); ++i) {
+      ValueId v = graph.resolve(values[i]);
+      if (convention_reg[v.index] < 0) convention_reg[v.index] = convention->params[i].reg;
+    }
+  };
+  if (!graph.osr_entry) prefer_convention(graph.signature(), graph.block(graph.entry()).params);
+  for (BlockId b : liveness.order)
+    for (InstId id : graph.block(b).insts) {
+      const Inst& inst = graph.inst(id);
+      if (!inst.dead && inst.kind == InstKind::kCall)
+        prefer_convention(graph.call_signature(inst.call_signature), inst.operands);
+    }
+
   std::vector<bool> crosses_call(n, false);
   for (const std::vector<ValueId>& across : liveness.live_across)
     for (ValueId v : across) crosses_call[v.index] = true;
@@ -281,16 +302,21 @@ Allocation allocate_registers(const Graph& graph, const Liveness& liveness,
       uint8_t best = regs[0];
       for (uint8_t r : regs)
         if (cost[r] < cost[best]) best = r;
-      // Among the free registers, one a related value holds saves a move.
+      // Among the free registers, one a related value holds saves a move, and so does the one
+      // the register convention moves the value to or from.
       if (cost[best] == 0.0) {
+        bool related = false;
         for (ValueId w : preferred.of(v)) {
           const Location& loc = out.locations[w.index];
           if (loc.kind == Location::kReg && reg_kind(graph.type_of(w)) == kind &&
               cost[loc.reg] == 0.0) {
             best = loc.reg;
+            related = true;
             break;
           }
         }
+        int16_t fixed = convention_reg[v.index];
+        if (!related && fixed >= 0 && cost[fixed] == 0.0) best = static_cast<uint8_t>(fixed);
       }
       if (cost[best] == 0.0) {
         out.locations[v.index] = {Location::kReg, best, 0};
