@@ -84,29 +84,33 @@ void ucomis(Assembler& a, bool wide, const Xmm& x, const Xmm& y) {
   }
 }
 
-void arith(Assembler& a, Kind kind, bool wide, const Xmm& dst, const Xmm& src) {
+// The scalar SSE instruction of each arithmetic kind; src is an Xmm or a memory operand.
+void arith(Assembler& a, Kind kind, bool wide, const Xmm& dst, const asmjit::Operand_& src) {
+  namespace Inst = asmjit::x86::Inst;
+  asmjit::InstId id;
   switch (kind) {
     case Kind::kAdd:
-      wide ? a.addsd(dst, src) : a.addss(dst, src);
+      id = wide ? Inst::kIdAddsd : Inst::kIdAddss;
       break;
     case Kind::kSub:
-      wide ? a.subsd(dst, src) : a.subss(dst, src);
+      id = wide ? Inst::kIdSubsd : Inst::kIdSubss;
       break;
     case Kind::kMul:
-      wide ? a.mulsd(dst, src) : a.mulss(dst, src);
+      id = wide ? Inst::kIdMulsd : Inst::kIdMulss;
       break;
     case Kind::kDiv:
-      wide ? a.divsd(dst, src) : a.divss(dst, src);
+      id = wide ? Inst::kIdDivsd : Inst::kIdDivss;
       break;
     case Kind::kMin:
-      wide ? a.minsd(dst, src) : a.minss(dst, src);
+      id = wide ? Inst::kIdMinsd : Inst::kIdMinss;
       break;
     case Kind::kMax:
-      wide ? a.maxsd(dst, src) : a.maxss(dst, src);
+      id = wide ? Inst::kIdMaxsd : Inst::kIdMaxss;
       break;
     default:
-      break;
+      return;
   }
+  a.emit(id, dst, src);
 }
 
 // minss/maxss return the second operand for NaNs and for ±0 pairs; Wasm wants a NaN and -0 < +0.
@@ -298,21 +302,11 @@ bool is_float_op(Op op) {
   return classify(op, info);
 }
 
-void arith_mem(Assembler& a, Kind kind, bool wide, const Xmm& dst, const asmjit::x86::Mem& src) {
-  switch (kind) {
-    case Kind::kAdd:
-      wide ? a.addsd(dst, src) : a.addss(dst, src);
-      break;
-    case Kind::kSub:
-      wide ? a.subsd(dst, src) : a.subss(dst, src);
-      break;
-    case Kind::kMul:
-      wide ? a.mulsd(dst, src) : a.mulss(dst, src);
-      break;
-    default:
-      wide ? a.divsd(dst, src) : a.divss(dst, src);
-      break;
-  }
+bool float_accepts_mem(Op op) {
+  FloatInfo info;
+  if (!classify(op, info)) return false;
+  return info.kind == Kind::kAdd || info.kind == Kind::kSub || info.kind == Kind::kMul ||
+         info.kind == Kind::kDiv;
 }
 
 bool emit_float(Assembler& a, Op op, const NumericOperands& o, const platform::CpuFeatures& cpu) {
@@ -340,7 +334,7 @@ bool emit_float(Assembler& a, Op op, const NumericOperands& o, const platform::C
     case Kind::kDiv:
       if (o.rhs_mem) {
         copy(a, dst, lhs);
-        arith_mem(a, info.kind, wide, dst, *o.rhs_mem);
+        arith(a, info.kind, wide, dst, *o.rhs_mem);
         return true;
       }
       if ((info.kind == Kind::kAdd || info.kind == Kind::kMul) && dst.id() == o.rhs.id()) {

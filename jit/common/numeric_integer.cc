@@ -316,26 +316,45 @@ bool is_integer_op(Op op) {
   return classify(op, info);
 }
 
-bool integer_accepts_imm(Op op) {
-  IntInfo info;
-  if (!classify(op, info)) return false;
-  switch (info.kind) {
+namespace {
+
+// The two-operand ALU instructions and cmp: x86 takes an immediate or a memory operand for
+// their right operand.
+bool is_alu_or_compare(Kind kind) {
+  switch (kind) {
     case Kind::kAdd:
     case Kind::kSub:
     case Kind::kMul:
     case Kind::kAnd:
     case Kind::kOr:
     case Kind::kXor:
-    case Kind::kShl:
-    case Kind::kShrS:
-    case Kind::kShrU:
-    case Kind::kRotl:
-    case Kind::kRotr:
     case Kind::kCmp:
       return true;
     default:
       return false;
   }
+}
+
+}  // namespace
+
+bool integer_accepts_imm(Op op) {
+  IntInfo info;
+  if (!classify(op, info)) return false;
+  switch (info.kind) {
+    case Kind::kShl:
+    case Kind::kShrS:
+    case Kind::kShrU:
+    case Kind::kRotl:
+    case Kind::kRotr:
+      return true;
+    default:
+      return is_alu_or_compare(info.kind);
+  }
+}
+
+bool integer_accepts_mem(Op op) {
+  IntInfo info;
+  return classify(op, info) && is_alu_or_compare(info.kind);
 }
 
 bool emit_integer(asmjit::x86::Assembler& a, Op op, const NumericOperands& o, TrapLabels& traps,

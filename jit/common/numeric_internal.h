@@ -16,6 +16,8 @@ bool is_integer_op(Op op);
 bool is_float_op(Op op);
 bool is_conversion_op(Op op);
 bool integer_accepts_imm(Op op);
+bool integer_accepts_mem(Op op);
+bool float_accepts_mem(Op op);
 
 // The 64- or 32-bit view of a general register.
 inline asmjit::x86::Gp sized(const asmjit::x86::Reg& r, bool wide) {

@@ -15,36 +15,7 @@ bool numeric_accepts_imm(Op op) {
 }
 
 bool numeric_accepts_mem(Op op) {
-  const OpInfo& info = op_info(op);
-  if (info.cmp != Cmp::kNone && info.cmp != Cmp::kEqz && info.cmp <= Cmp::kGeU &&
-      info.sig.num_params == 2 &&
-      (info.sig.params[0] == ValType::kI32 || info.sig.params[0] == ValType::kI64))
-    return true;  // integer compares
-  switch (op) {
-    case Op::kI32Add:
-    case Op::kI32Sub:
-    case Op::kI32Mul:
-    case Op::kI32And:
-    case Op::kI32Or:
-    case Op::kI32Xor:
-    case Op::kI64Add:
-    case Op::kI64Sub:
-    case Op::kI64Mul:
-    case Op::kI64And:
-    case Op::kI64Or:
-    case Op::kI64Xor:
-    case Op::kF32Add:
-    case Op::kF32Sub:
-    case Op::kF32Mul:
-    case Op::kF32Div:
-    case Op::kF64Add:
-    case Op::kF64Sub:
-    case Op::kF64Mul:
-    case Op::kF64Div:
-      return true;
-    default:
-      return false;
-  }
+  return numeric::integer_accepts_mem(op) || numeric::float_accepts_mem(op);
 }
 
 bool numeric_dst_may_be_rhs(Op op) {
