@@ -394,6 +394,7 @@ void Codegen::emit_wasm(const Inst& inst, ValueId result) {
     return emit_lea(lea_forms_.forms[form], graph_.type_of(result), result);
   NumericOperands ops;
   ops.lhs = reg(inst.operands[0], 0);
+  x86::Mem spilled_rhs;
   if (inst.operands.size() > 1) {
     ValueId rhs = graph_.resolve(inst.operands[1]);
     const Value& value = graph_.value(rhs);
@@ -404,10 +405,16 @@ void Codegen::emit_wasm(const Inst& inst, ValueId result) {
     bool gp_const = is_const && reg_kind(def->type) == RegKind::kGp;
     ops.rhs_nonzero = gp_const && bits != 0;
     ops.rhs_not_minus_one = gp_const && bits != -1;
+    const Location& at = location(rhs);
     if (is_const && reg_kind(def->type) == RegKind::kGp && numeric_accepts_imm(inst.op) &&
         bits == static_cast<int32_t>(bits)) {
       ops.rhs_is_imm = true;
       ops.rhs_imm = static_cast<int32_t>(bits);
+    } else if (at.kind == Location::kStack && numeric_accepts_mem(inst.op)) {
+      // A spilled right operand is read from its slot by the instruction itself.
+      ValType t = type_of(rhs);
+      spilled_rhs = x86::ptr(x86::rbp, at.slot, t == ValType::kI64 || t == ValType::kF64 ? 8 : 4);
+      ops.rhs_mem = &spilled_rhs;
     } else {
       ops.rhs = reg(rhs, 1);
     }
