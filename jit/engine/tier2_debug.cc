@@ -25,6 +25,7 @@ bool* pass_switch(opt::PassOptions& passes, std::string_view name) {
   if (name == "copy-propagation") return &passes.copy_propagation;
   if (name == "gvn") return &passes.gvn;
   if (name == "licm") return &passes.licm;
+  if (name == "redundant-loads") return &passes.redundant_loads;
   if (name == "dce") return &passes.dce;
   if (name == "cfg-simplification") return &passes.cfg_simplification;
   return nullptr;
@@ -53,7 +54,7 @@ Result<Tier2Debug> parse_tier2_debug(const char* functions, const char* passes,
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       if (item == "none") {
         for (const char* name : {"constant-folding", "strength-reduction", "copy-propagation",
-                                 "gvn", "licm", "dce", "cfg-simplification"})
+                                 "gvn", "redundant-loads", "licm", "dce", "cfg-simplification"})
           *pass_switch(out.passes, name) = false;
         continue;
       }
@@ -61,7 +62,8 @@ Result<Tier2Debug> parse_tier2_debug(const char* functions, const char* passes,
       if (which == nullptr)
         return bad("KEEL_TIER2_PASSES", passes,
                    "none, or -PASS items separated by commas (PASS: constant-folding, "
-                   "strength-reduction, copy-propagation, gvn, licm, dce, cfg-simplification)");
+                   "strength-reduction, copy-propagation, gvn, redundant-loads, licm, dce, "
+                   "cfg-simplification)");
       *which = false;
     }
   }

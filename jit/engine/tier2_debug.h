@@ -5,7 +5,8 @@
 //   KEEL_TIER2_FUNCTIONS=FIRST-LAST  tier 2 compiles only functions FIRST..LAST (absolute
 //                                    indices, inclusive; or one index), tier 1 the others
 //   KEEL_TIER2_PASSES=-gvn,-dce      passes switched off (constant-folding, strength-reduction,
-//                                    copy-propagation, gvn, licm, dce, cfg-simplification;
+//                                    copy-propagation, gvn, redundant-loads, licm, dce,
+//                                    cfg-simplification;
 //                                    `none` switches all off)
 //   KEEL_TIER2_PRINT_IR=INDEX        prints function INDEX's IR to stderr, as built and after
 //                                    the passes, each instruction with its module offset, and

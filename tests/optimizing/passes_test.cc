@@ -7,6 +7,7 @@
 #include "jit/optimizing/passes/dce.h"
 #include "jit/optimizing/passes/gvn.h"
 #include "jit/optimizing/passes/pipeline.h"
+#include "jit/optimizing/passes/redundant_loads.h"
 #include "jit/optimizing/printer.h"
 #include "jit/optimizing/verifier.h"
 #include "optimizing/graph_test_util.h"
@@ -220,6 +221,49 @@ TEST(Gvn, DistinguishesImmediatesAndTraps) {
             "}\n");
 }
 
+// Within a block: a second load of the same place takes the first's value, a full-width load
+// takes what a store just wrote there, and any store, call or bulk operation forgets both.
+TEST(RedundantLoads, ReusesLoadsAndStoredValuesUntilMemoryIsWritten) {
+  Graph g(FuncType{{VT::kI32, VT::kI64}, {VT::kI64}});
+  Builder b(g);
+  ValueId p = g.block(g.entry()).params[0];
+  ValueId x = g.block(g.entry()).params[1];
+  ValueId a = b.load(Op::kI64Load, 0, 8, p);
+  ValueId a_again = b.load(Op::kI64Load, 0, 8, p);        // reused
+  ValueId other_offset = b.load(Op::kI64Load, 0, 16, p);  // kept
+  ValueId narrower = b.load(Op::kI64Load32U, 0, 8, p);    // another kind: kept
+  b.store(Op::kI64Store, 0, 24, p, x);
+  ValueId forwarded = b.load(Op::kI64Load, 0, 24, p);     // the stored x
+  ValueId a_after_store = b.load(Op::kI64Load, 0, 8, p);  // the store may overlap: kept
+  b.store(Op::kI64Store8, 0, 32, p, x);
+  ValueId not_forwarded = b.load(Op::kI64Load, 0, 32, p);  // a narrowing store: kept
+  b.store(Op::kI64Store, 0, 40, p, x);
+  std::vector<ValueId> fill{p, b.i32_const(0), b.i32_const(8)};
+  b.runtime_call(Op::kMemoryFill, 0, 0, fill, VT::kBottom);
+  ValueId after_fill = b.load(Op::kI64Load, 0, 40, p);  // the fill wrote memory: kept
+  ValueId total = a;
+  for (ValueId v :
+       {a_again, other_offset, narrower, forwarded, a_after_store, not_forwarded, after_fill})
+    total = b.wasm(Op::kI64Add, {total, v});
+  b.ret({total});
+  EXPECT_TRUE(run_redundant_load_elimination(g));
+  expect_valid(g);
+  std::string text = print_graph(g);
+  auto count = [&](std::string_view what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("i64.load mem0[v0 + 8]"), 2u) << text;   // a, and after the store
+  EXPECT_EQ(count("i64.load mem0[v0 + 24]"), 0u) << text;  // forwarded from the store
+  EXPECT_EQ(count("i64.load mem0[v0 + 16]"), 1u) << text;
+  EXPECT_EQ(count("i64.load32_u mem0[v0 + 8]"), 1u) << text;
+  EXPECT_EQ(count("i64.load mem0[v0 + 32]"), 1u) << text;
+  EXPECT_EQ(count("i64.load mem0[v0 + 40]"), 1u) << text;
+  EXPECT_NE(text.find("i64.add v2, v2"), std::string::npos) << text;  // a + a_again
+  EXPECT_FALSE(run_redundant_load_elimination(g));
+}
+
 TEST(CfgSimplification, BypassesEmptyBlocksAndMergesChains) {
   Graph g(FuncType{{VT::kI32}, {VT::kI32}});
   Builder b(g);
@@ -303,7 +347,7 @@ TEST(Pipeline, EachPassCanBeSwitchedOff) {
   Graph none = pipeline_input();
   std::string before = print_graph(none);
   PassOptions off;
-  off.constant_folding = off.copy_propagation = off.gvn = off.dce = false;
+  off.constant_folding = off.copy_propagation = off.gvn = off.dce = off.redundant_loads = false;
   off.cfg_simplification = off.licm = false;
   ASSERT_TRUE(run_passes(none, off).ok());
   EXPECT_EQ(print_graph(none), before);

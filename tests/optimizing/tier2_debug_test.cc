@@ -45,7 +45,12 @@ TEST(Tier2Debug, PassesSwitchOffByName) {
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->passes.gvn || none->passes.dce || none->passes.constant_folding ||
                none->passes.copy_propagation || none->passes.cfg_simplification ||
-               none->passes.licm || none->passes.strength_reduction);
+               none->passes.licm || none->passes.strength_reduction ||
+               none->passes.redundant_loads);
+  auto loads = parse_tier2_debug(nullptr, "-redundant-loads", nullptr);
+  ASSERT_TRUE(loads);
+  EXPECT_FALSE(loads->passes.redundant_loads);
+  EXPECT_TRUE(loads->passes.gvn);
 }
 
 TEST(Tier2Debug, WhatDoesNotParseIsAnErrorNamingTheVariable) {

@@ -8,6 +8,7 @@
 #include "jit/optimizing/passes/dce.h"
 #include "jit/optimizing/passes/gvn.h"
 #include "jit/optimizing/passes/licm.h"
+#include "jit/optimizing/passes/redundant_loads.h"
 #include "jit/optimizing/passes/strength_reduction.h"
 #include "jit/optimizing/verifier.h"
 
@@ -24,6 +25,7 @@ Status run_passes(Graph& graph, const PassOptions& options) {
       {"strength reduction", options.strength_reduction, run_strength_reduction},
       {"copy propagation", options.copy_propagation, run_copy_propagation},
       {"gvn", options.gvn, run_gvn},
+      {"redundant loads", options.redundant_loads, run_redundant_load_elimination},
       {"dce", options.dce, run_dce},
       {"cfg simplification", options.cfg_simplification, run_cfg_simplification},
   };

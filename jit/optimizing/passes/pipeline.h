@@ -15,6 +15,7 @@ struct PassOptions {
   bool copy_propagation = true;
   bool strength_reduction = true;  // multiplications and divisions by constants
   bool gvn = true;
+  bool redundant_loads = true;  // within a block, and loads of what a store just wrote
   bool licm = true;  // hoists loop invariants into preheaders, making preheaders where needed
   bool dce = true;
   bool cfg_simplification = true;       // bypasses empty blocks, merges straight-line chains
