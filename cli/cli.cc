@@ -15,27 +15,25 @@
 #include "base/log_spec.h"
 #include "cli/commands/command.h"
 #include "keel_version.h"
+#include "runtime/tier_up.h"
+#include "wasi/wasi_host.h"
 
 namespace keel::cli {
 namespace {
 
-// The level of keel's own log in KEEL_LOG (base/log_spec.h): its bare item.
-spdlog::level::level_enum default_level(const char* value) {
-  auto level = log_level_for(value ? value : "", "");
-  return level ? spdlog::level::from_str(std::string(*level)) : spdlog::level::off;
-}
-
-// Logging is off unless KEEL_LOG names a level (trace, debug, info, warn, error). Logs go to the
-// caller's error stream, and the previous default logger comes back when the command ends, so
-// nothing keeps a reference to a stream a test has destroyed.
+// Logging is off unless KEEL_LOG names a level (trace, debug, info, warn, error), for every
+// logger or for one (base/log_spec.h). keel's own logs go to the caller's error stream, and the
+// previous default logger comes back when the command ends, so nothing keeps a reference to a
+// stream a test has destroyed.
 class LoggingScope {
  public:
   explicit LoggingScope(std::ostream& err) : previous_(spdlog::default_logger()) {
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err, /*force_flush=*/true);
     auto logger = std::make_shared<spdlog::logger>("keel", std::move(sink));
-    logger->set_level(default_level(std::getenv("KEEL_LOG")));
     logger->set_pattern("keel: [%T.%e] [%l] %v");
-    spdlog::set_default_logger(std::move(logger));
+    spdlog::set_default_logger(std::move(logger));  // registered as "keel"
+    runtime::tier_up_log();                         // registered too
+    wasi::configure_logging_from_env();             // registers "wasi", applies KEEL_LOG
   }
   ~LoggingScope() { spdlog::set_default_logger(previous_); }
   LoggingScope(const LoggingScope&) = delete;

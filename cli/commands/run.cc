@@ -18,7 +18,6 @@
 #include <CLI/CLI.hpp>
 
 #include "base/byte_buffer.h"
-#include "base/log_spec.h"
 #include "cli/commands/command.h"
 #include "cli/commands/invoke_values.h"
 #include "cli/commands/module_input.h"
@@ -427,12 +426,6 @@ Subcommand add_run_command(CLI::App& parent) {
               io.err << "keel: " << p.error().message << '\n';
               return kExitUsage;
             }
-            wasi::configure_logging_from_env();  // KEEL_LOG=wasi=trace: every call, strace-style
-            const char* log = std::getenv("KEEL_LOG");
-            auto tier_up_level = log_level_for(log ? log : "", "tierup");
-            runtime::tier_up_log().set_level(
-                tier_up_level ? spdlog::level::from_str(std::string(*tier_up_level))
-                              : spdlog::level::off);
             int status = kExitFailure;
             // Room for the wasm stack the configuration allows, plus keel's own frames.
             size_t stack = p->config.max_wasm_stack + (2u << 20);
