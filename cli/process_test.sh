@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# What `keel run` does as a process, which the in-process tests cannot see: SIGPIPE is ignored, so
+# a guest writing to a closed pipe gets EPIPE from fd_write (`keel run tool.wasm | head -1`), and
+# fds 0, 1, 2 that keel was started without stay closed for the guest (EBADF) while nothing keel
+# opens (a perf map, a preopened directory, a listening socket) takes their numbers.
+# Usage: process_test.sh KEEL
+set -u
+keel=$1
+# A run that regresses may loop (a perf map taking fd 1 swallows every write): bounded.
+k() { timeout 20 "$keel" "$@"; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail=0
+check() {  # NAME GOT WANT
+  if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL $1: got $2, want $3"; fail=1; fi
+}
+
+# Writes "y\n" to stdout until fd_write fails, then exits with its errno.
+cat >"$dir/yes.wat" <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "y\n")
+  (func (export "_start") (local $e i32)
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 2))
+    (loop $again
+      (local.set $e (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (br_if $again (i32.eqz (local.get $e))))
+    (call $exit (local.get $e))))
+WAT
+# Exits 99 if fd 0 is a preopened directory, else with fd_read(0)'s errno (0: it read).
+cat >"$dir/stdin.wat" <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (if (i32.eqz (call $prestat (i32.const 0) (i32.const 64))) (then (call $exit (i32.const 99))))
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 4))
+    (call $exit (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))))
+WAT
+
+# EPIPE is 64 in WASI, EBADF 8.
+k run "$dir/yes.wat" | head -1 >"$dir/first"
+check "guest gets EPIPE from a closed pipe (keel not killed by SIGPIPE)" "${PIPESTATUS[0]}" 64
+check "head read the first line" "$(cat "$dir/first")" y
+k run "$dir/yes.wat" >&-
+check "closed stdout: fd_write gives EBADF" $? 8
+k run --profile=perfmap "$dir/yes.wat" >&-
+check "closed stdout with --profile=perfmap: the perf map does not become the guest's stdout" $? 8
+echo hello | k run "$dir/stdin.wat"
+check "open stdin reads" $? 0
+k run "$dir/stdin.wat" <&-
+check "closed stdin: fd_read gives EBADF" $? 8
+k run --dir "$dir::/d" "$dir/stdin.wat" <&-
+check "closed stdin with --dir: fd 0 is not the directory" $? 8
+k run --tcplisten 127.0.0.1:0 "$dir/stdin.wat" <&-
+check "closed stdin with --tcplisten: fd 0 is not the socket" $? 8
+k run "$dir/yes.wat" 2>&- | head -1 >/dev/null
+check "closed stderr changes nothing for stdout" "${PIPESTATUS[0]}" 64
+# A module given as - is read from standard input.
+printf '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))' |
+  k run --invoke add - 2 3 >"$dir/sum"
+check "module from standard input" "$(cat "$dir/sum")" 5
+printf '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))' |
+  k --invoke add - 40 2 >"$dir/sum"
+check "module from standard input, without run" "$(cat "$dir/sum")" 42
+exit $fail
