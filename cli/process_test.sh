@@ -62,6 +62,36 @@ k run --tcplisten 127.0.0.1:0 "$dir/stdin.wat" <&-
 check "closed stdin with --tcplisten: fd 0 is not the socket" $? 8
 k run "$dir/yes.wat" 2>&- | head -1 >/dev/null
 check "closed stderr changes nothing for stdout" "${PIPESTATUS[0]}" 64
+# -W timeout wakes WASI calls that block: a 30 s sleep in poll_oneoff, fd_read on a stdin that
+# never ends, sock_accept with no client. Each traps with "interrupted" (exit 134) at once.
+cat >"$dir/sleep.wat" <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (i32.store (i32.const 16) (i32.const 1))              ;; the monotonic clock
+    (i64.store (i32.const 24) (i64.const 30000000000))    ;; 30 s, relative
+    (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))
+WAT
+cat >"$dir/accept.wat" <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "sock_accept" (func $accept (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $exit (call $accept (i32.const 3) (i32.const 0) (i32.const 0)))))
+WAT
+timed() {  # NAME COMMAND...: exit 134, "interrupted", in well under the 30 s it would block
+  local name=$1 start=$SECONDS status; shift
+  "$@" 2>"$dir/err"
+  status=$?
+  check "$name: exit status" "$status" 134
+  check "$name: says interrupted" "$(grep -c 'interrupted' "$dir/err")" 1
+  check "$name: at the deadline" "$(( SECONDS - start < 5 ))" 1
+}
+timed "-W timeout wakes poll_oneoff" k run -W timeout=300ms "$dir/sleep.wat"
+timed "-W timeout wakes fd_read on stdin" k run -W timeout=300ms "$dir/stdin.wat" < <(sleep 8)
+timed "-W timeout wakes sock_accept" k run -W timeout=300ms --tcplisten 127.0.0.1:0 "$dir/accept.wat"
+
 # A module given as - is read from standard input.
 printf '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))' |
   k run --invoke add - 2 3 >"$dir/sum"

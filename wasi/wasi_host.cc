@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "wasi/host_context.h"
+#include "wasi/interrupt.h"
 #include "wasi/logging.h"
 
 namespace keel::wasi {
@@ -114,6 +115,8 @@ class WasiHostImpl final : public WasiHost {
                     host.exit_status = *call.exit_status;
                     return vm::TrapCode::kExit;
                   }
+                  // -W timeout woke a blocking call (or passed during one): trap as wasm does.
+                  if (host_calls_interrupted()) return vm::TrapCode::kInterrupted;
                   host.results[0] = Value::from_i32(static_cast<uint32_t>(err));
                   return vm::TrapCode::kNone;
                 }));

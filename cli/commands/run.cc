@@ -26,6 +26,7 @@
 #include "jit/engine/jit_compiler.h"
 #include "runtime/store.h"
 #include "runtime/tier_up.h"
+#include "wasi/interrupt.h"
 #include "wasi/wasi_host.h"
 
 namespace keel::cli {
@@ -160,13 +161,20 @@ void run_with_stack(size_t bytes, const std::function<void()>& fn) {
   fn();  // no thread: the main thread's stack, and the runtime's stack limit, still apply
 }
 
-// Calls Store::interrupt once `timeout` passes, unless stopped first.
+// Once `timeout` passes, unless stopped first: Store::interrupt (compiled code traps at its next
+// check), and WASI calls blocked on the thread that made the watchdog are woken, again every 10 ms
+// in case one was about to block (wasi/interrupt.h).
 class Watchdog {
  public:
   Watchdog(Store& store, std::chrono::nanoseconds timeout)
-      : thread_([this, &store, timeout] {
+      : wasm_thread_((wasi::arm_host_call_interrupts(), pthread_self())),
+        thread_([this, &store, timeout] {
           std::unique_lock lock(mutex_);
-          if (!cv_.wait_for(lock, timeout, [this] { return stopped_; })) store.interrupt();
+          if (cv_.wait_for(lock, timeout, [this] { return stopped_; })) return;
+          store.interrupt();
+          do {
+            wasi::interrupt_host_calls(wasm_thread_);
+          } while (!cv_.wait_for(lock, std::chrono::milliseconds(10), [this] { return stopped_; }));
         }) {}
   ~Watchdog() {
     {
@@ -181,6 +189,7 @@ class Watchdog {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopped_ = false;
+  pthread_t wasm_thread_;
   std::thread thread_;  // last: starts once the members it uses exist
 };
 
