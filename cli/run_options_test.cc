@@ -195,6 +195,26 @@ TEST(RunOptions, LimitsAndTheirBounds) {
     (func (export "f") (result i32) (table.grow (ref.null func) (i32.const 8)))))");
   EXPECT_EQ(run({"run", "--invoke", "f", grow}).out, "1\n");
   EXPECT_EQ(run({"run", "-W", "max-table-elements=4", "--invoke", "f", grow}).out, "-1\n");
+  // With -W trap-on-grow-failure the failure traps, with the frame that asked.
+  r = run({"run", "-W", "max-table-elements=4,trap-on-grow-failure=y", "--invoke", "f", grow});
+  EXPECT_EQ(r.status, 134);
+  EXPECT_TRUE(has(r.err, "wasm trap: table.grow failed (-W trap-on-grow-failure)")) << r.err;
+  EXPECT_TRUE(has(r.err, "!f")) << r.err;
+  std::string mgrow = write_file("mgrow.wat", R"((module (memory 1)
+    (func (export "f") (result i32) (memory.grow (i32.const 4)))))");
+  EXPECT_EQ(run({"run", "-W", "max-memory-size=128K", "--invoke", "f", mgrow}).out, "-1\n");
+  r = run({"run", "-W", "max-memory-size=128K,trap-on-grow-failure", "--invoke", "f", mgrow});
+  EXPECT_EQ(r.status, 134);
+  EXPECT_TRUE(has(r.err, "wasm trap: memory.grow failed (-W trap-on-grow-failure)")) << r.err;
+  EXPECT_TRUE(has(r.err, "!f")) << r.err;
+  r = run({"run", "-W", "trap-on-grow-failure=y", "--invoke", "f", mgrow});  // it succeeds
+  EXPECT_EQ(r.out, "1\n");
+  for (const char* tier : {"tier=optimizing", "tier=baseline"}) {
+    r = run({"run", "-C", tier, "-W", "max-memory-size=128K,trap-on-grow-failure", "--invoke", "f",
+             mgrow});
+    EXPECT_EQ(r.status, 134) << tier;
+    EXPECT_TRUE(has(r.err, "!f")) << tier << r.err;
+  }
 }
 
 TEST(RunOptions, AcceptedWithNoEffectOrRefusedWithAReason) {
@@ -203,7 +223,6 @@ TEST(RunOptions, AcceptedWithNoEffectOrRefusedWithAReason) {
         "async-stack-zeroing=n", "trap-on-grow-failure=n", "nan-canonicalization=n", "wmemcheck=n"})
     expect_accepted({"-W", w});
   expect_refused({"-W", "fuel=1000"}, "-W fuel=1000: keel has no fuel metering yet");
-  expect_refused({"-W", "trap-on-grow-failure=y"}, "keel cannot trap on a failed grow yet");
   expect_refused({"-W", "nan-canonicalization"}, "keel does not canonicalise NaNs yet");
   expect_refused({"-W", "wmemcheck=y"}, "keel has no memory checker");
 

@@ -61,7 +61,7 @@ constexpr OptionKey kWasmKeys[] = {
     {"max-instances", "=N", "Most instances the run may create (the module and --preload ones)"},
     {"max-memories", "=N", "Most linear memories the run's modules may define"},
     {"max-tables", "=N", "Most tables the run's modules may define"},
-    {"trap-on-grow-failure", "=y|n", "Refused: keel's memory.grow and table.grow return -1"},
+    {"trap-on-grow-failure", "=y|n", "A failed memory.grow or table.grow traps (not -1)"},
     {"timeout", "=N|Ns|Nms|..", "Interrupt wasm after this long (500ms, 2s, 1min, 1h)"},
     {"unknown-imports-trap", "=y|n", "A function import nothing provides traps when called"},
     {"unknown-imports-default", "=y|n", "A function import nothing provides returns zeros"},
@@ -272,11 +272,7 @@ Status apply_wasm_key(std::string_view key, std::string_view value, EngineConfig
   } else if (key == "trap-on-grow-failure") {
     auto on = yes();
     if (!on) return std::move(on).error();
-    if (*on) {
-      return usage(item(W, key, value) +
-                   ": keel cannot trap on a failed grow yet (memory.grow and table.grow return "
-                   "-1, as the spec says)");
-    }
+    config.trap_on_grow_failure = *on;
   } else if (key == "fuel") {
     return usage(item(W, key, value) + ": keel has no fuel metering yet");
   } else if (key == "nan-canonicalization" || key == "wmemcheck") {
