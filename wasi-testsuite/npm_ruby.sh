@@ -19,6 +19,7 @@ if [ ! -f "$wasm" ]; then
     --loglevel=error >/dev/null 2>npm.err) || { cat "$pack/npm.err"; echo "npm unreachable: skipped"; exit 77; }
   tar -xzf "$pack"/*.tgz -C "$pack" package/dist/ruby+stdlib.wasm || exit 1
   mkdir -p "$(dirname "$wasm")" && mv "$pack/package/dist/ruby+stdlib.wasm" "$wasm"
+  rm -rf "$pack"
 fi
 fail=0
 check() {  # NAME GOT WANT
