@@ -92,6 +92,26 @@ timed "-W timeout wakes poll_oneoff" k run -W timeout=300ms "$dir/sleep.wat"
 timed "-W timeout wakes fd_read on stdin" k run -W timeout=300ms "$dir/stdin.wat" < <(sleep 8)
 timed "-W timeout wakes sock_accept" k run -W timeout=300ms --tcplisten 127.0.0.1:0 "$dir/accept.wat"
 
+# -S inherit-stdin=n: an empty stdin; inherit-stdout=n: stdout discarded. cat.wat copies one read.
+cat >"$dir/cat.wat" <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 64))
+    (if (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8))
+      (then (call $exit (i32.const 10))))
+    (i32.store (i32.const 4) (i32.load (i32.const 8)))
+    (if (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))
+      (then (call $exit (i32.const 11))))))
+WAT
+check "stdin and stdout inherited" "$(echo hi | k run "$dir/cat.wat")" hi
+check "-S inherit-stdin=n: empty" "$(echo hi | k run -S inherit-stdin=n "$dir/cat.wat"; echo "rc=$?")" rc=0
+check "-S inherit-stdout=n: discarded" "$(echo hi | k run -S inherit-stdout=n "$dir/cat.wat"; echo "rc=$?")" rc=0
+
 # A module given as - is read from standard input.
 printf '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))' |
   k run --invoke add - 2 3 >"$dir/sum"

@@ -262,7 +262,8 @@ TEST(RunOptions, WasiKeysOfPreview2) {
                         "cli",
                         "cli=y",
                         "common=y",
-                        "inherit-stdin=y",
+                        "inherit-stdin=y", "inherit-stdin=n",
+                        "inherit-stdout=n", "inherit-stderr=n",
                         "http=n",
                         "threads=n",
                         "nn=n",
@@ -275,7 +276,6 @@ TEST(RunOptions, WasiKeysOfPreview2) {
   expect_refused({"-S", "threads=y"}, "keel has no wasi-threads");
   expect_refused({"-S", "p3"}, "keel has no WASIp3");
   expect_refused({"-S", "cwd=/"}, "preview1, which has no working directory");
-  expect_refused({"-S", "inherit-stdout=n"}, "its own standard streams");
   expect_refused({"-S", "tcp=n", "--tcplisten", "127.0.0.1:0"}, "-S tcp=n: contradicts");
 }
 

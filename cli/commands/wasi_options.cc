@@ -39,9 +39,9 @@ constexpr OptionKey kWasiKeys[] = {
     {"udp", "=y|n", "Accepted: preview1 guests cannot open UDP sockets in keel"},
     {"inherit-network", "=y|n", "Accepted: preview1 guests cannot open sockets, only listeners"},
     {"allow-ip-name-lookup", "=y|n", "Accepted: preview1 has no name lookup"},
-    {"inherit-stdin", "=y|n", "=y accepted (the default); =n refused"},
-    {"inherit-stdout", "=y|n", "=y accepted (the default); =n refused"},
-    {"inherit-stderr", "=y|n", "=y accepted (the default); =n refused"},
+    {"inherit-stdin", "=y|n", "=n: the guest's stdin is empty (/dev/null)"},
+    {"inherit-stdout", "=y|n", "=n: what the guest writes to stdout is discarded"},
+    {"inherit-stderr", "=y|n", "=n: what the guest writes to stderr is discarded"},
     {"threads", "=y|n", "=y refused: keel has no wasi-threads"},
     {"http", "=y|n", "=y refused: keel has no wasi-http (preview2)"},
     {"nn", "=y|n", "=y refused: keel has no wasi-nn"},
@@ -186,7 +186,9 @@ Result<WasiSettings> parse_wasi_settings(const WasiOptions& o) {
       } else if (key == "preview0") {
         if (!*on) return usage(text + ": keel always provides wasi_unstable beside preview1");
       } else if (key == "inherit-stdin" || key == "inherit-stdout" || key == "inherit-stderr") {
-        if (!*on) return usage(text + ": keel always gives the guest its own standard streams");
+        (key == "inherit-stdin"    ? s.inherit_stdin
+         : key == "inherit-stdout" ? s.inherit_stdout
+                                   : s.inherit_stderr) = *on;
       } else if (key == "tcp") {
         s.tcp = *on;
       } else if (key == "preview2" || key == "udp" || key == "inherit-network" ||
@@ -343,6 +345,18 @@ Result<wasi::WasiConfig> make_wasi_config(const WasiOptions& o, const std::strin
   if (closed & 1) config.stdin_fd = -1;
   if (closed & 2) config.stdout_fd = -1;
   if (closed & 4) config.stderr_fd = -1;
+  // -S inherit-stdin=n and the like: /dev/null instead, as wasmtime gives an empty stream.
+  for (auto [inherit, fd, mode] :
+       {std::tuple{settings->inherit_stdin, &config.stdin_fd, O_RDONLY},
+        std::tuple{settings->inherit_stdout, &config.stdout_fd, O_WRONLY},
+        std::tuple{settings->inherit_stderr, &config.stderr_fd, O_WRONLY}}) {
+    if (inherit) continue;
+    wasi::fs::UniqueFd null(open("/dev/null", mode | O_CLOEXEC));
+    if (!null.valid())
+      return make_error(ErrorKind::kIo, std::string("/dev/null: ") + std::strerror(errno));
+    *fd = null.get();
+    owned.push_back(std::move(null));
+  }
   for (const DirSpec& spec : o.dirs) {
     auto dir = parse_dir(spec.spec, spec.read_only);
     if (!dir) return std::move(dir).error();

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "base/result.h"
@@ -47,7 +48,10 @@ std::span<const OptionKey> wasi_keys();
 struct WasiSettings {
   bool inherit_env = false;
   bool listenfd = false;
-  bool tcp = true;  // -S tcp=n: no TCP listeners may be granted
+  bool tcp = true;            // -S tcp=n: no TCP listeners may be granted
+  bool inherit_stdin = true;  // -S inherit-stdin=n: /dev/null (and the same for stdout, stderr)
+  bool inherit_stdout = true;
+  bool inherit_stderr = true;
   std::vector<std::string> tcplisten;
 };
 Result<WasiSettings> parse_wasi_settings(const WasiOptions& options);
