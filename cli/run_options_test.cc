@@ -262,15 +262,16 @@ TEST(RunOptions, WasiKeysOfPreview2) {
                         "cli",
                         "cli=y",
                         "common=y",
-                        "inherit-stdin=y", "inherit-stdin=n",
-                        "inherit-stdout=n", "inherit-stderr=n",
+                        "inherit-stdin=y",
+                        "inherit-stdin=n",
+                        "inherit-stdout=n",
+                        "inherit-stderr=n",
                         "http=n",
                         "threads=n",
                         "nn=n",
                         "tcp=n",
                         "inherit-env,inherit-network,allow-ip-name-lookup"})
     expect_accepted({"-S", s});
-  expect_refused({"-S", "preview0=n"}, "keel always provides wasi_unstable");
   expect_refused({"-S", "cli=n"}, "always provides the CLI functions");
   expect_refused({"-S", "http"}, "-S http: keel has no wasi-http");
   expect_refused({"-S", "threads=y"}, "keel has no wasi-threads");
@@ -418,6 +419,17 @@ TEST(RunOptions, MessagesForNewUsers) {
   EXPECT_TRUE(has(r.out, "CPU extensions detected:")) << r.out;
   EXPECT_TRUE(has(r.out, "tiered")) << r.out;
   EXPECT_TRUE(has(r.out, "tail-call")) << r.out;
+}
+
+TEST(RunOptions, Preview0CanBeLeftOut) {
+  std::string path = write_file("preview0.wat", R"((module
+    (import "wasi_unstable" "proc_exit" (func $exit (param i32)))
+    (func (export "_start") (call $exit (i32.const 3)))))");
+  EXPECT_EQ(run({"run", path}).status, 3);
+  EXPECT_EQ(run({"run", "-S", "preview0=y", path}).status, 3);
+  Outcome r = run({"run", "-S", "preview0=n", path});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(has(r.err, "`wasi_unstable::proc_exit` has not been defined")) << r.err;
 }
 
 TEST(RunOptions, AReactorWithoutInvokeIsInitialised) {

@@ -79,12 +79,14 @@ std::string format_args(std::span<const Value> args, const char* params) {
 
 class WasiHostImpl final : public WasiHost {
  public:
-  explicit WasiHostImpl(std::shared_ptr<WasiContext> ctx) : ctx_(std::move(ctx)) {}
+  WasiHostImpl(std::shared_ptr<WasiContext> ctx, bool preview0)
+      : ctx_(std::move(ctx)), preview0_(preview0) {}
 
   void add_to_imports(Store& store, Imports& imports) override {
     for (const WasiFunctionInfo& info : wasi_functions()) {
       add(store, imports, info, Flavor::kPreview1, "wasi_snapshot_preview1");
-      if (info.in_preview0) add(store, imports, info, Flavor::kPreview0, "wasi_unstable");
+      if (info.in_preview0 && preview0_)
+        add(store, imports, info, Flavor::kPreview0, "wasi_unstable");
     }
   }
 
@@ -123,6 +125,7 @@ class WasiHostImpl final : public WasiHost {
   }
 
   std::shared_ptr<WasiContext> ctx_;
+  bool preview0_;
 };
 
 }  // namespace
@@ -156,7 +159,7 @@ Result<std::unique_ptr<WasiHost>> WasiHost::create(const WasiConfig& config) {
     if (auto slot = ctx->fds.insert(std::move(e)); !slot)
       return make_error(ErrorKind::kIo, "too many preopened directories");
   }
-  return std::unique_ptr<WasiHost>(std::make_unique<WasiHostImpl>(std::move(ctx)));
+  return std::unique_ptr<WasiHost>(std::make_unique<WasiHostImpl>(std::move(ctx), config.preview0));
 }
 
 }  // namespace keel::wasi

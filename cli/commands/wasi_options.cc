@@ -33,7 +33,7 @@ constexpr OptionKey kWasiKeys[] = {
     {"listenfd", "=y|n", "Pass on systemd's sockets (LISTEN_FDS; as --listenfd)"},
     {"cli", "=y|n", "=y accepted: keel's host always has args, environment, stdio, clocks"},
     {"common", "=y|n", "wasmtime's old name for cli"},
-    {"preview0", "=y|n", "=y accepted: keel always provides wasi_unstable too"},
+    {"preview0", "=y|n", "wasi_unstable beside preview1 (default y; =n: preview1 only)"},
     {"preview2", "=y|n", "Accepted: keel has one preview1 implementation for both"},
     {"tcp", "=y|n", "=y accepted: TCP is what keel's preopened listeners are"},
     {"udp", "=y|n", "Accepted: preview1 guests cannot open UDP sockets in keel"},
@@ -184,7 +184,7 @@ Result<WasiSettings> parse_wasi_settings(const WasiOptions& o) {
                        "environment, stdio, clocks, random)");
         }
       } else if (key == "preview0") {
-        if (!*on) return usage(text + ": keel always provides wasi_unstable beside preview1");
+        s.preview0 = *on;
       } else if (key == "inherit-stdin" || key == "inherit-stdout" || key == "inherit-stderr") {
         (key == "inherit-stdin"    ? s.inherit_stdin
          : key == "inherit-stdout" ? s.inherit_stdout
@@ -340,6 +340,7 @@ Result<wasi::WasiConfig> make_wasi_config(const WasiOptions& o, const std::strin
   auto env = guest_environment(o, *settings, environ);
   if (!env) return std::move(env).error();
   config.env = std::move(*env);
+  config.preview0 = settings->preview0;
   // A stdio stream keel was started without is closed for the guest too: -1 gives EBADF.
   unsigned closed = closed_standard_fds();
   if (closed & 1) config.stdin_fd = -1;

@@ -49,6 +49,7 @@ struct WasiSettings {
   bool inherit_env = false;
   bool listenfd = false;
   bool tcp = true;            // -S tcp=n: no TCP listeners may be granted
+  bool preview0 = true;       // -S preview0=n: no wasi_unstable
   bool inherit_stdin = true;  // -S inherit-stdin=n: /dev/null (and the same for stdout, stderr)
   bool inherit_stdout = true;
   bool inherit_stderr = true;
