@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <csignal>
+
 #include <cstdlib>
 #include <exception>
 #include <string>
@@ -14,28 +16,27 @@
 
 #include "base/log_spec.h"
 #include "cli/commands/command.h"
+#include "cli/commands/wasi_options.h"
 #include "keel_version.h"
+#include "runtime/tier_up.h"
+#include "wasi/wasi_host.h"
 
 namespace keel::cli {
 namespace {
 
-// The level of keel's own log in KEEL_LOG (base/log_spec.h): its bare item.
-spdlog::level::level_enum default_level(const char* value) {
-  auto level = log_level_for(value ? value : "", "");
-  return level ? spdlog::level::from_str(std::string(*level)) : spdlog::level::off;
-}
-
-// Logging is off unless KEEL_LOG names a level (trace, debug, info, warn, error). Logs go to the
-// caller's error stream, and the previous default logger comes back when the command ends, so
-// nothing keeps a reference to a stream a test has destroyed.
+// Logging is off unless KEEL_LOG names a level (trace, debug, info, warn, error), for every
+// logger or for one (base/log_spec.h). keel's own logs go to the caller's error stream, and the
+// previous default logger comes back when the command ends, so nothing keeps a reference to a
+// stream a test has destroyed.
 class LoggingScope {
  public:
   explicit LoggingScope(std::ostream& err) : previous_(spdlog::default_logger()) {
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err, /*force_flush=*/true);
     auto logger = std::make_shared<spdlog::logger>("keel", std::move(sink));
-    logger->set_level(default_level(std::getenv("KEEL_LOG")));
     logger->set_pattern("keel: [%T.%e] [%l] %v");
-    spdlog::set_default_logger(std::move(logger));
+    spdlog::set_default_logger(std::move(logger));  // registered as "keel"
+    runtime::tier_up_log();                         // registered too
+    wasi::configure_logging_from_env();             // registers "wasi", applies KEEL_LOG
   }
   ~LoggingScope() { spdlog::set_default_logger(previous_); }
   LoggingScope(const LoggingScope&) = delete;
@@ -45,18 +46,32 @@ class LoggingScope {
   std::shared_ptr<spdlog::logger> previous_;
 };
 
-// Whether `first` starts a run command line without the word `run`: it is no subcommand and no
-// top-level option, and names a file or is an option (only `run` has options beyond those).
-bool implies_run(const CLI::App& app, std::string_view first) {
+const CLI::App* subcommand_named(const CLI::App& app, std::string_view name) {
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
-    if (sub->check_name(std::string(first))) return false;
+    if (sub->check_name(std::string(name))) return sub;
+  return nullptr;
+}
+
+// Whether `first` starts a run command line without the word `run`: it is no subcommand and no
+// top-level option, and names a file, looks like a path (so `keel run` says it does not exist),
+// or is an option (only `run` has options beyond those).
+bool implies_run(const CLI::App& app, std::string_view first) {
+  if (subcommand_named(app, first) || first == "help") return false;
   if (first == "-h" || first == "--help" || first == "--version") return false;
   if (first.starts_with("-")) return true;
+  if (first.find('/') != std::string_view::npos || first.ends_with(".wasm") ||
+      first.ends_with(".wat"))
+    return true;
   struct stat st;
   return stat(std::string(first).c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
 }  // namespace
+
+void prepare_process() {
+  signal(SIGPIPE, SIG_IGN);
+  reserve_standard_fds();
+}
 
 std::string version_string() {
   return "keel " KEEL_VERSION " (" KEEL_GIT_COMMIT ")";
@@ -67,9 +82,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   CLI::App app("keel: a WebAssembly runtime for the command line", "keel");
   app.set_version_flag("--version", version_string(), "Print the version and exit");
   app.require_subcommand(1);
+  app.footer(
+      "keel FILE [ARGS...] is short for keel run FILE [ARGS...], as with wasmtime.\n"
+      "keel help COMMAND (or keel COMMAND --help) describes a command; keel completion "
+      "bash|zsh|fish prints a shell completion script.");
   const std::vector<Subcommand> commands = {
       add_validate_command(app),   add_disasm_command(app),   add_run_command(app),
       add_compile_command(app),    add_wat2wasm_command(app), add_wast_command(app),
+      add_settings_command(app),
       add_completion_command(app),  // the last one hidden
   };
 
@@ -79,7 +99,26 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   }
   // `keel prog.wasm ARGS` and `keel --dir . prog.wasm` mean `keel run ...`, as with wasmtime.
   std::vector<const char*> args(argv, argv + argc);
-  if (implies_run(app, args[1])) args.insert(args.begin() + 1, "run");
+  if (std::string_view(args[1]) == "help") {  // `keel help [COMMAND]`, as wasmtime has it
+    if (args.size() == 2) {
+      out << app.help();
+      return kExitOk;
+    }
+    const CLI::App* sub = subcommand_named(app, args[2]);
+    if (!sub) {
+      err << "keel: help: no command `" << args[2] << "`\n" << app.help();
+      return kExitUsage;
+    }
+    out << sub->help();
+    return kExitOk;
+  }
+  if (implies_run(app, args[1])) {
+    args.insert(args.begin() + 1, "run");
+  } else if (!subcommand_named(app, args[1]) && !std::string_view(args[1]).starts_with("-")) {
+    err << "keel: `" << args[1]
+        << "` is neither a command nor a file (keel --help lists the commands)\n";
+    return kExitUsage;
+  }
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {

@@ -11,6 +11,12 @@ namespace keel::cli {
 // 1 failure (invalid module, unreadable file), 2 usage error.
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 
+// What main() does before run_cli: SIGPIPE ignored (a guest writing to a closed pipe gets EPIPE
+// from fd_write, and keel never dies of the signal), and fds 0, 1 and 2 that keel was started
+// without reserved (opened on /dev/null) so no file, socket or directory keel opens takes their
+// numbers; the guest still sees them closed (EBADF), as wasi_options.h's closed_standard_fds says.
+void prepare_process();
+
 // "keel <version> (<git commit>)", what --version prints.
 std::string version_string();
 

@@ -2,11 +2,33 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/commands/wasi_options.h"
+#include "cli/commands/wasm_options.h"
+
 namespace keel::cli {
 namespace {
 
 bool visible(const CLI::Option* o) {
   return !o->get_group().empty();
+}
+
+std::span<const OptionKey> group_keys(const CLI::Option& o) {
+  const std::vector<std::string>& names = o.get_snames();
+  if (names.size() != 1 || names[0].size() != 1) return {};
+  switch (names[0][0]) {
+    case 'W':
+      return wasm_keys();
+    case 'S':
+      return wasi_keys();
+    case 'C':
+      return codegen_keys();
+    case 'O':
+      return optimize_keys();
+    case 'D':
+      return debug_keys();
+    default:
+      return {};
+  }
 }
 
 // "{lazy,eager}" at the end of CLI11's type name: the words of an IsMember check.
@@ -34,6 +56,15 @@ CompletionOption option_of(const CLI::Option& o) {
       o.get_expected_max() > 1 || o.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll;
   std::string type = o.get_type_name();
   c.choices = member_set(type);
+  // keel run's -W, -S, -C, -O, -D: their keys, comma-separated as wasmtime's.
+  if (std::span<const OptionKey> keys = group_keys(o); !keys.empty()) {
+    for (const OptionKey& k : keys) c.choices.emplace_back(k.name);
+    c.choices.emplace_back("help");
+    c.value = ValueKind::kChoice;
+    c.delimiter = ',';
+    c.type_name = type;
+    return c;
+  }
   c.type_name = type.substr(0, type.find(":{"));
   c.delimiter = o.get_delimiter();
   if (!c.choices.empty())

@@ -76,8 +76,12 @@ for mode in "${modes[@]}"; do
   expect "$mode" 'keel run m.wasm n' notes.txt               # the guest's arguments: any file
   expect_not "$mode" 'keel run m.wasm --d' --dir
   expect "$mode" 'keel run --env A=1 -W timeout=1s m' m.wasm
+  expect "$mode" 'keel run -W unknown-imports-' unknown-imports-trap unknown-imports-default
+  expect "$mode" 'keel run -S inherit-env,inherit-n' inherit-env,inherit-network
+  expect "$mode" 'keel run -O opt' opt-level
+  expect "$mode" 'keel run --pre' --preload
 done
-echo "bash: $(( ${#modes[@]} * 16 )) completions checked"
+echo "bash: $(( ${#modes[@]} * 20 )) completions checked"
 
 if [ -n "$zsh_script" ]; then
   if command -v zsh >/dev/null; then

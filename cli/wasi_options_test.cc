@@ -85,6 +85,10 @@ TEST(WasiOptions, ConfigOrdersArgsDirsAndListeners) {
   EXPECT_TRUE(c->dirs[1].read_only);
   ASSERT_EQ(c->listen_fds.size(), 1u);
   ASSERT_EQ(owned.size(), 1u);
+  o.argv0.clear();  // by default the module's file name, as in wasmtime
+  c = make_wasi_config(o, "/some/dir/m.wasm", {}, owned);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->args, (std::vector<std::string>{"m.wasm"}));
   int listening = 0;
   socklen_t len = sizeof listening;
   ASSERT_EQ(getsockopt(c->listen_fds[0], SOL_SOCKET, SO_ACCEPTCONN, &listening, &len), 0);

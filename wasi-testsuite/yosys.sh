@@ -16,14 +16,17 @@ wasm=$(bash "$here/../bench/fetch-yosys.sh" "$cache") || exit $?
 # The data files ship inside resources-yosys.js as an exported `filesystem` tree; npm's cache
 # makes this second `npm pack` of the package fetched above cheap.
 share=$cache/yosys-share
-if [ ! -d "$share/share" ]; then
+# The largest files are no strings in it but URLs of files beside it (gen/share/...): copied too.
+# An older cache made those into empty directories; it is made again.
+if [ ! -d "$share/share" ] || [ ! -f "$share/share/ice40/cells_sim.v" ]; then
   command -v node >/dev/null || { echo "yosys.sh: node is not installed" >&2; exit 1; }
   pack=$(mktemp -d "$cache/pack.XXXXXX")
   trap 'rm -rf "$pack"' EXIT
   (cd "$pack" && NPM_CONFIG_UPDATE_NOTIFIER=false npm pack @yowasp/yosys@0.55.944 \
     --loglevel=error >/dev/null 2>npm.err) || { cat "$pack/npm.err" >&2; exit 77; }
-  tar -xzf "$pack"/*.tgz -C "$pack" package/gen/resources-yosys.js
+  tar -xzf "$pack"/*.tgz -C "$pack" package/gen/resources-yosys.js package/gen/share
   cp "$pack/package/gen/resources-yosys.js" "$pack/resources.mjs"
+  cp -r "$pack/package/gen/share" "$pack/share"  # where the URLs point, beside resources.mjs
   rm -rf "$share.partial" && mkdir -p "$share.partial"
   node --input-type=module -e '
     import fs from "node:fs";
@@ -35,12 +38,14 @@ if [ ! -d "$share/share" ]; then
       for (const [name, value] of Object.entries(tree)) {
         const where = path.join(dir, name);
         if (typeof value === "string" || value instanceof Uint8Array) fs.writeFileSync(where, value);
+        else if (value instanceof URL) fs.copyFileSync(value, where);
         else write(where, value);
       }
     };
     write(process.argv[2], filesystem);
   ' "$pack/resources.mjs" "$share.partial"
-  mv "$share.partial" "$share"
+  rm -rf "$share" && mv "$share.partial" "$share"
+  rm -rf "$pack"  # the EXIT trap below replaces this one
 fi
 
 work=$(mktemp -d)

@@ -16,17 +16,17 @@ std::shared_ptr<spdlog::logger> logger() {
         std::make_shared<spdlog::logger>("wasi", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     l->set_pattern("[wasi] %v");
     l->set_level(spdlog::level::off);
+    spdlog::register_logger(l);  // so KEEL_LOG's "wasi=LEVEL" reaches it
     return l;
   }();
   return instance;
 }
 
-// KEEL_LOG is a comma-separated list; "wasi=LEVEL" sets this logger. A bare level is the CLI's
-// own and leaves WASI tracing off, since it is far too verbose to come with "debug".
+// KEEL_LOG (base/log_spec.h): "wasi=trace" turns this logger on. Calls are logged at trace only,
+// so a bare "debug" leaves it quiet.
 void configure_logging_from_env() {
-  const char* value = std::getenv("KEEL_LOG");
-  auto level = log_level_for(value ? value : "", "wasi");
-  logger()->set_level(level ? spdlog::level::from_str(std::string(*level)) : spdlog::level::off);
+  logger();  // registered, so KEEL_LOG reaches it
+  apply_keel_log();
 }
 
 }  // namespace keel::wasi

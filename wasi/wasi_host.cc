@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "wasi/host_context.h"
+#include "wasi/interrupt.h"
 #include "wasi/logging.h"
 
 namespace keel::wasi {
@@ -78,12 +79,14 @@ std::string format_args(std::span<const Value> args, const char* params) {
 
 class WasiHostImpl final : public WasiHost {
  public:
-  explicit WasiHostImpl(std::shared_ptr<WasiContext> ctx) : ctx_(std::move(ctx)) {}
+  WasiHostImpl(std::shared_ptr<WasiContext> ctx, bool preview0)
+      : ctx_(std::move(ctx)), preview0_(preview0) {}
 
   void add_to_imports(Store& store, Imports& imports) override {
     for (const WasiFunctionInfo& info : wasi_functions()) {
       add(store, imports, info, Flavor::kPreview1, "wasi_snapshot_preview1");
-      if (info.in_preview0) add(store, imports, info, Flavor::kPreview0, "wasi_unstable");
+      if (info.in_preview0 && preview0_)
+        add(store, imports, info, Flavor::kPreview0, "wasi_unstable");
     }
   }
 
@@ -114,12 +117,15 @@ class WasiHostImpl final : public WasiHost {
                     host.exit_status = *call.exit_status;
                     return vm::TrapCode::kExit;
                   }
+                  // -W timeout woke a blocking call (or passed during one): trap as wasm does.
+                  if (host_calls_interrupted()) return vm::TrapCode::kInterrupted;
                   host.results[0] = Value::from_i32(static_cast<uint32_t>(err));
                   return vm::TrapCode::kNone;
                 }));
   }
 
   std::shared_ptr<WasiContext> ctx_;
+  bool preview0_;
 };
 
 }  // namespace
@@ -153,7 +159,7 @@ Result<std::unique_ptr<WasiHost>> WasiHost::create(const WasiConfig& config) {
     if (auto slot = ctx->fds.insert(std::move(e)); !slot)
       return make_error(ErrorKind::kIo, "too many preopened directories");
   }
-  return std::unique_ptr<WasiHost>(std::make_unique<WasiHostImpl>(std::move(ctx)));
+  return std::unique_ptr<WasiHost>(std::make_unique<WasiHostImpl>(std::move(ctx), config.preview0));
 }
 
 }  // namespace keel::wasi

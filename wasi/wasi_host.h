@@ -30,6 +30,7 @@ struct WasiConfig {
   int stdin_fd = 0;
   int stdout_fd = 1;
   int stderr_fd = 2;
+  bool preview0 = true;  // wasi_unstable beside wasi_snapshot_preview1 (-S preview0=n: not)
 };
 
 class WasiHost {
@@ -38,7 +39,8 @@ class WasiHost {
   static Result<std::unique_ptr<WasiHost>> create(const WasiConfig& config);
   virtual ~WasiHost() = default;
 
-  // Adds every function of wasi_snapshot_preview1 and wasi_unstable to `imports`.
+  // Adds every function of wasi_snapshot_preview1 and (unless WasiConfig::preview0 is off)
+  // wasi_unstable to `imports`.
   // The functions use the calling instance's memory 0 (HostCall::caller_memory).
   virtual void add_to_imports(Store& store, Imports& imports) = 0;
 };

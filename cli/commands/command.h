@@ -34,6 +34,7 @@ Subcommand add_run_command(CLI::App& parent);
 Subcommand add_compile_command(CLI::App& parent);
 Subcommand add_wat2wasm_command(CLI::App& parent);
 Subcommand add_wast_command(CLI::App& parent);
+Subcommand add_settings_command(CLI::App& parent);
 Subcommand add_completion_command(CLI::App& parent);
 
 }  // namespace keel::cli

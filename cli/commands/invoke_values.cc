@@ -199,13 +199,25 @@ Result<uint64_t> parse_byte_size(std::string_view text) {
 }
 
 Result<std::chrono::nanoseconds> parse_duration(std::string_view text) {
+  constexpr uint64_t kSecond = 1000000000;
   struct Unit {
     std::string_view suffix;
     uint64_t nanoseconds;
   };
-  // Longest suffixes first, so "ms" is not read as "m" + garbage.
-  constexpr Unit kUnits[] = {{"ns", 1},         {"us", 1000},       {"ms", 1000000},
-                             {"s", 1000000000}, {"m", 60000000000}, {"h", 3600000000000}};
+  // A suffix that ends another comes after it ("mins" before "ns", "ms" before "s").
+  constexpr Unit kUnits[] = {{"mins", 60 * kSecond},
+                             {"secs", kSecond},
+                             {"hours", 3600 * kSecond},
+                             {"ns", 1},
+                             {"us", 1000},
+                             {"\u03bcs", 1000},
+                             {"ms", 1000000},
+                             {"sec", kSecond},
+                             {"min", 60 * kSecond},
+                             {"hour", 3600 * kSecond},
+                             {"s", kSecond},
+                             {"m", 60 * kSecond},
+                             {"h", 3600 * kSecond}};
   std::string_view digits = text;
   uint64_t scale = 1000000000;
   for (const Unit& u : kUnits) {
@@ -240,12 +252,14 @@ Status apply_key_values(std::string_view flag, const std::vector<std::string>& l
     while (!rest.empty()) {
       std::string_view item = rest.substr(0, rest.find(','));
       rest.remove_prefix(std::min(rest.size(), item.size() + 1));
+      // A bare key is wasmtime's "key=y"; a key that needs a value says so when it parses "".
       size_t eq = item.find('=');
-      if (eq == std::string_view::npos) {
-        return make_error(ErrorKind::kUsage, std::string(flag) + " wants key=value, got \"" +
+      if (eq == 0) {
+        return make_error(ErrorKind::kUsage, std::string(flag) + " wants KEY[=VALUE], got \"" +
                                                  std::string(item) + "\"");
       }
-      KEEL_TRY(apply(item.substr(0, eq), item.substr(eq + 1)));
+      KEEL_TRY(apply(item.substr(0, eq),
+                     eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1)));
     }
   }
   return {};

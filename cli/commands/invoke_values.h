@@ -26,7 +26,8 @@ std::string format_invoke_result(const Value& value);
 // Bytes: digits with an optional K, M or G suffix (powers of 1024).
 Result<uint64_t> parse_byte_size(std::string_view text);
 
-// A duration: digits with a unit (ns, us, ms, s, m, h); bare digits are seconds.
+// A duration: digits with a unit (ns, us or \u03bcs, ms, s or sec, m or min, h), as wasmtime and
+// humantime write them; bare digits are seconds.
 Result<std::chrono::nanoseconds> parse_duration(std::string_view text);
 
 // A tier by keel's name (baseline, optimizing) or wasmtime's compiler name for the same role

@@ -1,5 +1,11 @@
 #include "cli/commands/module_input.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/commands/command.h"
@@ -19,6 +25,23 @@ constexpr FeatureFlag kFeatureFlags[] = {
 #undef KEEL_FEATURE_FLAG
 };
 
+// `-` as the module: all of standard input, as wasmtime reads it.
+Result<std::shared_ptr<const ByteBuffer>> read_standard_input() {
+  std::vector<uint8_t> bytes;
+  uint8_t chunk[65536];
+  for (;;) {
+    ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return make_error(ErrorKind::kIo,
+                        std::string("-: cannot read standard input: ") + std::strerror(errno));
+    }
+    bytes.insert(bytes.end(), chunk, chunk + n);
+  }
+  return ByteBuffer::adopt(std::move(bytes));
+}
+
 }  // namespace
 
 Features ModuleInput::features() const {
@@ -31,7 +54,9 @@ Features ModuleInput::features() const {
 }
 
 void add_module_input(CLI::App& command, ModuleInput& input) {
-  command.add_option("FILE", input.path, "WebAssembly module, binary or text")->required();
+  command
+      .add_option("FILE", input.path, "WebAssembly module, binary or text (- reads standard input)")
+      ->required();
   add_feature_options(command, input);
 }
 
@@ -50,8 +75,17 @@ void add_feature_options(CLI::App& command, ModuleInput& input) {
 
 Result<std::shared_ptr<const ByteBuffer>> read_module_file(const std::string& path,
                                                            const Features& features) {
-  auto buffer = ByteBuffer::from_file(path);
-  if (!buffer || !text::looks_like_text((*buffer)->bytes())) return buffer;
+  auto buffer = path == "-" ? read_standard_input() : ByteBuffer::from_file(path);
+  if (!buffer) return buffer;
+  // A component's preamble: the magic, then version 0x0d and layer 1.
+  constexpr uint8_t kComponent[] = {0, 'a', 's', 'm', 0x0d, 0, 0x01, 0};
+  std::span<const uint8_t> head = (*buffer)->bytes();
+  if (head.size() >= 8 && std::equal(head.begin(), head.begin() + 8, kComponent)) {
+    return make_error(ErrorKind::kIo, path +
+                                          ": this is a WebAssembly component; keel runs core "
+                                          "modules (WASI preview1)");
+  }
+  if (!text::looks_like_text((*buffer)->bytes())) return buffer;
   std::span<const uint8_t> bytes = (*buffer)->bytes();
   std::string_view source(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   auto binary = text::wat_to_wasm(path, source, {.u64_limits_and_offsets = features.memory64});

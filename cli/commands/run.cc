@@ -18,14 +18,15 @@
 #include <CLI/CLI.hpp>
 
 #include "base/byte_buffer.h"
-#include "base/log_spec.h"
 #include "cli/commands/command.h"
 #include "cli/commands/invoke_values.h"
 #include "cli/commands/module_input.h"
 #include "cli/commands/wasi_options.h"
+#include "cli/commands/wasm_options.h"
 #include "jit/engine/jit_compiler.h"
 #include "runtime/store.h"
 #include "runtime/tier_up.h"
+#include "wasi/interrupt.h"
 #include "wasi/wasi_host.h"
 
 namespace keel::cli {
@@ -36,8 +37,11 @@ struct RunOptions {
   WasiOptions wasi;
   std::string invoke;
   std::vector<std::string> args;
-  std::vector<std::string> wasm_options;     // -W key=value[,key=value]
-  std::vector<std::string> codegen_options;  // -C key=value[,key=value]
+  std::vector<std::string> wasm_options;      // -W key=value[,key=value]
+  std::vector<std::string> codegen_options;   // -C key=value[,key=value]
+  std::vector<std::string> optimize_options;  // -O key=value[,key=value]
+  std::vector<std::string> debug_options;     // -D key=value[,key=value]
+  std::vector<std::string> preloads;          // --preload NAME=PATH
   std::string max_wasm_stack;
   std::string max_memory_size;
   std::string timeout;
@@ -49,37 +53,20 @@ struct RunOptions {
 // What the options say, checked: the engine configuration and the timeout.
 struct RunPlan {
   EngineConfig config;
-  std::optional<std::chrono::nanoseconds> timeout;
+  WasmSettings wasm;
 };
 
 Result<RunPlan> plan(const RunOptions& o) {
   RunPlan p;
   p.config.compiler = jit::jit_compiler();
-  p.config.features = o.input.features();
+  p.config.features = o.input.features();  // --enable, then -W's proposal switches
   p.config.compile_mode = o.compile == "eager" ? CompileMode::kEager : CompileMode::kLazy;
   p.config.perfmap = o.profile == "perfmap";
   p.config.interrupt_checks = !o.no_interrupt_checks;
   // Tiered unless -C says otherwise: tier 1 starts at once, hot code moves to tier 2.
   p.config.tiering.enabled = true;
   auto apply = [&](std::string_view key, std::string_view value) -> Status {
-    if (key == "max-wasm-stack") {
-      auto bytes = parse_byte_size(value);
-      if (!bytes) return std::move(bytes).error();
-      p.config.max_wasm_stack = *bytes;
-    } else if (key == "max-memory-size") {
-      auto bytes = parse_byte_size(value);
-      if (!bytes) return std::move(bytes).error();
-      p.config.max_memory_size = *bytes;
-    } else if (key == "timeout") {
-      auto d = parse_duration(value);
-      if (!d) return std::move(d).error();
-      p.timeout = *d;
-    } else {
-      return make_error(ErrorKind::kUsage, "unknown -W option \"" + std::string(key) +
-                                               "\" (known: max-wasm-stack, max-memory-size, "
-                                               "timeout)");
-    }
-    return {};
+    return apply_wasm_key(key, value, p.config, p.wasm);
   };
   if (Status s = apply_key_values("-W", o.wasm_options, apply); !s) return s.error();
   auto apply_codegen = [&](std::string_view key, std::string_view value) -> Status {
@@ -118,13 +105,17 @@ Result<RunPlan> plan(const RunOptions& o) {
       }
       (key == "tier-up-sync" ? p.config.tiering.synchronous : p.config.tiering.osr) = yes;
     } else {
-      return make_error(ErrorKind::kUsage, "unknown -C option \"" + std::string(key) +
-                                               "\" (known: tier, compiler, tier-up-budget, "
-                                               "tier-up-sync, tier-up-osr, tier2-threads)");
+      return apply_other_codegen_key(key, value);
     }
     return {};
   };
   if (Status s = apply_key_values("-C", o.codegen_options, apply_codegen); !s) return s.error();
+  // -O after -C: wasmtime's opt-level picks the tiers as -C tier= does; the later one wins.
+  auto apply_optimize = [&](std::string_view key, std::string_view value) {
+    return apply_optimize_key(key, value, p.config);
+  };
+  if (Status s = apply_key_values("-O", o.optimize_options, apply_optimize); !s) return s.error();
+  if (Status s = apply_key_values("-D", o.debug_options, apply_debug_key); !s) return s.error();
   if (!o.max_wasm_stack.empty()) {
     if (Status s = apply("max-wasm-stack", o.max_wasm_stack); !s) return s.error();
   }
@@ -170,13 +161,20 @@ void run_with_stack(size_t bytes, const std::function<void()>& fn) {
   fn();  // no thread: the main thread's stack, and the runtime's stack limit, still apply
 }
 
-// Calls Store::interrupt once `timeout` passes, unless stopped first.
+// Once `timeout` passes, unless stopped first: Store::interrupt (compiled code traps at its next
+// check), and WASI calls blocked on the thread that made the watchdog are woken, again every 10 ms
+// in case one was about to block (wasi/interrupt.h).
 class Watchdog {
  public:
   Watchdog(Store& store, std::chrono::nanoseconds timeout)
-      : thread_([this, &store, timeout] {
+      : wasm_thread_((wasi::arm_host_call_interrupts(), pthread_self())),
+        thread_([this, &store, timeout] {
           std::unique_lock lock(mutex_);
-          if (!cv_.wait_for(lock, timeout, [this] { return stopped_; })) store.interrupt();
+          if (cv_.wait_for(lock, timeout, [this] { return stopped_; })) return;
+          store.interrupt();
+          do {
+            wasi::interrupt_host_calls(wasm_thread_);
+          } while (!cv_.wait_for(lock, std::chrono::milliseconds(10), [this] { return stopped_; }));
         }) {}
   ~Watchdog() {
     {
@@ -191,6 +189,7 @@ class Watchdog {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopped_ = false;
+  pthread_t wasm_thread_;
   std::thread thread_;  // last: starts once the members it uses exist
 };
 
@@ -221,18 +220,73 @@ std::string import_type_text(const Module& m, const Import& import) {
   return extern_kind_name(import.kind);
 }
 
-// Names every import nothing provides: keel's own message says more than the store's
-// "unknown import" (which field, and the type it should have had).
+// With -W unknown-imports-trap or -W unknown-imports-default, every function import nothing
+// provides gets a host function: one that traps naming the import, or one that returns zeros (the
+// results come zeroed). The trap wins when both are given, as in wasmtime.
+void stub_missing_imports(Store& store, const Module& m, const WasmSettings& s, Imports& imports) {
+  if (!s.unknown_imports_trap && !s.unknown_imports_default) return;
+  for (const Import& import : m.imports) {
+    if (import.kind != ExternKind::kFunc || imports.find(import.module, import.name)) continue;
+    HostFunction fn = [](HostCall&) { return vm::TrapCode::kNone; };
+    if (s.unknown_imports_trap) {
+      std::string message = "unknown import `" + import.module + "::" + import.name +
+                            "` was called (stubbed by -W unknown-imports-trap)";
+      fn = [message](HostCall& call) {
+        call.message = message;
+        return vm::TrapCode::kHostError;
+      };
+    }
+    imports.add(import.module, import.name,
+                store.host_function(m.function_type(import.index), std::move(fn)));
+  }
+}
+
+// Names the imports nothing provides: keel's own message says more than the store's "unknown
+// import" (which field, and the type it should have had). A module missing thousands names the
+// first few and counts the rest.
 bool report_missing_imports(Io io, const std::string& path, const Module& m,
                             const Imports& imports) {
-  bool missing = false;
+  constexpr size_t kNamed = 10;
+  size_t missing = 0;
+  bool functions = false;
   for (const Import& import : m.imports) {
     if (imports.find(import.module, import.name)) continue;
+    functions |= import.kind == ExternKind::kFunc;
+    if (++missing > kNamed) continue;
     io.err << "keel: " << path << ": unknown import: `" << import.module << "::" << import.name
            << "` has not been defined (expected " << import_type_text(m, import) << ")\n";
-    missing = true;
   }
-  return missing;
+  if (missing > kNamed) {
+    io.err << "keel: " << path << ": ... and " << missing - kNamed << " more unknown import"
+           << (missing - kNamed == 1 ? "" : "s") << " (" << missing << " in all)\n";
+  }
+  if (missing && functions) {
+    io.err << "keel: " << path
+           << ": -W unknown-imports-trap=y runs it with functions that trap when called\n";
+  }
+  return missing != 0;
+}
+
+// -W max-instances, max-memories, max-tables: what the run's modules would create, checked before
+// any of them is instantiated.
+Status check_store_limits(const WasmSettings& s, const std::vector<const Module*>& modules) {
+  uint64_t memories = 0, tables = 0;
+  for (const Module* m : modules) {
+    memories += m->memories.size() - m->num_imported_memories;
+    tables += m->tables.size() - m->num_imported_tables;
+  }
+  auto over = [](uint64_t n, std::optional<uint64_t> max, const char* what, const char* key) {
+    return max && n > *max
+               ? make_error(ErrorKind::kUnlinkable, std::to_string(n) + " " + what + " exceed -W " +
+                                                        key + "=" + std::to_string(*max))
+               : Error{};
+  };
+  for (Error e : {over(modules.size(), s.max_instances, "instances", "max-instances"),
+                  over(memories, s.max_memories, "linear memories", "max-memories"),
+                  over(tables, s.max_tables, "tables", "max-tables")}) {
+    if (!e.message.empty()) return e;
+  }
+  return {};
 }
 
 // The module's file name stands in for a module without a name section's module name, as in
@@ -288,12 +342,80 @@ int invoke(const RunOptions& o, Store& store, const Extern& func, const std::str
   return kExitOk;
 }
 
+// A module given with --preload NAME=PATH: loaded before the main module, instantiated with the
+// same WASI host, its exports offered to the later modules under NAME.
+struct Preload {
+  std::string name;
+  std::string path;
+  std::shared_ptr<LoadedModule> module;
+};
+
+Result<std::vector<Preload>> load_preloads(const RunOptions& o, const RunPlan& p, Io io) {
+  std::vector<Preload> preloads;
+  for (const std::string& spec : o.preloads) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      return make_error(ErrorKind::kUsage, "--preload wants NAME=PATH, got \"" + spec + "\"");
+    Preload preload{spec.substr(0, eq), spec.substr(eq + 1), nullptr};
+    auto buffer = read_module_file(preload.path, p.config.features);
+    if (!buffer) {
+      report_error(io.err, preload.path, buffer.error());
+      return make_error(ErrorKind::kIo, "");
+    }
+    auto module = LoadedModule::load(std::move(*buffer), p.config);
+    if (!module) {
+      report_error(io.err, preload.path, module.error());
+      return make_error(ErrorKind::kIo, "");
+    }
+    preload.module = std::move(*module);
+    preloads.push_back(std::move(preload));
+  }
+  return preloads;
+}
+
+// Instantiates the preloads in order (a reactor's `_initialize` runs first) and adds each one's
+// exports to `imports`. Returns the exit status of a failure, or nothing.
+std::optional<int> instantiate_preloads(const std::vector<Preload>& preloads, Store& store,
+                                        Imports& imports, Io io) {
+  for (const Preload& preload : preloads) {
+    if (report_missing_imports(io, preload.path, preload.module->module(), imports))
+      return kExitFailure;
+    auto instance = store.instantiate(preload.module, imports);
+    if (!instance) {
+      if (instance.error().kind == ErrorKind::kTrap)
+        return report_trap(io, preload.path, store, instance.error());
+      return report_error(io.err, preload.path, instance.error());
+    }
+    if (auto init = (*instance)->get_export("_initialize");
+        init && init->kind == ExternKind::kFunc) {
+      auto done = store.call(*init, {});
+      if (!done) {
+        if (done.error().kind == ErrorKind::kTrap)
+          return report_trap(io, preload.path, store, done.error());
+        return report_error(io.err, preload.path, done.error());
+      }
+    }
+    imports.add_instance(preload.name, **instance);
+  }
+  return std::nullopt;
+}
+
 int run_module(const RunOptions& o, const RunPlan& p, Io io) {
   const std::string& path = o.input.path;
-  auto buffer = read_module_file(path, o.input.features());
+  auto buffer = read_module_file(path, p.config.features);
   if (!buffer) return report_error(io.err, path, buffer.error());
   auto module = LoadedModule::load(std::move(*buffer), p.config);
   if (!module) return report_error(io.err, path, module.error());
+  auto preloads = load_preloads(o, p, io);
+  if (!preloads) {
+    if (preloads.error().kind != ErrorKind::kUsage) return kExitFailure;  // reported
+    io.err << "keel: " << preloads.error().message << '\n';
+    return kExitUsage;
+  }
+  std::vector<const Module*> modules{&(*module)->module()};
+  for (const Preload& preload : *preloads) modules.push_back(&preload.module->module());
+  if (Status limits = check_store_limits(p.wasm, modules); !limits)
+    return report_error(io.err, path, limits.error());
   // KEEL_LOG=tierup=debug: how many functions tiered up, however the run ends.
   struct TierUpSummary {
     const LoadedModule& module;
@@ -325,10 +447,12 @@ int run_module(const RunOptions& o, const RunPlan& p, Io io) {
   Store store(p.config);  // after the host: host functions may refer to it, never the reverse
   Imports imports;
   (*host)->add_to_imports(store, imports);
-  if (report_missing_imports(io, path, (*module)->module(), imports)) return kExitFailure;
 
   std::optional<Watchdog> watchdog;
-  if (p.timeout) watchdog.emplace(store, *p.timeout);
+  if (p.wasm.timeout) watchdog.emplace(store, *p.wasm.timeout);
+  if (auto failed = instantiate_preloads(*preloads, store, imports, io)) return *failed;
+  stub_missing_imports(store, (*module)->module(), p.wasm, imports);
+  if (report_missing_imports(io, path, (*module)->module(), imports)) return kExitFailure;
   auto instance = store.instantiate(*module, imports);
   if (!instance) {
     if (instance.error().kind == ErrorKind::kTrap)
@@ -343,6 +467,18 @@ int run_module(const RunOptions& o, const RunPlan& p, Io io) {
 
   if (o.invoke.empty()) {
     auto start = function("_start");
+    // A reactor (`_initialize`, no `_start`) without --invoke: initialised, and that is the run,
+    // as wasmtime does it.
+    if (auto init = function("_initialize"); !start && init) {
+      auto done = store.call(*init, {});
+      watchdog.reset();
+      if (!done) {
+        if (done.error().kind == ErrorKind::kTrap)
+          return report_trap(io, path, store, done.error());
+        return report_error(io.err, path, done.error());
+      }
+      return kExitOk;
+    }
     if (!start) {
       io.err << "keel: " << path << ": no `_start` export: name a function with --invoke\n";
       return kExitFailure;
@@ -393,8 +529,27 @@ Subcommand add_run_command(CLI::App& parent) {
   command
       ->add_option("-W", o->wasm_options,
                    "Wasm options as wasmtime spells them: max-wasm-stack=BYTES, "
-                   "max-memory-size=BYTES, timeout=DURATION (comma-separated or repeated)")
+                   "max-memory-size=BYTES, timeout=DURATION, unknown-imports-trap=y, proposals "
+                   "(simd=y|n, ...); `-W help` lists them (comma-separated or repeated)")
       ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  command
+      ->add_option("-O", o->optimize_options,
+                   "Optimisation options as wasmtime spells them: opt-level=0 (tier 1 only), "
+                   "1|2|s (tiered); `-O help` lists them")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  command
+      ->add_option("-D", o->debug_options,
+                   "Debug options as wasmtime spells them (address-map, logging); `-D help` "
+                   "lists them")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  command
+      ->add_option("--preload", o->preloads,
+                   "Instantiate the module at PATH first, with the same WASI context, and offer "
+                   "its exports to the main module's imports from NAME (repeatable)")
+      ->type_name("NAME=PATH")
       ->allow_extra_args(false);
   command
       ->add_option(
@@ -403,7 +558,7 @@ Subcommand add_run_command(CLI::App& parent) {
           "wasmtime's compiler=winch|cranelift); for tiered, tier-up-budget=BYTES (of wasm run "
           "in tier 1 before tier 2; 0: at the first call), tier2-threads=N, "
           "tier-up-sync=y|n (compile tier 2 before going on), tier-up-osr=y|n "
-          "(leave hot loops for tier 2 mid-call)")
+          "(leave hot loops for tier 2 mid-call); `-C help` lists them")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
   command->add_option("--max-wasm-stack", o->max_wasm_stack,
@@ -421,18 +576,33 @@ Subcommand add_run_command(CLI::App& parent) {
   // Everything after FILE belongs to the guest (or the function), options and negative numbers
   // included.
   command->positionals_at_end();
+  // Not required by the parser: `keel run -W help` takes none. Checked below.
+  command->get_option("FILE")->required(false);
   return {command, [o](Io io) {
+            struct Group {
+              const std::vector<std::string>& lists;
+              const char* flag;
+              const char* title;
+              std::span<const OptionKey> keys;
+            };
+            for (const Group& g : {Group{o->wasm_options, "-W", "wasm", wasm_keys()},
+                                   Group{o->wasi.wasi, "-S", "WASI", wasi_keys()},
+                                   Group{o->codegen_options, "-C", "codegen", codegen_keys()},
+                                   Group{o->optimize_options, "-O", "optimize", optimize_keys()},
+                                   Group{o->debug_options, "-D", "debug", debug_keys()}}) {
+              if (!asks_for_help(g.lists)) continue;
+              io.out << keys_help(g.flag, g.title, g.keys);
+              return kExitOk;
+            }
+            if (o->input.path.empty()) {
+              io.err << "keel: run: a module FILE is required (`keel run --help`)\n";
+              return kExitUsage;
+            }
             auto p = plan(*o);
             if (!p) {
               io.err << "keel: " << p.error().message << '\n';
               return kExitUsage;
             }
-            wasi::configure_logging_from_env();  // KEEL_LOG=wasi=trace: every call, strace-style
-            const char* log = std::getenv("KEEL_LOG");
-            auto tier_up_level = log_level_for(log ? log : "", "tierup");
-            runtime::tier_up_log().set_level(
-                tier_up_level ? spdlog::level::from_str(std::string(*tier_up_level))
-                              : spdlog::level::off);
             int status = kExitFailure;
             // Room for the wasm stack the configuration allows, plus keel's own frames.
             size_t stack = p->config.max_wasm_stack + (2u << 20);

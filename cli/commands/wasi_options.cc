@@ -27,7 +27,51 @@ std::optional<bool> parse_bool(std::string_view value) {
   return std::nullopt;
 }
 
+constexpr OptionKey kWasiKeys[] = {
+    {"inherit-env", "=y|n", "Give the guest all of keel's environment (then --env)"},
+    {"tcplisten", "=ADDR:PORT", "Bind and listen; the guest gets the socket (as --tcplisten)"},
+    {"listenfd", "=y|n", "Pass on systemd's sockets (LISTEN_FDS; as --listenfd)"},
+    {"cli", "=y|n", "=y accepted: keel's host always has args, environment, stdio, clocks"},
+    {"common", "=y|n", "wasmtime's old name for cli"},
+    {"preview0", "=y|n", "wasi_unstable beside preview1 (default y; =n: preview1 only)"},
+    {"preview2", "=y|n", "Accepted: keel has one preview1 implementation for both"},
+    {"tcp", "=y|n", "=y accepted: TCP is what keel's preopened listeners are"},
+    {"udp", "=y|n", "Accepted: preview1 guests cannot open UDP sockets in keel"},
+    {"inherit-network", "=y|n", "Accepted: preview1 guests cannot open sockets, only listeners"},
+    {"allow-ip-name-lookup", "=y|n", "Accepted: preview1 has no name lookup"},
+    {"inherit-stdin", "=y|n", "=n: the guest's stdin is empty (/dev/null)"},
+    {"inherit-stdout", "=y|n", "=n: what the guest writes to stdout is discarded"},
+    {"inherit-stderr", "=y|n", "=n: what the guest writes to stderr is discarded"},
+    {"threads", "=y|n", "=y refused: keel has no wasi-threads"},
+    {"http", "=y|n", "=y refused: keel has no wasi-http (preview2)"},
+    {"nn", "=y|n", "=y refused: keel has no wasi-nn"},
+    {"config", "=y|n", "=y refused: keel has no wasi-config (preview2)"},
+    {"keyvalue", "=y|n", "=y refused: keel has no wasi-keyvalue (preview2)"},
+    {"tls", "=y|n", "=y refused: keel has no wasi-tls (preview2)"},
+    {"p3", "=y|n", "=y refused: keel has no WASIp3"},
+};
+
+// Keys of wasmtime's preview2 host with no counterpart in preview1: what each would have needed.
+constexpr std::pair<std::string_view, std::string_view> kPreview2Only[] = {
+    {"cwd", "working directory (wasi:cli/environment)"},
+    {"nn-graph", "wasi-nn"},
+    {"config-var", "wasi-config"},
+    {"keyvalue-in-memory-data", "wasi-keyvalue"},
+    {"max-resources", "preview2 resources"},
+    {"hostcall-fuel", "preview2 hostcall fuel"},
+    {"max-random-size", "wasi-random 0.2"},
+    {"max-http-fields-size", "wasi-http"},
+    {"http-outgoing-body-buffer-chunks", "wasi-http"},
+    {"http-outgoing-body-chunk-size", "wasi-http"},
+    {"cli-exit-with-code", "wasi:cli/exit's exit-with-code"},
+    {"network-error-code", "wasi:sockets network-error-code"},
+};
+
 }  // namespace
+
+std::span<const OptionKey> wasi_keys() {
+  return kWasiKeys;
+}
 
 void add_wasi_options(CLI::App& command, WasiOptions& o) {
   const std::string group = "WASI";
@@ -58,7 +102,8 @@ void add_wasi_options(CLI::App& command, WasiOptions& o) {
   command
       .add_option("-S", o.wasi,
                   "WASI options as wasmtime spells them: inherit-env, tcplisten=ADDR:PORT, "
-                  "listenfd (comma-separated or repeated)")
+                  "listenfd, preview0, cli, tcp, ...; `-S help` lists them and what each does "
+                  "in keel (comma-separated or repeated)")
       ->type_name("KEY[=VALUE]")
       ->allow_extra_args(false)
       ->group(group);
@@ -72,7 +117,9 @@ void add_wasi_options(CLI::App& command, WasiOptions& o) {
       .add_flag("--listenfd", o.listenfd,
                 "Pass on the sockets systemd gave keel (LISTEN_FDS, LISTEN_PID)")
       ->group(group);
-  command.add_option("--argv0", o.argv0, "The guest's argv[0] (default: the module's path)")
+  command
+      .add_option("--argv0", o.argv0,
+                  "The guest's argv[0] (default: the module's file name, without directories)")
       ->group(group);
 }
 
@@ -110,10 +157,15 @@ Result<WasiSettings> parse_wasi_settings(const WasiOptions& o) {
       size_t eq = item.find('=');
       std::string_view key = item.substr(0, eq);
       std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
+      std::string text = "-S " + std::string(item);
       if (key == "tcplisten") {
         if (value.empty()) return usage("-S tcplisten wants ADDR:PORT");
         s.tcplisten.emplace_back(value);
         continue;
+      }
+      for (const auto& [name, lacks] : kPreview2Only) {
+        if (key == name)
+          return usage(text + ": keel's WASI is preview1, which has no " + std::string(lacks));
       }
       std::optional<bool> on = parse_bool(value);
       if (!on) {
@@ -126,16 +178,40 @@ Result<WasiSettings> parse_wasi_settings(const WasiOptions& o) {
         s.listenfd = *on;
       } else if (key == "cli" || key == "common") {
         // wasmtime's switches for the CLI interfaces, on by default; keel always has them.
-        if (!*on) return usage("-S " + std::string(key) + "=n is not supported");
-      } else if (key == "preview2") {
-        // wasmtime chooses between two preview1 implementations; keel has one.
+        if (!*on) {
+          return usage(text +
+                       ": keel's WASI host always provides the CLI functions (args, "
+                       "environment, stdio, clocks, random)");
+        }
+      } else if (key == "preview0") {
+        s.preview0 = *on;
+      } else if (key == "inherit-stdin" || key == "inherit-stdout" || key == "inherit-stderr") {
+        (key == "inherit-stdin"    ? s.inherit_stdin
+         : key == "inherit-stdout" ? s.inherit_stdout
+                                   : s.inherit_stderr) = *on;
+      } else if (key == "tcp") {
+        s.tcp = *on;
+      } else if (key == "preview2" || key == "udp" || key == "inherit-network" ||
+                 key == "allow-ip-name-lookup") {
+        // preview2: wasmtime chooses between two preview1 implementations; keel has one. The
+        // others govern preview2's sockets: a preview1 guest in keel opens none (no UDP, no name
+        // lookup, no outgoing connections), so granting them changes nothing.
+      } else if (key == "threads" || key == "http" || key == "nn" || key == "config" ||
+                 key == "keyvalue" || key == "tls" || key == "p3") {
+        if (*on) {
+          return usage(text + ": keel has no " +
+                       (key == "p3" ? std::string("WASIp3") : "wasi-" + std::string(key)) +
+                       " (its WASI is preview1)");
+        }
       } else {
         return usage("unknown -S option \"" + std::string(key) +
-                     "\" (known: inherit-env, tcplisten, listenfd, cli, common, preview2)");
+                     "\" (`keel run -S help` lists them)");
       }
     }
   }
   s.tcplisten.insert(s.tcplisten.end(), o.tcplisten.begin(), o.tcplisten.end());
+  if (!s.tcp && (!s.tcplisten.empty() || s.listenfd))
+    return usage("-S tcp=n: contradicts the TCP listeners --tcplisten/--listenfd grant");
   return s;
 }
 
@@ -229,17 +305,59 @@ std::vector<int> systemd_listen_fds() {
   return fds;
 }
 
+namespace {
+unsigned g_closed_standard_fds = 0;
+}  // namespace
+
+void reserve_standard_fds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    // open() returns the lowest free number, which is `fd` (the lower ones are open by now).
+    int held = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (held == fd) {
+      g_closed_standard_fds |= 1u << fd;
+    } else if (held >= 0) {
+      close(held);
+    }
+  }
+}
+
+unsigned closed_standard_fds() {
+  return g_closed_standard_fds;
+}
+
 Result<wasi::WasiConfig> make_wasi_config(const WasiOptions& o, const std::string& module_path,
                                           const std::vector<std::string>& guest_args,
                                           std::vector<wasi::fs::UniqueFd>& owned) {
   auto settings = parse_wasi_settings(o);
   if (!settings) return std::move(settings).error();
   wasi::WasiConfig config;
-  config.args.push_back(o.argv0.empty() ? module_path : o.argv0);
+  // argv[0] is the module's file name without its directories, as in wasmtime (which keeps the
+  // host's paths out of the guest), unless --argv0 says otherwise.
+  std::string base = module_path.substr(module_path.find_last_of('/') + 1);
+  config.args.push_back(o.argv0.empty() ? base : o.argv0);
   config.args.insert(config.args.end(), guest_args.begin(), guest_args.end());
   auto env = guest_environment(o, *settings, environ);
   if (!env) return std::move(env).error();
   config.env = std::move(*env);
+  config.preview0 = settings->preview0;
+  // A stdio stream keel was started without is closed for the guest too: -1 gives EBADF.
+  unsigned closed = closed_standard_fds();
+  if (closed & 1) config.stdin_fd = -1;
+  if (closed & 2) config.stdout_fd = -1;
+  if (closed & 4) config.stderr_fd = -1;
+  // -S inherit-stdin=n and the like: /dev/null instead, as wasmtime gives an empty stream.
+  for (auto [inherit, fd, mode] :
+       {std::tuple{settings->inherit_stdin, &config.stdin_fd, O_RDONLY},
+        std::tuple{settings->inherit_stdout, &config.stdout_fd, O_WRONLY},
+        std::tuple{settings->inherit_stderr, &config.stderr_fd, O_WRONLY}}) {
+    if (inherit) continue;
+    wasi::fs::UniqueFd null(open("/dev/null", mode | O_CLOEXEC));
+    if (!null.valid())
+      return make_error(ErrorKind::kIo, std::string("/dev/null: ") + std::strerror(errno));
+    *fd = null.get();
+    owned.push_back(std::move(null));
+  }
   for (const DirSpec& spec : o.dirs) {
     auto dir = parse_dir(spec.spec, spec.read_only);
     if (!dir) return std::move(dir).error();

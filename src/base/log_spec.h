@@ -1,26 +1,20 @@
-// KEEL_LOG's syntax, shared by the loggers that read it: comma-separated items, a bare LEVEL for
-// keel's own log and TARGET=LEVEL (wasi=trace, tierup=debug) for a target's.
+// KEEL_LOG, read in one place with spdlog's own level-spec parser (spdlog::cfg::helpers):
+// comma-separated items, a bare LEVEL for every logger and NAME=LEVEL for one: `keel` (the CLI's
+// own), `wasi` (every WASI call, at trace), `tierup`. Whatever it does not name stays off.
 #pragma once
 
-#include <optional>
-#include <string_view>
+#include <cstdlib>
+
+#include <spdlog/cfg/helpers.h>
+#include <spdlog/spdlog.h>
 
 namespace keel {
 
-// The level `spec` gives `target` ("" for the bare item), the last one if several do.
-inline std::optional<std::string_view> log_level_for(std::string_view spec,
-                                                     std::string_view target) {
-  std::optional<std::string_view> level;
-  while (!spec.empty()) {
-    size_t comma = spec.find(',');
-    std::string_view item = spec.substr(0, comma);
-    spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
-    size_t equals = item.find('=');
-    if (target.empty() ? (!item.empty() && equals == std::string_view::npos)
-                       : (equals == target.size() && item.starts_with(target)))
-      level = target.empty() ? item : item.substr(equals + 1);
-  }
-  return level;
+// Sets every logger registered with spdlog (register_logger, set_default_logger) from KEEL_LOG.
+inline void apply_keel_log() {
+  spdlog::set_level(spdlog::level::off);
+  const char* spec = std::getenv("KEEL_LOG");
+  if (spec && *spec) spdlog::cfg::helpers::load_levels(spec);
 }
 
 }  // namespace keel

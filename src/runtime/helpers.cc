@@ -3,6 +3,7 @@
 // behaves as one of length 0.
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "runtime/store_impl.h"
 
@@ -31,12 +32,33 @@ bool in_bounds(uint32_t start, uint32_t n, uint64_t size) {
   return uint64_t{start} + n <= size;
 }
 
+bool trap_on_grow_failure(VMContext* ctx) {
+  return instance_of(ctx)->store->config.trap_on_grow_failure;
+}
+
+// -W trap-on-grow-failure: a failed grow traps, with the wasm frames of the code that asked (the
+// helper's caller: its return address and frame pointer). Nothing with a destructor is live.
+[[noreturn]] void grow_failed(VMContext* ctx, const char* what, uintptr_t pc, uintptr_t fp) {
+  if (keel::runtime::Activation* activation = keel::runtime::Activation::current())
+    activation->host_message = std::string(what) + " failed (-W trap-on-grow-failure)";
+  keel_rt_trap(ctx, static_cast<uint32_t>(TrapCode::kHostError), pc, fp);
+  __builtin_unreachable();
+}
+
 }  // namespace
 
 extern "C" {
 
+// The caller's frame pointer: __builtin_frame_address(0) makes these helpers keep a frame, whose
+// first word is the caller's rbp.
+#define KEEL_CALLER_PC reinterpret_cast<uintptr_t>(__builtin_return_address(0))
+#define KEEL_CALLER_FP (*reinterpret_cast<const uintptr_t*>(__builtin_frame_address(0)))
+
 uint32_t keel_rt_memory_grow(VMContext* ctx, uint32_t memory, uint32_t delta_pages) {
-  return static_cast<uint32_t>(memory_of(ctx, memory)->grow(delta_pages));
+  int64_t old = memory_of(ctx, memory)->grow(delta_pages);
+  if (old < 0 && trap_on_grow_failure(ctx))
+    grow_failed(ctx, "memory.grow", KEEL_CALLER_PC, KEEL_CALLER_FP);
+  return static_cast<uint32_t>(old);
 }
 
 uint32_t keel_rt_memory_init(VMContext* ctx, uint32_t memory, uint32_t data, uint32_t dst,
@@ -74,7 +96,10 @@ uint32_t keel_rt_memory_fill(VMContext* ctx, uint32_t memory, uint32_t dst, uint
 }
 
 uint32_t keel_rt_table_grow(VMContext* ctx, uint32_t table, void* init, uint32_t delta) {
-  return static_cast<uint32_t>(table_of(ctx, table)->grow(delta, init));
+  int64_t old = table_of(ctx, table)->grow(delta, init);
+  if (old < 0 && trap_on_grow_failure(ctx))
+    grow_failed(ctx, "table.grow", KEEL_CALLER_PC, KEEL_CALLER_FP);
+  return static_cast<uint32_t>(old);
 }
 
 uint32_t keel_rt_table_fill(VMContext* ctx, uint32_t table, uint32_t dst, void* value, uint32_t n) {

@@ -184,7 +184,7 @@ Result<Instance*> runtime::StoreState::instantiate(
       if (!value) return std::move(value).error();
       init = value->ref;
     }
-    auto table = TableInstance::create(m.tables[t].type, init);
+    auto table = TableInstance::create(m.tables[t].type, init, config.max_table_elements);
     if (!table) return std::move(table).error();
     inst->tables[t] = (*table)->vm();
     tables.push_back(std::move(table.value()));

@@ -9,8 +9,12 @@ Result<std::unique_ptr<LinearMemory>> LinearMemory::create(const MemoryType& typ
   if (type.limits.is64) return make_error(ErrorKind::kUnlinkable, "memory64 is not supported");
   uint64_t max_pages = std::min<uint64_t>(type.limits.max.value_or(kMaxPages32), kMaxPages32);
   max_pages = std::min<uint64_t>(max_pages, limit_bytes / kPageSize);
-  if (type.limits.min > max_pages)
-    return make_error(ErrorKind::kTrap, "memory minimum size exceeds the memory size limit");
+  if (type.limits.min > max_pages) {
+    return make_error(ErrorKind::kUnlinkable,
+                      "memory of " + std::to_string(type.limits.min) +
+                          " pages at start exceeds the memory size limit (" +
+                          std::to_string(max_pages) + " pages)");
+  }
   std::unique_ptr<LinearMemory> memory(new LinearMemory());
   auto region = platform::GuardedRegion::reserve(kReservationBytes);
   if (!region) return std::move(region).error();

@@ -293,7 +293,7 @@ Result<Extern> Store::new_memory(MemoryType type) {
 }
 
 Result<Extern> Store::new_table(TableType type, void* init) {
-  auto table = runtime::TableInstance::create(type, init);
+  auto table = runtime::TableInstance::create(type, init, impl_->config.max_table_elements);
   if (!table) return std::move(table).error();
   Extern e;
   e.kind = ExternKind::kTable;

@@ -66,6 +66,8 @@ struct EngineConfig {
   unsigned compile_threads = 0;                  // eager mode; 0: one per hardware thread
   uint64_t max_wasm_stack = 1024 * 1024;         // bytes of native stack wasm frames may use
   uint64_t max_memory_size = uint64_t{4} << 30;  // bytes per linear memory (--max-memory-size)
+  uint64_t max_table_elements = UINT64_MAX;      // per table (-W max-table-elements)
+  bool trap_on_grow_failure = false;             // a failed grow traps (not -1)
   bool perfmap = false;                          // write /tmp/perf-<pid>.map for `perf report`
   bool interrupt_checks = true;                  // off only to measure their cost (bench/)
 };

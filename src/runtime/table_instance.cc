@@ -5,10 +5,16 @@
 
 namespace keel::runtime {
 
-Result<std::unique_ptr<TableInstance>> TableInstance::create(const TableType& type, void* init) {
-  uint64_t max = std::min<uint64_t>(type.limits.max.value_or(UINT32_MAX), kMaxElements);
-  if (type.limits.min > max)
-    return make_error(ErrorKind::kTrap, "table minimum size exceeds the table size limit");
+Result<std::unique_ptr<TableInstance>> TableInstance::create(const TableType& type, void* init,
+                                                             uint64_t limit) {
+  uint64_t max = std::min<uint64_t>(type.limits.max.value_or(UINT32_MAX),
+                                    std::min<uint64_t>(kMaxElements, limit));
+  if (type.limits.min > max) {
+    return make_error(ErrorKind::kUnlinkable,
+                      "table of " + std::to_string(type.limits.min) +
+                          " elements at start exceeds the table size limit (" +
+                          std::to_string(max) + " elements)");
+  }
   std::unique_ptr<TableInstance> table(new TableInstance());
   table->type_ = type;
   table->storage_.assign(type.limits.min, init);

@@ -18,7 +18,10 @@ class TableInstance {
   // the host (wasmtime has a similar default limit).
   static constexpr uint32_t kMaxElements = 10'000'000;
 
-  static Result<std::unique_ptr<TableInstance>> create(const TableType& type, void* init);
+  // `limit` (-W max-table-elements) caps the maximum too; a minimum above it is an instantiation
+  // error (kUnlinkable), not a trap.
+  static Result<std::unique_ptr<TableInstance>> create(const TableType& type, void* init,
+                                                       uint64_t limit = kMaxElements);
 
   static TableInstance* from_vm(vm::VMTable* table) {
     return reinterpret_cast<TableInstance*>(table);  // vm_ is the first member

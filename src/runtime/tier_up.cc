@@ -1,6 +1,7 @@
 #include "runtime/tier_up.h"
 
 #include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <thread>
@@ -82,10 +83,12 @@ void TierUpQueue::work() {
 }
 
 spdlog::logger& tier_up_log() {
-  static auto* log = [] {
-    auto* l = new spdlog::logger("tierup", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  static std::shared_ptr<spdlog::logger> log = [] {
+    auto l = std::make_shared<spdlog::logger>("tierup",
+                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
     l->set_pattern("keel: [tierup] %v");
     l->set_level(spdlog::level::off);
+    spdlog::register_logger(l);  // so KEEL_LOG's "tierup=LEVEL" reaches it (base/log_spec.h)
     return l;
   }();
   return *log;

@@ -13,6 +13,17 @@ namespace {
 // A runaway chain (or corrupted frame pointers) ends here.
 constexpr size_t kMaxFrames = 4096;
 
+// "$name" from the name section; without one, the name the function is exported (or imported)
+// under, as wasmtime's backtraces use; else "#index".
+std::string frame_function_name(const Module& m, uint32_t func_index) {
+  if (m.names.functions.count(func_index)) return m.function_name(func_index);
+  for (const Export& e : m.exports)
+    if (e.kind == ExternKind::kFunc && e.index == func_index) return e.name;
+  for (const Import& i : m.imports)
+    if (i.kind == ExternKind::kFunc && i.index == func_index) return i.module + "::" + i.name;
+  return m.function_name(func_index);
+}
+
 std::vector<TrapFrame> backtrace(uintptr_t pc, uintptr_t fp) {
   std::vector<TrapFrame> frames;
   const runtime::ThreadStack& stack = runtime::thread_stack();
@@ -25,7 +36,7 @@ std::vector<TrapFrame> backtrace(uintptr_t pc, uintptr_t fp) {
       TrapFrame frame;
       frame.module_name = location->module->names.module_name;
       frame.func_index = location->func_index;
-      frame.func_name = location->module->function_name(location->func_index);
+      frame.func_name = frame_function_name(*location->module, location->func_index);
       frame.module_offset = location->module_offset;
       frames.push_back(std::move(frame));
     } else if (!first) {

@@ -191,7 +191,10 @@ TEST(WasiHostLogging, TraceIsOffByDefaultAndFollowsKeelLog) {
   unsetenv("KEEL_LOG");
   wasi::configure_logging_from_env();
   EXPECT_EQ(wasi::logger()->level(), spdlog::level::off);
-  setenv("KEEL_LOG", "debug", 1);  // the CLI's own level leaves WASI quiet
+  setenv("KEEL_LOG", "debug", 1);  // calls are logged at trace: a bare "debug" leaves WASI quiet
+  wasi::configure_logging_from_env();
+  EXPECT_FALSE(wasi::logger()->should_log(spdlog::level::trace));
+  setenv("KEEL_LOG", "keel=trace", 1);  // another logger's level
   wasi::configure_logging_from_env();
   EXPECT_EQ(wasi::logger()->level(), spdlog::level::off);
   setenv("KEEL_LOG", "info,wasi=trace", 1);

@@ -74,13 +74,16 @@ static inline __wasi_fd_t preopen(const char* name) {
 }
 
 static const __wasi_rights_t kAllRights = (__wasi_rights_t)0x1fffffff;
+// A directory opened with fd_write among its rights is EISDIR (as in wasmtime): every other right.
+static const __wasi_rights_t kDirRights = kAllRights & ~__WASI_RIGHTS_FD_WRITE;
 
 // Opens `path` beneath `dir` with every right; returns the fd (a failure ends the test).
 static inline __wasi_fd_t open_at(__wasi_fd_t dir, const char* path, __wasi_oflags_t oflags,
                                   __wasi_fdflags_t fdflags) {
   __wasi_fd_t fd;
-  __wasi_errno_t e = __wasi_path_open(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, path, oflags,
-                                      kAllRights, kAllRights, fdflags, &fd);
+  __wasi_rights_t base = (oflags & __WASI_OFLAGS_DIRECTORY) ? kDirRights : kAllRights;
+  __wasi_errno_t e = __wasi_path_open(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, path, oflags, base,
+                                      kAllRights, fdflags, &fd);
   if (e != __WASI_ERRNO_SUCCESS) {
     fprintf(stderr, "open %s: errno %u\n", path, (unsigned)e);
     exit(1);

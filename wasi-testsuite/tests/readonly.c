@@ -66,7 +66,7 @@ int main(void) {
 
   // A directory opened beneath the grant inherits it.
   __wasi_fd_t d;
-  EXPECT_OK(__wasi_path_open(ro, 0, "d", __WASI_OFLAGS_DIRECTORY, kAllRights, kAllRights, 0, &d));
+  EXPECT_OK(__wasi_path_open(ro, 0, "d", __WASI_OFLAGS_DIRECTORY, kDirRights, kAllRights, 0, &d));
   EXPECT_READ_ONLY(try_open(d, "new.txt", __WASI_OFLAGS_CREAT, read, 0));
   EXPECT_READ_ONLY(__wasi_path_create_directory(d, "x"));
   EXPECT_READ_ONLY(__wasi_path_unlink_file(d, "inside.txt"));

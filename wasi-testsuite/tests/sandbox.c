@@ -7,7 +7,8 @@
 static __wasi_errno_t try_open(__wasi_fd_t dir, const char* path, __wasi_lookupflags_t lookup,
                                __wasi_oflags_t oflags) {
   __wasi_fd_t fd;
-  __wasi_errno_t e = __wasi_path_open(dir, lookup, path, oflags, kAllRights, kAllRights, 0, &fd);
+  __wasi_rights_t base = (oflags & __WASI_OFLAGS_DIRECTORY) ? kDirRights : kAllRights;
+  __wasi_errno_t e = __wasi_path_open(dir, lookup, path, oflags, base, kAllRights, 0, &fd);
   if (e == __WASI_ERRNO_SUCCESS) EXPECT_OK(__wasi_fd_close(fd));
   return e;
 }

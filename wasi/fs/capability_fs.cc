@@ -127,6 +127,8 @@ ErrnoOr<std::string> readlink_beneath(int dir, std::string_view path) {
 Errno symlink_beneath(std::string_view target, int dir, std::string_view path) {
   if (target.find('\0') != std::string_view::npos) return Errno::kInval;
   if (target.empty()) return Errno::kNoent;
+  // An absolute target could only ever lead out of the sandbox: refused (EPERM, as wasmtime).
+  if (target.front() == '/') return Errno::kPerm;
   ErrnoOr<Parent> p = detail::resolve_parent(dir, path);
   if (!p) return p.error();
   if (p->dots != Parent::kNone) return Errno::kExist;

@@ -10,6 +10,7 @@
 
 #include "wasi/abi/types.h"
 #include "wasi/host_context.h"
+#include "wasi/interrupt.h"
 
 namespace keel::wasi {
 
@@ -109,7 +110,7 @@ Errno transfer(WasiCall& call, uint32_t iovs, uint32_t count, uint32_t nptr, Op 
   ssize_t n;
   do {
     n = op(vec->data(), static_cast<int>(vec->size()));
-  } while (n < 0 && errno == EINTR);
+  } while (n < 0 && errno == EINTR && !host_calls_interrupted());
   if (n < 0) return host_error();
   return call.mem.store<uint32_t>(nptr, static_cast<uint32_t>(n));
 }

@@ -52,9 +52,11 @@ Errno path_open(WasiCall& call) {
   if (!got) return got.error();
   FdEntry& dir = **got;
 
-  // A directory is never opened for writing, so the file rights it passes ask for nothing
-  // (wasi-libc's opendir passes every right).
+  // A directory is never opened for writing: with O_DIRECTORY, fd_write among the rights asked
+  // for is EISDIR once the path proves to be a directory (ENOENT, ENOTDIR come first), as in
+  // wasmtime. The other file rights ask for nothing.
   bool is_dir = oflag & oflags::kDirectory;
+  bool dir_for_writing = is_dir && (base & rights::kFdWrite);
   bool wants_write =
       !is_dir && ((base & (rights::kFdWrite | rights::kFdAllocate | rights::kFdFilestatSetSize)) ||
                   (fdflag & fdflags::kAppend));
@@ -98,6 +100,7 @@ Errno path_open(WasiCall& call) {
   if (!opened) return opened.error();
   struct stat st;
   if (fstat(opened->get(), &st) != 0) return errno_from_host(errno);
+  if (dir_for_writing) return Errno::kIsdir;
 
   auto entry = std::make_unique<FdEntry>();
   entry->host_fd = opened->get();

@@ -10,6 +10,7 @@
 
 #include "wasi/functions/clocks.h"
 #include "wasi/host_context.h"
+#include "wasi/interrupt.h"
 
 namespace keel::wasi {
 namespace {
@@ -119,7 +120,7 @@ Errno poll_oneoff(WasiCall& call) {
       }
     }
     int r = ppoll(pollfds.data(), pollfds.size(), timeout, nullptr);
-    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && errno == EINTR && !host_calls_interrupted()) continue;
     if (r < 0) return errno_from_host(errno);
     break;
   }

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "wasi/host_context.h"
+#include "wasi/interrupt.h"
 
 namespace keel::wasi {
 namespace {
@@ -31,7 +32,7 @@ Errno sock_accept(WasiCall& call) {
   do {
     fd = accept4((*e)->host_fd, nullptr, nullptr,
                  SOCK_CLOEXEC | ((flags & fdflags::kNonblock) ? SOCK_NONBLOCK : 0));
-  } while (fd < 0 && errno == EINTR);
+  } while (fd < 0 && errno == EINTR && !host_calls_interrupted());
   if (fd < 0) return errno_from_host(errno);
   auto entry = std::make_unique<FdEntry>();
   entry->kind = FdKind::kSocket;
@@ -60,7 +61,7 @@ Errno sock_recv(WasiCall& call) {
   ssize_t n;
   do {
     n = recvmsg((*e)->host_fd, &msg, host_flags);
-  } while (n < 0 && errno == EINTR);
+  } while (n < 0 && errno == EINTR && !host_calls_interrupted());
   if (n < 0) return errno_from_host(errno);
   call.mem.store<uint32_t>(len_out, static_cast<uint32_t>(n));
   return call.mem.store<uint16_t>(flags_out,
@@ -81,7 +82,7 @@ Errno sock_send(WasiCall& call) {
   ssize_t n;
   do {
     n = sendmsg((*e)->host_fd, &msg, MSG_NOSIGNAL);  // EPIPE as a value, never SIGPIPE
-  } while (n < 0 && errno == EINTR);
+  } while (n < 0 && errno == EINTR && !host_calls_interrupted());
   if (n < 0) return errno_from_host(errno);
   return call.mem.store<uint32_t>(len_out, static_cast<uint32_t>(n));
 }
