@@ -19,11 +19,13 @@
 
 #include "base/byte_buffer.h"
 #include "base/log_spec.h"
+#include "cli/commands/cache_options.h"
 #include "cli/commands/command.h"
 #include "cli/commands/invoke_values.h"
 #include "cli/commands/module_input.h"
 #include "cli/commands/wasi_options.h"
 #include "jit/engine/jit_compiler.h"
+#include "runtime/artifact.h"
 #include "runtime/store.h"
 #include "runtime/tier_up.h"
 #include "wasi/wasi_host.h"
@@ -44,6 +46,7 @@ struct RunOptions {
   std::string profile;
   std::string compile = "lazy";
   bool no_interrupt_checks = false;
+  bool allow_precompiled = false;
 };
 
 // What the options say, checked: the engine configuration and the timeout.
@@ -61,6 +64,7 @@ Result<RunPlan> plan(const RunOptions& o) {
   p.config.interrupt_checks = !o.no_interrupt_checks;
   // Tiered unless -C says otherwise: tier 1 starts at once, hot code moves to tier 2.
   p.config.tiering.enabled = true;
+  p.config.code_cache.enabled = true;  // -C cache=n turns it off
   auto apply = [&](std::string_view key, std::string_view value) -> Status {
     if (key == "max-wasm-stack") {
       auto bytes = parse_byte_size(value);
@@ -117,10 +121,13 @@ Result<RunPlan> plan(const RunOptions& o) {
                                                  ": expected y or n");
       }
       (key == "tier-up-sync" ? p.config.tiering.synchronous : p.config.tiering.osr) = yes;
+    } else if (is_cache_option(key)) {
+      return apply_cache_option(p.config, key, value);
     } else {
       return make_error(ErrorKind::kUsage, "unknown -C option \"" + std::string(key) +
                                                "\" (known: tier, compiler, tier-up-budget, "
-                                               "tier-up-sync, tier-up-osr, tier2-threads)");
+                                               "tier-up-sync, tier-up-osr, tier2-threads, cache, "
+                                               "cache-dir, cache-size)");
     }
     return {};
   };
@@ -134,6 +141,7 @@ Result<RunPlan> plan(const RunOptions& o) {
   if (!o.timeout.empty()) {
     if (Status s = apply("timeout", o.timeout); !s) return s.error();
   }
+  finish_cache_config(p.config);
   return p;
 }
 
@@ -288,12 +296,31 @@ int invoke(const RunOptions& o, Store& store, const Extern& func, const std::str
   return kExitOk;
 }
 
-int run_module(const RunOptions& o, const RunPlan& p, Io io) {
+// `loaded` keeps the module for the code cache's write-back once background compiles stop.
+int run_module(const RunOptions& o, const RunPlan& p, Io io,
+               std::shared_ptr<LoadedModule>& loaded) {
   const std::string& path = o.input.path;
   auto buffer = read_module_file(path, o.input.features());
   if (!buffer) return report_error(io.err, path, buffer.error());
-  auto module = LoadedModule::load(std::move(*buffer), p.config);
+  Result<std::shared_ptr<LoadedModule>> module = make_error(ErrorKind::kUsage, "");
+  if (runtime::looks_like_artifact((*buffer)->bytes())) {
+    if (!o.allow_precompiled) {
+      io.err << "keel: " << path
+             << ": a precompiled module (keel compile -o): running one runs its machine code "
+                "as it is, so it needs --allow-precompiled\n";
+      return kExitFailure;
+    }
+    module = LoadedModule::load_precompiled(std::move(*buffer), p.config);
+    if (!module) {
+      io.err << "keel: " << path
+             << ": cannot run this precompiled module: " << module.error().message << '\n';
+      return kExitFailure;
+    }
+  } else {
+    module = LoadedModule::load(std::move(*buffer), p.config);
+  }
   if (!module) return report_error(io.err, path, module.error());
+  loaded = *module;
   // KEEL_LOG=tierup=debug: how many functions tiered up, however the run ends.
   struct TierUpSummary {
     const LoadedModule& module;
@@ -403,7 +430,9 @@ Subcommand add_run_command(CLI::App& parent) {
           "wasmtime's compiler=winch|cranelift); for tiered, tier-up-budget=BYTES (of wasm run "
           "in tier 1 before tier 2; 0: at the first call), tier2-threads=N, "
           "tier-up-sync=y|n (compile tier 2 before going on), tier-up-osr=y|n "
-          "(leave hot loops for tier 2 mid-call)")
+          "(leave hot loops for tier 2 mid-call); "
+          "cache=y|n (the code cache, on by default), cache-dir=PATH (default "
+          "$XDG_CACHE_HOME/keel or ~/.cache/keel), cache-size=BYTES (LRU limit, default 1G)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
   command->add_option("--max-wasm-stack", o->max_wasm_stack,
@@ -417,6 +446,8 @@ Subcommand add_run_command(CLI::App& parent) {
   command->add_option("--compile", o->compile, "Compile functions on first call, or all at load")
       ->check(CLI::IsMember({"lazy", "eager"}))
       ->capture_default_str();
+  command->add_flag("--allow-precompiled", o->allow_precompiled,
+                    "Run a precompiled module (keel compile -o) without compiling it");
   command->add_flag("--no-interrupt-checks", o->no_interrupt_checks)->group("");
   // Everything after FILE belongs to the guest (or the function), options and negative numbers
   // included.
@@ -436,8 +467,11 @@ Subcommand add_run_command(CLI::App& parent) {
             int status = kExitFailure;
             // Room for the wasm stack the configuration allows, plus keel's own frames.
             size_t stack = p->config.max_wasm_stack + (2u << 20);
-            run_with_stack(stack, [&] { status = run_module(*o, *p, io); });
+            std::shared_ptr<LoadedModule> loaded;
+            run_with_stack(stack, [&] { status = run_module(*o, *p, io, loaded); });
             stop_background_compiles();  // exit now, not after tier-2 compiles still running
+            // What this run compiled, for the next: a cache that cannot be written is no error.
+            if (loaded) (void)loaded->save_to_code_cache();
             return status;
           }};
 }
