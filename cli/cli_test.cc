@@ -244,7 +244,7 @@ TEST(Cli, RunAndCompileChooseTheTier) {
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err,
             "keel: unknown -C option \"opt-level\" (known: tier, compiler, tier-up-budget, "
-            "tier-up-sync, tier-up-osr, tier2-threads)\n");
+            "tier-up-sync, tier-up-osr, tier2-threads, cache, cache-dir, cache-size)\n");
   r = run({"compile", "--tier", "winch", "--threads", "1", path});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(run({"compile", "--tier", "fast", path}).status, 2);

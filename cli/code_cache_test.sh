@@ -87,8 +87,14 @@ out=$(KEEL_LOG=debug "$keel" run -C cache-dir="$dir/shared" --invoke sum "$dir/m
 case "$out" in *'code cache: hit'*'500500'*) ;; *) check "concurrent/hit" 1 "$out" ;; esac
 
 # Precompiled modules.
-"$keel" compile -o "$dir/a.cwasm" "$dir/m.wasm" && "$keel" compile -o "$dir/b.cwasm" "$dir/m.wasm"
-check "compile" $? "keel compile -o failed"
+out=$("$keel" compile -o "$dir/a.cwasm" "$dir/m.wasm" 2>&1) && "$keel" compile -o "$dir/b.cwasm" "$dir/m.wasm"
+check "compile" $? "keel compile -o failed: $out"
+check "compile/quiet" "$([ -z "$out" ]; echo $?)" "printed without a terminal: $out"
+# On a terminal (script(1) makes one) it shows its progress.
+if command -v script >/dev/null; then
+  out=$(script -qec "$keel compile -o $dir/tty.cwasm $dir/m.wasm" /dev/null 2>&1)
+  case "$out" in *'compiled 2 of 2 functions'*) ;; *) check "compile/progress" 1 "$out" ;; esac
+fi
 cmp -s "$dir/a.cwasm" "$dir/b.cwasm"
 check "compile/position-independent" $? "two processes compiled different bytes"
 out=$("$keel" run --invoke sum "$dir/a.cwasm" 100 2>&1)

@@ -91,6 +91,15 @@ Subcommand add_compile_command(CLI::App& parent) {
             config.compile_threads = o->threads;
             config.tier = *tier;
             config.engine_id = engine_id();
+            // Progress on a terminal only: a log or a pipe gets nothing of it.
+            if (isatty(STDERR_FILENO)) {
+              config.compile_progress = [&io](uint32_t done, uint32_t total, double seconds) {
+                char line[96];
+                std::snprintf(line, sizeof line, "\rkeel: compiled %u of %u functions, %.1f s%s",
+                              done, total, seconds, done == total ? "\n" : "");
+                io.err << line << std::flush;
+              };
+            }
             auto module = LoadedModule::load(std::move(*buffer), config);
             if (!module) return report_error(io.err, path, module.error());
             if (!o->output.empty()) {

@@ -419,12 +419,20 @@ Status ModuleImpl::compile_all() {
   };
   std::vector<Batch> batches(threads);
   std::atomic<uint32_t> next{first};
+  auto last_report = start;
   auto work = [&](Batch& batch) {
     CompileOptions options = compile_options(config_.tier);
     for (;;) {
       uint32_t f = next.fetch_add(1, std::memory_order_relaxed);
       if (f >= total) return;
       if (code(f)) continue;  // installed from a precompiled module or the code cache
+      if (config_.compile_progress && &batch == &batches[0]) {
+        auto now = std::chrono::steady_clock::now();
+        if (now - last_report >= std::chrono::milliseconds(100)) {
+          last_report = now;
+          config_.compile_progress(f - first, total - first, seconds_since(start));
+        }
+      }
       auto compiled = config_.compiler->compile(*validation_, f, options);
       if (!compiled) {
         if (f < batch.error_function) {
@@ -445,6 +453,8 @@ Status ModuleImpl::compile_all() {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back(work, std::ref(batches[i]));
   work(batches[0]);
   for (auto& t : pool) t.join();
+  if (config_.compile_progress)
+    config_.compile_progress(total - first, total - first, seconds_since(start));
 
   const Batch* failed = nullptr;
   for (auto& b : batches)

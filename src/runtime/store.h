@@ -75,6 +75,9 @@ struct EngineConfig {
   // Reuse compiled code across processes (code_cache.h): lookup at load, write-back by
   // LoadedModule::save_to_code_cache.
   runtime::CodeCacheConfig code_cache;
+  // Eager compilation: called now and then (and once at the end) with the functions compiled so
+  // far, of how many, and the seconds since compiling began (`keel compile` on a terminal).
+  std::function<void(uint32_t done, uint32_t total, double seconds)> compile_progress;
 };
 
 // A frame of a trap's backtrace, innermost first.

@@ -1,10 +1,12 @@
 // The code cache and precompiled modules (runtime/code_cache.h, runtime/artifact.h): position-
 // independent code, hits and misses, a miss for every part of the key, damaged files ignored and
 // replaced, an unwritable directory, eviction, and precompiled modules' round trip and refusals.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -59,7 +61,7 @@ WasmBuilder module_of(int32_t salt = 0) {
   uint32_t t2 = b.type({ValType::kI32, ValType::kI32}, {ValType::kI32});
   uint32_t t1 = b.type({ValType::kI32}, {ValType::kI32});
   uint32_t add = b.func(t2, cat(local_get(0), local_get(1), op::kI32Add, i32_const(salt),
-                                op::kI32Add, i32_const(salt), op::kI32Sub));
+                                op::kI32Add, i32_const(salt), uint8_t{0x6b} /* i32.sub */));
   uint32_t grow = b.func(t1, cat(local_get(0), op::kMemoryGrow, 0x00));
   uint32_t load = b.func(t1, cat(local_get(0), op::kI32Load, memarg(2)));
   Bytes loop_body = cat(local_get(1), local_get(0), op::kI32Add, op::kLocalSet, 0x01, local_get(0),
@@ -101,20 +103,27 @@ uint32_t run_all(const WasmBuilder& b, const EngineConfig& config) {
     };
     auto sum = call("add", {Value::from_i32(40), Value::from_i32(2)});
     EXPECT_TRUE(Succeeded(sum));
-    if (sum) EXPECT_EQ((*sum)[0].i32, 42u);
+    if (sum) {
+      EXPECT_EQ((*sum)[0].i32, 42u);
+    }
     auto grown = call("grow", {Value::from_i32(1)});
     EXPECT_TRUE(Succeeded(grown));
-    if (grown) EXPECT_EQ((*grown)[0].i32, 1u);
+    if (grown) {
+      EXPECT_EQ((*grown)[0].i32, 1u);
+    }
     auto counted = call("count", {Value::from_i32(100)});
     EXPECT_TRUE(Succeeded(counted));
-    if (counted) EXPECT_EQ((*counted)[0].i32, 5050u);
+    if (counted) {
+      EXPECT_EQ((*counted)[0].i32, 5050u);
+    }
     // Out of bounds: the fault becomes a trap only through the function's trap sites.
     auto trapped = call("load", {Value::from_i32(3 << 16)});
     EXPECT_FALSE(trapped.ok());
     EXPECT_EQ(store.last_trap().code, vm::TrapCode::kMemoryOutOfBounds);
     EXPECT_FALSE(store.last_trap().backtrace.empty());
-    if (!store.last_trap().backtrace.empty())
+    if (!store.last_trap().backtrace.empty()) {
       EXPECT_TRUE(store.last_trap().backtrace[0].module_offset.has_value());
+    }
   }
   EXPECT_TRUE(Succeeded(module->save_to_code_cache()));
   return from_cache;
