@@ -175,9 +175,14 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
     }
   }
   // An entry exists only for bytes that validated under this build with these features: a hit
-  // decodes them without validating again.
-  auto module = view ? decode_module(std::move(bytes), config.features)
-                     : load_module(std::move(bytes), config.features);
+  // decodes them without validating again. So does a precompiled module with the code of every
+  // function (its machine code is trusted already); one that lacks some is validated, as those
+  // are compiled from its bytes.
+  bool complete =
+      precompiled && std::all_of(precompiled->functions.begin(), precompiled->functions.end(),
+                                 [](const ArtifactFunction& f) { return f.tier != 0; });
+  auto module = view || complete ? decode_module(std::move(bytes), config.features)
+                                 : load_module(std::move(bytes), config.features);
   if (!module) return std::move(module).error();
   const platform::CpuFeatures& cpu = platform::host_cpu_features();
   if (!cpu.sse41 && uses_simd(*module)) {
