@@ -3,6 +3,7 @@
 # 2 (KEEL_LOG=tierup=debug says so, --profile=perfmap names the tier-2 code), the program's result
 # does not change, and a program that ends (normally or by a trap) while thousands of tier-2
 # compiles are still queued or running exits at once with its own status and nothing else.
+# The code cache is off (-C cache=n): a warm one would start $hot in tier 2.
 # Usage: tier_up_test.sh KEEL (exit 77 when wabt's wat2wasm is missing)
 set -u
 keel=$1
@@ -32,7 +33,7 @@ EOF
 wat2wasm --debug-names "$dir/hot.wat" -o "$dir/hot.wasm" || exit 1
 
 for mode in y n; do
-  out=$(KEEL_LOG=tierup=debug "$keel" run -C tier=tiered,tier-up-sync=$mode "$dir/hot.wasm" 2>&1)
+  out=$(KEEL_LOG=tierup=debug "$keel" run -C cache=n,tier=tiered,tier-up-sync=$mode "$dir/hot.wasm" 2>&1)
   check "hot/sync=$mode" $? "status $?: $out"
   case "$out" in
     *'$hot ('*'bytes): tier 2 after'*) ;;
@@ -41,17 +42,17 @@ for mode in y n; do
 done
 # Synchronous: $hot is in tier 2 by the end, deterministically; $main (20000 iterations of a
 # 30-byte loop) stays within the default budget.
-out=$(KEEL_LOG=tierup=debug "$keel" run -C tier=tiered,tier-up-sync=y "$dir/hot.wasm" 2>&1)
+out=$(KEEL_LOG=tierup=debug "$keel" run -C cache=n,tier=tiered,tier-up-sync=y "$dir/hot.wasm" 2>&1)
 case "$out" in
   *'1 queued for tier 2, 1 compiled, 0 failed'*) ;;
   *) check "hot/summary" 1 "unexpected summary in: $out" ;;
 esac
 # Without KEEL_LOG nothing is printed.
-out=$("$keel" run -C tier=tiered,tier-up-sync=y "$dir/hot.wasm" 2>&1)
+out=$("$keel" run -C cache=n,tier=tiered,tier-up-sync=y "$dir/hot.wasm" 2>&1)
 check "hot/quiet" $? "status: $out"
 [ -z "$out" ] || check "hot/quiet" 1 "printed: $out"
 # perf map: the tier-1 and the tier-2 code of $hot, told apart.
-"$keel" run --profile=perfmap -C tier=tiered,tier-up-sync=y "$dir/hot.wasm" &
+"$keel" run --profile=perfmap -C cache=n,tier=tiered,tier-up-sync=y "$dir/hot.wasm" &
 pid=$!
 wait $pid
 check "perfmap" $? "keel failed"
@@ -79,11 +80,11 @@ rm -f "$map"
 } >"$dir/many.wat"
 wat2wasm --debug-names "$dir/many.wat" -o "$dir/many.wasm" || exit 1
 for round in $(seq 1 10); do
-  out=$("$keel" run -C tier=tiered,tier-up-budget=0,tier2-threads=1 "$dir/many.wasm" 2>&1)
+  out=$("$keel" run -C cache=n,tier=tiered,tier-up-budget=0,tier2-threads=1 "$dir/many.wasm" 2>&1)
   status=$?
   [ "$status" = 0 ] && [ -z "$out" ]
   check "exit/$round" $? "status $status, output: $out"
-  out=$("$keel" run -C tier=tiered,tier-up-budget=0,tier2-threads=1 --invoke trap "$dir/many.wasm" 2>&1)
+  out=$("$keel" run -C cache=n,tier=tiered,tier-up-budget=0,tier2-threads=1 --invoke trap "$dir/many.wasm" 2>&1)
   status=$?
   [ "$status" = 134 ]
   check "trap/$round" $? "status $status, output: $out"

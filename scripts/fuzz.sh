@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds keel with clang-19, ASan and UBSan (everything, tests included, -Werror) in build-fuzz/
 # and runs fuzz_decode_validate for SECONDS (default 60), then fuzz_tier2_graph (tier 2's graph
-# builder and passes) for half as long and fuzz_wat (the text parser) for a tenth.
+# builder and passes) for half as long, fuzz_artifact (the precompiled-module loader) and fuzz_wat
+# (the text parser) for a tenth.
 # scripts/sanitize.sh shares the build. Seeds: the spec suite's
 # modules and the examples, from the build folders where present. New inputs accumulate in
 # build-fuzz/corpus; crashes land in build-fuzz/artifacts. Exits nonzero on a crash, leak, timeout
@@ -49,6 +50,8 @@ run() {  # TARGET SECONDS [SEED_DIR [LIBFUZZER_OPTION...]]: each target keeps a 
 }
 run fuzz_decode_validate "$seconds"
 run fuzz_tier2_graph $(( (seconds + 1) / 2 ))
+# The precompiled-module loader for a tenth as long (its seeds, modules, become artifacts).
+run fuzz_artifact $(( (seconds + 9) / 10 )) "$seeds" -max_len=65536
 # The text parser for a tenth as long, seeded with the spec suite's scripts (their first 4 KB hold
 # modules) and given the text format's keywords.
 text_seeds=$root/../shared/spec-testsuite

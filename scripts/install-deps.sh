@@ -5,6 +5,7 @@ packages=(
   # build
   cmake ninja-build g++ pkg-config git
   libasmjit-dev libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev nlohmann-json3-dev
+  nettle-dev libxxhash-dev
   # tests: spec-suite conversion, wasm test programs, fuzzing, peers
   wabt binaryen
   clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libclang-rt-19-dev

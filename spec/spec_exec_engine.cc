@@ -1,10 +1,13 @@
 // The executing spec engine: every script gets its own Store holding the `spectest` module, the
 // script's instances (current and named) and the import names `register` gave them.
+// KEEL_SPEC_CODE_CACHE=DIR turns the code cache on (ctest runs the suite twice against one).
 #include <bit>
+#include <cstdlib>
 #include <map>
 
 #include "base/byte_buffer.h"
 #include "jit/engine/jit_compiler.h"
+#include "platform/build_id.h"
 #include "runtime/store.h"
 #include "spec_engine.h"
 
@@ -20,6 +23,11 @@ EngineConfig config_for(const Features& features, runtime::Tier tier,
   config.features = features;
   config.compile_mode = CompileMode::kLazy;  // most functions of a spec module are never called
   config.compile_threads = 1;                // the suite already runs one script per core
+  if (const char* dir = std::getenv("KEEL_SPEC_CODE_CACHE"); dir && *dir) {
+    config.code_cache.enabled = true;
+    config.code_cache.dir = dir;
+    config.engine_id = "keel-spec " + platform::executable_build_id();
+  }
   return config;
 }
 
@@ -28,6 +36,10 @@ class ExecutingEngine final : public SpecEngine {
   ExecutingEngine(const Features& features, runtime::Tier tier, const TieringConfig& tiering)
       : config_(config_for(features, tier, tiering)), store_(config_) {
     setup_ = add_spectest();
+  }
+  ~ExecutingEngine() override {
+    // What the script compiled, for the next run (a cache that cannot be written is no error).
+    for (const auto& module : loaded_) (void)module->save_to_code_cache();
   }
 
   bool supports(Capability capability) const override {
@@ -44,6 +56,7 @@ class ExecutingEngine final : public SpecEngine {
     if (!setup_) return setup_;
     auto module = LoadedModule::load(bytes, config_);
     if (!module) return std::move(module).error();
+    if (config_.code_cache.enabled) loaded_.push_back(*module);
     auto instance = store_.instantiate(*module, imports_);
     if (!instance) return std::move(instance).error();
     current_ = *instance;
@@ -125,6 +138,8 @@ class ExecutingEngine final : public SpecEngine {
   }
 
   EngineConfig config_;
+  std::vector<std::shared_ptr<LoadedModule>>
+      loaded_;  // with the code cache: written back at the end
   Store store_;
   Imports imports_;
   Status setup_;

@@ -18,12 +18,14 @@
 #include <CLI/CLI.hpp>
 
 #include "base/byte_buffer.h"
+#include "cli/commands/cache_options.h"
 #include "cli/commands/command.h"
 #include "cli/commands/invoke_values.h"
 #include "cli/commands/module_input.h"
 #include "cli/commands/wasi_options.h"
 #include "cli/commands/wasm_options.h"
 #include "jit/engine/jit_compiler.h"
+#include "runtime/artifact.h"
 #include "runtime/store.h"
 #include "runtime/tier_up.h"
 #include "wasi/interrupt.h"
@@ -48,6 +50,7 @@ struct RunOptions {
   std::string profile;
   std::string compile = "lazy";
   bool no_interrupt_checks = false;
+  bool allow_precompiled = false;
 };
 
 // What the options say, checked: the engine configuration and the timeout.
@@ -65,6 +68,7 @@ Result<RunPlan> plan(const RunOptions& o) {
   p.config.interrupt_checks = !o.no_interrupt_checks;
   // Tiered unless -C says otherwise: tier 1 starts at once, hot code moves to tier 2.
   p.config.tiering.enabled = true;
+  p.config.code_cache.enabled = true;  // -C cache=n turns it off
   auto apply = [&](std::string_view key, std::string_view value) -> Status {
     return apply_wasm_key(key, value, p.config, p.wasm);
   };
@@ -104,6 +108,8 @@ Result<RunPlan> plan(const RunOptions& o) {
                                                  ": expected y or n");
       }
       (key == "tier-up-sync" ? p.config.tiering.synchronous : p.config.tiering.osr) = yes;
+    } else if (is_cache_option(key)) {
+      return apply_cache_option(p.config, key, value);
     } else {
       return apply_other_codegen_key(key, value);
     }
@@ -125,6 +131,7 @@ Result<RunPlan> plan(const RunOptions& o) {
   if (!o.timeout.empty()) {
     if (Status s = apply("timeout", o.timeout); !s) return s.error();
   }
+  finish_cache_config(p.config);
   return p;
 }
 
@@ -400,12 +407,31 @@ std::optional<int> instantiate_preloads(const std::vector<Preload>& preloads, St
   return std::nullopt;
 }
 
-int run_module(const RunOptions& o, const RunPlan& p, Io io) {
+// `loaded` keeps the module for the code cache's write-back once background compiles stop.
+int run_module(const RunOptions& o, const RunPlan& p, Io io,
+               std::shared_ptr<LoadedModule>& loaded) {
   const std::string& path = o.input.path;
   auto buffer = read_module_file(path, p.config.features);
   if (!buffer) return report_error(io.err, path, buffer.error());
-  auto module = LoadedModule::load(std::move(*buffer), p.config);
+  Result<std::shared_ptr<LoadedModule>> module = make_error(ErrorKind::kUsage, "");
+  if (runtime::looks_like_artifact((*buffer)->bytes())) {
+    if (!o.allow_precompiled) {
+      io.err << "keel: " << path
+             << ": a precompiled module (keel compile -o): running one runs its machine code "
+                "as it is, so it needs --allow-precompiled\n";
+      return kExitFailure;
+    }
+    module = LoadedModule::load_precompiled(std::move(*buffer), p.config);
+    if (!module) {
+      io.err << "keel: " << path
+             << ": cannot run this precompiled module: " << module.error().message << '\n';
+      return kExitFailure;
+    }
+  } else {
+    module = LoadedModule::load(std::move(*buffer), p.config);
+  }
   if (!module) return report_error(io.err, path, module.error());
+  loaded = *module;
   auto preloads = load_preloads(o, p, io);
   if (!preloads) {
     if (preloads.error().kind != ErrorKind::kUsage) return kExitFailure;  // reported
@@ -572,6 +598,8 @@ Subcommand add_run_command(CLI::App& parent) {
   command->add_option("--compile", o->compile, "Compile functions on first call, or all at load")
       ->check(CLI::IsMember({"lazy", "eager"}))
       ->capture_default_str();
+  command->add_flag("--allow-precompiled", o->allow_precompiled,
+                    "Run a precompiled module (keel compile -o) without compiling it");
   command->add_flag("--no-interrupt-checks", o->no_interrupt_checks)->group("");
   // Everything after FILE belongs to the guest (or the function), options and negative numbers
   // included.
@@ -606,8 +634,11 @@ Subcommand add_run_command(CLI::App& parent) {
             int status = kExitFailure;
             // Room for the wasm stack the configuration allows, plus keel's own frames.
             size_t stack = p->config.max_wasm_stack + (2u << 20);
-            run_with_stack(stack, [&] { status = run_module(*o, *p, io); });
+            std::shared_ptr<LoadedModule> loaded;
+            run_with_stack(stack, [&] { status = run_module(*o, *p, io, loaded); });
             stop_background_compiles();  // exit now, not after tier-2 compiles still running
+            // What this run compiled, for the next: a cache that cannot be written is no error.
+            if (loaded) (void)loaded->save_to_code_cache();
             return status;
           }};
 }

@@ -120,7 +120,7 @@ constexpr OptionKey kDebugKeys[] = {
     {"log-to-files", "=y|n", "=y refused: keel logs to standard error only"},
 };
 
-// The -C cache keys are listed where the code cache applies them.
+// cache_options.cc applies the cache keys; they are listed here for -C help.
 constexpr OptionKey kCodegenKeys[] = {
     {"tier", "=tiered|baseline|optimizing", "Which tiers compile: tiered (default) or one"},
     {"compiler", "=winch|cranelift", "wasmtime's names for one tier: baseline, optimizing"},
@@ -128,6 +128,9 @@ constexpr OptionKey kCodegenKeys[] = {
     {"tier2-threads", "=N", "Background tier-2 compile threads (1 to 256)"},
     {"tier-up-sync", "=y|n", "Compile tier 2 before going on (deterministic; tests)"},
     {"tier-up-osr", "=y|n", "Leave hot loops for tier 2 mid-call (default y)"},
+    {"cache", "=y|n", "The code cache of compiled functions (default y)"},
+    {"cache-dir", "=PATH", "Where the cache lives (default $XDG_CACHE_HOME/keel, ~/.cache/keel)"},
+    {"cache-size", "=BYTES", "The cache's size limit; least recently used go first (default 1G)"},
     {"parallel-compilation", "=y|n", "Accepted: keel compiles on first call (--compile=eager)"},
     {"native-unwind-info", "=y|n", "Accepted and ignored: keel unwinds wasm by frame pointers"},
     {"inlining", "=y|n", "Accepted and ignored: keel's tier 2 does not inline"},

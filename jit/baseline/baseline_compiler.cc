@@ -139,10 +139,9 @@ Label BaselineCompiler::get(TrapCode code) {
   return traps_.back().label;
 }
 
-void BaselineCompiler::call_helper(const void* fn) {
+void BaselineCompiler::call_helper(vm::Builtin fn) {
   record_here();
-  a_.mov(x86::rax, reinterpret_cast<uint64_t>(fn));
-  a_.call(x86::rax);
+  a_.call(x86::qword_ptr(x86::r14, vm::builtin_offset(fn)));
 }
 
 void BaselineCompiler::check_helper_trap() {
@@ -213,7 +212,7 @@ void BaselineCompiler::emit_prologue(std::span<const ValType> locals) {
 
 void BaselineCompiler::emit_attention_check() {
   if (!options_.interrupt_checks) return;
-  AttentionStub stub{a_.newLabel(), a_.newLabel(), module_offset(), used_, &keel_rt_attention};
+  AttentionStub stub{a_.newLabel(), a_.newLabel(), module_offset(), used_, vm::Builtin::kAttention};
   a_.cmp(x86::dword_ptr(x86::r14, vm::kContextAttention), 0);
   a_.jne(stub.label);
   a_.bind(stub.resume);
@@ -222,7 +221,7 @@ void BaselineCompiler::emit_attention_check() {
 
 uint32_t BaselineCompiler::emit_tier_up_check(uint32_t weight, const Control* loop) {
   if (!options_.tier_up_counters) return kNoCharge;
-  AttentionStub stub{a_.newLabel(), a_.newLabel(), module_offset(), used_, &keel_rt_tier_up};
+  AttentionStub stub{a_.newLabel(), a_.newLabel(), module_offset(), used_, vm::Builtin::kTierUp};
   // Every stack value is in its slot here (the loop spilled the stack), those of enclosing blocks
   // below the loop's parameters too: OSR reads them all.
   if (loop && options_.osr_points) {
@@ -275,8 +274,7 @@ void BaselineCompiler::finish() {
     a_.mov(x86::rdi, x86::r14);
     a_.lea(x86::rdx, x86::ptr(stub.label));
     a_.mov(x86::rcx, x86::rbp);
-    a_.mov(x86::rax, reinterpret_cast<uint64_t>(&keel_rt_trap));
-    a_.call(x86::rax);
+    a_.call(x86::qword_ptr(x86::r14, vm::builtin_offset(vm::Builtin::kTrap)));
   }
   for (const AttentionStub& stub : attention_) {
     // Checks sit where stack values are in memory (entry, loop headers), but locals may be in
@@ -315,12 +313,10 @@ void BaselineCompiler::finish() {
     if (osr) {
       a_.mov(x86::edx, stub.osr_point);
       a_.mov(x86::rcx, x86::rbp);
-      a_.mov(x86::rax, reinterpret_cast<uint64_t>(&keel_rt_tier_up_loop));
-      a_.call(x86::rax);
+      a_.call(x86::qword_ptr(x86::r14, vm::builtin_offset(vm::Builtin::kTierUpLoop)));
       a_.test(x86::rax, x86::rax);
     } else {
-      a_.mov(x86::rax, reinterpret_cast<uint64_t>(stub.helper));
-      a_.call(x86::rax);
+      a_.call(x86::qword_ptr(x86::r14, vm::builtin_offset(stub.helper)));
       a_.test(x86::eax, x86::eax);
     }
     Label taken = a_.newLabel();
@@ -348,8 +344,7 @@ void BaselineCompiler::finish() {
     a_.mov(x86::rdi, x86::r14);
     a_.lea(x86::rdx, x86::ptr(taken));
     a_.mov(x86::rcx, x86::rbp);
-    a_.mov(x86::rax, reinterpret_cast<uint64_t>(&keel_rt_trap));
-    a_.call(x86::rax);
+    a_.call(x86::qword_ptr(x86::r14, vm::builtin_offset(vm::Builtin::kTrap)));
   }
   for (const JumpTable& table : jump_tables_) {
     a_.align(asmjit::AlignMode::kData, 4);

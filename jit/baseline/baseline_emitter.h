@@ -110,7 +110,7 @@ class BaselineCompiler final : public TrapLabels {
     asmjit::Label resume;
     uint32_t module_offset;
     RegSet live;  // registers holding locals at the check: the helper may clobber them
-    uint32_t (*helper)(vm::VMContext*, uint32_t);
+    vm::Builtin helper;
     uint32_t osr_point = kNoOsrPoint;         // index in osr_points_
     uint32_t state_begin = 0, state_len = 0;  // OSR: the loop's (local, register) state
   };
@@ -227,7 +227,7 @@ class BaselineCompiler final : public TrapLabels {
   uint32_t module_offset() const;
   // The instruction after the one being compiled (whichever decoder runs), or kInvalid.
   Op next_opcode() const;
-  void call_helper(const void* fn);
+  void call_helper(vm::Builtin fn);
   void check_helper_trap();
   void unsupported(const char* what);
 

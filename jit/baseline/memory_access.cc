@@ -192,7 +192,7 @@ void BaselineCompiler::memory_op(Op op, uint32_t a, uint32_t b) {
     case Op::kMemoryGrow: {
       uint32_t fixed[] = {0};
       helper_args(fixed, 1);
-      call_helper(reinterpret_cast<const void*>(&keel_rt_memory_grow));
+      call_helper(vm::Builtin::kMemoryGrow);
       uint8_t reg = alloc(RegClass::kGp);
       a_.mov(x86::gpd(reg), x86::eax);
       used_.remove(RegClass::kGp, reg);
@@ -202,24 +202,24 @@ void BaselineCompiler::memory_op(Op op, uint32_t a, uint32_t b) {
     case Op::kMemoryInit: {
       uint32_t fixed[] = {0, a};
       helper_args(fixed, 3);
-      call_helper(reinterpret_cast<const void*>(&keel_rt_memory_init));
+      call_helper(vm::Builtin::kMemoryInit);
       return check_helper_trap();
     }
     case Op::kDataDrop: {
       uint32_t fixed[] = {a};
       helper_args(fixed, 0);
-      return call_helper(reinterpret_cast<const void*>(&keel_rt_data_drop));
+      return call_helper(vm::Builtin::kDataDrop);
     }
     case Op::kMemoryCopy: {
       uint32_t fixed[] = {0, 0};
       helper_args(fixed, 3);
-      call_helper(reinterpret_cast<const void*>(&keel_rt_memory_copy));
+      call_helper(vm::Builtin::kMemoryCopy);
       return check_helper_trap();
     }
     case Op::kMemoryFill: {
       uint32_t fixed[] = {0};
       helper_args(fixed, 3);
-      call_helper(reinterpret_cast<const void*>(&keel_rt_memory_fill));
+      call_helper(vm::Builtin::kMemoryFill);
       return check_helper_trap();
     }
     default:
@@ -263,7 +263,7 @@ void BaselineCompiler::table_op(Op op, uint32_t a, uint32_t b) {
     case Op::kTableGrow: {
       uint32_t fixed[] = {a};
       helper_args(fixed, 2);
-      call_helper(reinterpret_cast<const void*>(&keel_rt_table_grow));
+      call_helper(vm::Builtin::kTableGrow);
       uint8_t reg = alloc(RegClass::kGp);
       a_.mov(x86::gpd(reg), x86::eax);
       used_.remove(RegClass::kGp, reg);
@@ -273,25 +273,25 @@ void BaselineCompiler::table_op(Op op, uint32_t a, uint32_t b) {
     case Op::kTableFill: {
       uint32_t fixed[] = {a};
       helper_args(fixed, 3);
-      call_helper(reinterpret_cast<const void*>(&keel_rt_table_fill));
+      call_helper(vm::Builtin::kTableFill);
       return check_helper_trap();
     }
     case Op::kTableCopy: {
       uint32_t fixed[] = {a, b};
       helper_args(fixed, 3);
-      call_helper(reinterpret_cast<const void*>(&keel_rt_table_copy));
+      call_helper(vm::Builtin::kTableCopy);
       return check_helper_trap();
     }
     case Op::kTableInit: {
       uint32_t fixed[] = {b, a};
       helper_args(fixed, 3);
-      call_helper(reinterpret_cast<const void*>(&keel_rt_table_init));
+      call_helper(vm::Builtin::kTableInit);
       return check_helper_trap();
     }
     case Op::kElemDrop: {
       uint32_t fixed[] = {a};
       helper_args(fixed, 0);
-      return call_helper(reinterpret_cast<const void*>(&keel_rt_elem_drop));
+      return call_helper(vm::Builtin::kElemDrop);
     }
     default:
       return unsupported(op_text(op).data());

@@ -371,8 +371,7 @@ void Codegen::emit_stubs() {
     a_.mov(x86::rdi, x86::r14);
     a_.lea(x86::rdx, x86::ptr(at));
     a_.mov(x86::rcx, x86::rbp);
-    a_.mov(x86::rax, reinterpret_cast<uint64_t>(&keel_rt_trap));
-    a_.call(x86::rax);
+    a_.call(x86::qword_ptr(x86::r14, vm::builtin_offset(vm::Builtin::kTrap)));
   };
   for (const TrapStub& stub : traps_) {
     a_.bind(stub.label);
@@ -398,8 +397,7 @@ void Codegen::emit_stubs() {
       a_.movdqu(x86::xmmword_ptr(x86::rsp, at), x86::xmm(r)), at += 16;
     a_.mov(x86::rdi, x86::r14);
     a_.mov(x86::esi, func_index_);
-    a_.mov(x86::rax, reinterpret_cast<uint64_t>(&keel_rt_attention));
-    a_.call(x86::rax);
+    a_.call(x86::qword_ptr(x86::r14, vm::builtin_offset(vm::Builtin::kAttention)));
     Label trap = a_.newLabel();
     a_.test(x86::eax, x86::eax);
     a_.jnz(trap);

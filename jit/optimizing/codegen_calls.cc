@@ -137,7 +137,7 @@ void Codegen::emit_area_call_stub(const AreaCallStub& stub) {
 namespace {
 
 struct Helper {
-  const void* fn;
+  vm::Builtin fn;
   bool returns_trap;  // nonzero result: trap with that code
 };
 
@@ -158,46 +158,46 @@ void Codegen::emit_runtime_call(InstId id, const Inst& inst) {
   switch (inst.op) {
     case Op::kMemoryGrow:
       if (!on_memory_0(inst.index)) return;
-      helper = {reinterpret_cast<const void*>(&keel_rt_memory_grow), false};
+      helper = {vm::Builtin::kMemoryGrow, false};
       fixed = {inst.index};
       break;
     case Op::kMemoryFill:
       if (!on_memory_0(inst.index)) return;
-      helper = {reinterpret_cast<const void*>(&keel_rt_memory_fill), true};
+      helper = {vm::Builtin::kMemoryFill, true};
       fixed = {inst.index};
       break;
     case Op::kMemoryCopy:
       if (!on_memory_0(inst.index) || !on_memory_0(inst.index2)) return;
-      helper = {reinterpret_cast<const void*>(&keel_rt_memory_copy), true};
+      helper = {vm::Builtin::kMemoryCopy, true};
       fixed = {inst.index, inst.index2};
       break;
     case Op::kDataDrop:
-      helper = {reinterpret_cast<const void*>(&keel_rt_data_drop), false};
+      helper = {vm::Builtin::kDataDrop, false};
       fixed = {inst.index};
       break;
     case Op::kTableGrow:
-      helper = {reinterpret_cast<const void*>(&keel_rt_table_grow), false};
+      helper = {vm::Builtin::kTableGrow, false};
       fixed = {inst.index};
       break;
     case Op::kTableFill:
-      helper = {reinterpret_cast<const void*>(&keel_rt_table_fill), true};
+      helper = {vm::Builtin::kTableFill, true};
       fixed = {inst.index};
       break;
     case Op::kTableCopy:
-      helper = {reinterpret_cast<const void*>(&keel_rt_table_copy), true};
+      helper = {vm::Builtin::kTableCopy, true};
       fixed = {inst.index, inst.index2};
       break;
     case Op::kElemDrop:
-      helper = {reinterpret_cast<const void*>(&keel_rt_elem_drop), false};
+      helper = {vm::Builtin::kElemDrop, false};
       fixed = {inst.index};
       break;
     case Op::kMemoryInit:  // index: data, index2: memory (binary order)
       if (!on_memory_0(inst.index2)) return;
-      helper = {reinterpret_cast<const void*>(&keel_rt_memory_init), true};
+      helper = {vm::Builtin::kMemoryInit, true};
       fixed = {inst.index2, inst.index};
       break;
     case Op::kTableInit:  // index: elem, index2: table (binary order)
-      helper = {reinterpret_cast<const void*>(&keel_rt_table_init), true};
+      helper = {vm::Builtin::kTableInit, true};
       fixed = {inst.index2, inst.index};
       break;
     default:
@@ -216,9 +216,8 @@ void Codegen::emit_runtime_call(InstId id, const Inst& inst) {
   arg = 1;
   for (uint32_t value : fixed) a_.mov(x86::gpd(kArgRegs[arg++]), value);
   a_.mov(x86::rdi, x86::r14);
-  a_.mov(x86::rax, reinterpret_cast<uint64_t>(helper.fn));
   record_here();
-  a_.call(x86::rax);
+  a_.call(x86::qword_ptr(x86::r14, vm::builtin_offset(helper.fn)));
   if (helper.returns_trap) {
     a_.test(x86::eax, x86::eax);
     a_.jnz(get(TrapCode::kNone));

@@ -48,9 +48,9 @@ std::optional<CodeLocation> CodeRegistry::lookup(uintptr_t pc) const {
   const CodeRange& range = it->second;
   if (pc >= range.end) return std::nullopt;
   CodeLocation location{range.module, range.func_index, std::nullopt};
-  if (range.source_map && !range.source_map->empty()) {
+  if (!range.source_map.empty()) {
     auto offset = static_cast<uint32_t>(pc - range.begin);
-    const auto& sm = *range.source_map;
+    const auto& sm = range.source_map;
     auto entry =
         std::upper_bound(sm.begin(), sm.end(), offset,
                          [](uint32_t o, const SourceMapEntry& e) { return o < e.code_offset; });
@@ -65,9 +65,9 @@ vm::TrapCode CodeRegistry::trap_site(uintptr_t pc) const {
   auto it = map.upper_bound(pc);
   if (it == map.begin()) return vm::TrapCode::kNone;
   const CodeRange& range = std::prev(it)->second;
-  if (pc >= range.end || !range.trap_sites) return vm::TrapCode::kNone;
+  if (pc >= range.end) return vm::TrapCode::kNone;
   auto offset = static_cast<uint32_t>(pc - range.begin);
-  const auto& sites = *range.trap_sites;
+  const auto& sites = range.trap_sites;
   auto site = std::upper_bound(sites.begin(), sites.end(), offset,
                                [](uint32_t o, const TrapSite& s) { return o < s.code_offset; });
   if (site == sites.begin()) return vm::TrapCode::kNone;

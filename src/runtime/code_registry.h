@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,8 @@ struct CodeRange {
   uintptr_t end = 0;
   const Module* module = nullptr;
   uint32_t func_index = 0;
-  const std::vector<SourceMapEntry>* source_map = nullptr;  // owned by the module
-  const std::vector<TrapSite>* trap_sites = nullptr;        // owned by the module
+  std::span<const SourceMapEntry> source_map;  // owned by the module (or its cache file)
+  std::span<const TrapSite> trap_sites;        // owned by the module (or its cache file)
 };
 
 struct CodeLocation {

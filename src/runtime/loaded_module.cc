@@ -4,12 +4,17 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+
+#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "decode/body_scanner.h"
+#include "decode/module_decoder.h"
 #include "platform/code_memory.h"
 #include "platform/cpu_features.h"
 #include "platform/virtual_memory.h"
+#include "runtime/artifact.h"
+#include "runtime/code_cache.h"
 #include "runtime/code_registry.h"
 #include "runtime/const_expr.h"
 #include "runtime/module_impl.h"
@@ -21,6 +26,31 @@ namespace keel {
 Result<std::shared_ptr<LoadedModule>> LoadedModule::load(std::shared_ptr<const ByteBuffer> bytes,
                                                          const EngineConfig& config) {
   auto module = runtime::ModuleImpl::create(std::move(bytes), config);
+  if (!module) return std::move(module).error();
+  return std::shared_ptr<LoadedModule>(std::move(module.value()));
+}
+
+Result<std::shared_ptr<LoadedModule>> LoadedModule::load_precompiled(
+    std::shared_ptr<const ByteBuffer> file, const EngineConfig& config) {
+  auto view = runtime::parse_artifact(file->bytes());
+  if (!view) return std::move(view).error();
+  if (view->kind != runtime::ArtifactKind::kPrecompiled)
+    return make_error(ErrorKind::kMalformed, "a code cache entry, not a precompiled module");
+  runtime::ArtifactIdentity host;
+  host.engine = config.engine_id;
+  host.cpu_features = runtime::cpu_feature_bits(platform::host_cpu_features());
+  KEEL_TRY(runtime::check_identity(view->identity, host));
+  EngineConfig c = config;
+  runtime::CodegenSettings settings = runtime::codegen_settings(view->identity.codegen);
+  c.tier = settings.tier;
+  c.tiering.enabled = settings.tiering;
+  c.tiering.osr = settings.osr;
+  c.interrupt_checks = settings.interrupt_checks;
+  c.features = runtime::wasm_features(view->identity.features);
+  c.compile_mode = CompileMode::kLazy;  // what the file lacks compiles on first call
+  c.code_cache.enabled = false;
+  auto bytes = runtime::sub_buffer(file, view->module_bytes);
+  auto module = runtime::ModuleImpl::create(std::move(bytes), c, &*view, file);
   if (!module) return std::move(module).error();
   return std::shared_ptr<LoadedModule>(std::move(module.value()));
 }
@@ -77,6 +107,7 @@ ModuleImpl::ModuleImpl(Module module, const EngineConfig& config)
   for (size_t t = 0; t < kTiers; ++t) {
     source_maps_[t] = std::make_unique<std::vector<SourceMapEntry>[]>(defined);
     trap_sites_[t] = std::make_unique<std::vector<TrapSite>[]>(defined);
+    published_[t] = std::make_unique<Published[]>(defined);
   }
   for (size_t i = 0; i < defined; ++i) {
     code_[i].store(lazy_stub_, std::memory_order_relaxed);
@@ -100,7 +131,9 @@ ModuleImpl::~ModuleImpl() {
 }
 
 Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const ByteBuffer> bytes,
-                                                       const EngineConfig& config) {
+                                                       const EngineConfig& config,
+                                                       const ArtifactView* precompiled,
+                                                       std::shared_ptr<const ByteBuffer> file) {
   if (!config.compiler)
     return make_error(ErrorKind::kUsage, "no compiler: EngineConfig::compiler is not set");
   KEEL_TRY(config.compiler->tier_available(config.tier));
@@ -111,7 +144,49 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
                         "baseline when tiering is enabled");
     KEEL_TRY(config.compiler->tier_available(Tier::kOptimizing));
   }
-  auto module = load_module(std::move(bytes), config.features);
+  const bool use_cache =
+      !precompiled && config.code_cache.enabled && !config.code_cache.dir.empty();
+  Sha256Digest module_hash{}, key{};
+  std::shared_ptr<const ByteBuffer> entry;
+  std::optional<ArtifactView> view;
+  bool replace_entry = false;
+  const std::string& dir = config.code_cache.dir;
+  std::string entry_path;
+  if (use_cache) {
+    module_hash = Sha256::of(bytes->bytes());
+    ArtifactIdentity id = identity_for(config);
+    key = cache_key(module_hash, id);
+    entry_path = cache_entry_path(dir, key);
+    entry = cache_lookup(dir, key);
+    if (!entry) {
+      spdlog::debug("code cache: miss {}", entry_path);
+    } else {
+      auto parsed = parse_artifact(entry->bytes());
+      std::string why;
+      if (!parsed)
+        why = parsed.error().message;
+      else if (parsed->kind != ArtifactKind::kCacheEntry ||
+               std::memcmp(parsed->header->key, key.data(), key.size()) != 0 ||
+               parsed->identity.engine != id.engine)
+        why = "not the entry for this module";
+      if (why.empty()) {
+        view = *parsed;
+      } else {
+        spdlog::debug("code cache: ignoring {}: {}", entry_path, why);
+        entry = nullptr;
+        replace_entry = true;
+      }
+    }
+  }
+  // An entry exists only for bytes that validated under this build with these features: a hit
+  // decodes them without validating again. So does a precompiled module with the code of every
+  // function (its machine code is trusted already); one that lacks some is validated, as those
+  // are compiled from its bytes.
+  bool complete =
+      precompiled && std::all_of(precompiled->functions.begin(), precompiled->functions.end(),
+                                 [](const ArtifactFunction& f) { return f.tier != 0; });
+  auto module = view || complete ? decode_module(std::move(bytes), config.features)
+                                 : load_module(std::move(bytes), config.features);
   if (!module) return std::move(module).error();
   const platform::CpuFeatures& cpu = platform::host_cpu_features();
   if (!cpu.sse41 && uses_simd(*module)) {
@@ -121,6 +196,26 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
   }
   std::shared_ptr<ModuleImpl> impl(new ModuleImpl(std::move(module.value()), config));
   if (config.perfmap) perfmap_write_stubs(config.compiler->stubs());
+  if (precompiled) {
+    std::memcpy(impl->module_hash_.data(), precompiled->header->module_hash,
+                impl->module_hash_.size());
+    KEEL_TRY(impl->install_artifact(*precompiled, std::move(file)));
+  } else if (use_cache) {
+    impl->module_hash_ = module_hash;
+    impl->cache_key_ = key;
+    impl->cache_keyed_ = true;
+    if (view) {
+      if (Status s = impl->install_artifact(*view, std::move(entry)); s) {
+        spdlog::debug("code cache: hit {} ({} functions)", entry_path, impl->cached_functions_);
+      } else {
+        spdlog::debug("code cache: ignoring {}: {}", entry_path, s.error().message);
+        replace_entry = true;
+        KEEL_TRY(validate_module(impl->module_));
+      }
+    }
+    // It is replaced when this process writes the entry back.
+    if (replace_entry) impl->compiled_new_.store(true, std::memory_order_relaxed);
+  }
   if (config.compile_mode == CompileMode::kEager) KEEL_TRY(impl->compile_all());
   return impl;
 }
@@ -179,14 +274,118 @@ void ModuleImpl::publish(uint32_t func_index, const uint8_t* code, CompiledFunct
   register_code(func_index, code, size, source_map, trap_sites, label);
   if (compiled.register_entry != CompiledFunction::kNoRegisterEntry)
     register_code_[defined].store(code + compiled.register_entry, std::memory_order_release);
+  Published& published = published_[tier][defined];
+  published.size = static_cast<uint32_t>(size);
+  published.register_entry = compiled.register_entry;
+  published.source_map = source_map;
+  published.trap_sites = trap_sites;
+  published.code.store(code, std::memory_order_release);
+  compiled_new_.store(true, std::memory_order_relaxed);
   code_[defined].store(code, std::memory_order_release);  // the one store every caller sees
 }
 
+ArtifactIdentity ModuleImpl::identity_for(const EngineConfig& config) {
+  ArtifactIdentity id;
+  id.engine = config.engine_id;
+  id.cpu_features = cpu_feature_bits(platform::host_cpu_features());
+  id.codegen =
+      codegen_bits({config.tier, config.tiering.enabled,
+                    config.tiering.enabled && config.tiering.osr, config.interrupt_checks});
+  id.features = wasm_feature_bits(config.features);
+  return id;
+}
+
+Status ModuleImpl::install_artifact(const ArtifactView& view,
+                                    std::shared_ptr<const ByteBuffer> file) {
+  uint32_t imports = module_.num_imported_functions;
+  size_t defined = module_.functions.size() - imports;
+  if (view.functions.size() != defined)
+    return make_error(ErrorKind::kMalformed, "compiled code for another module");
+  for (const ArtifactFunction& f : view.functions) {
+    // Tier 2 in a tiered module is what tier-up would have published; else one tier.
+    bool allowed = f.tier == 0 || f.tier == static_cast<uint8_t>(config_.tier) ||
+                   (config_.tiering.enabled && f.tier == static_cast<uint8_t>(Tier::kOptimizing));
+    if (!allowed) return make_error(ErrorKind::kMalformed, "compiled code of another tier");
+  }
+  artifact_ = std::move(file);
+  if (view.code.empty()) return {};
+  // One copy into code memory and one protection change for all of it.
+  auto installed = platform::CodeMemory::global().install(view.code);
+  if (!installed) return std::move(installed).error();
+  for (size_t i = 0; i < defined; ++i) {
+    const ArtifactFunction& f = view.functions[i];
+    if (f.tier == 0) continue;
+    auto tier = static_cast<Tier>(f.tier);
+    auto func_index = static_cast<uint32_t>(imports + i);
+    const uint8_t* code = *installed + f.code_offset;
+    Published& p = published_[f.tier - 1][i];
+    p.size = f.code_size;
+    p.register_entry = f.register_entry;
+    p.source_map = view.source_map_of(f);
+    p.trap_sites = view.trap_sites_of(f);
+    if (osr_points_ && tier == Tier::kBaseline) osr_points_[i] = view.osr_points_of(f);
+    const char* label = !config_.tiering.enabled  ? ""
+                        : tier == Tier::kBaseline ? " [tier1]"
+                                                  : " [tier2]";
+    register_code(func_index, code, f.code_size, p.source_map, p.trap_sites, label);
+    p.code.store(code, std::memory_order_release);
+    if (f.register_entry != CompiledFunction::kNoRegisterEntry)
+      register_code_[i].store(code + f.register_entry, std::memory_order_release);
+    if (tier_states_ && tier == Tier::kOptimizing) {
+      tier_states_[i].store(kInTier2, std::memory_order_release);
+      tier_budgets_[i].store(done_budget(), std::memory_order_relaxed);
+    }
+    code_[i].store(code, std::memory_order_release);
+    ++cached_functions_;
+  }
+  return {};
+}
+
+std::vector<uint8_t> ModuleImpl::write_artifact(ArtifactKind kind) const {
+  size_t defined = module_.functions.size() - module_.num_imported_functions;
+  ArtifactWriter writer(static_cast<uint32_t>(defined));
+  for (size_t i = 0; i < defined; ++i) {
+    for (size_t t = kTiers; t-- > 0;) {  // the best tier there is
+      const Published& p = published_[t][i];
+      const uint8_t* code = p.code.load(std::memory_order_acquire);
+      if (!code) continue;
+      std::span<const OsrPoint> osr;
+      if (t == 0 && osr_points_) osr = osr_points_[i];
+      writer.add_function(static_cast<uint32_t>(i), static_cast<Tier>(t + 1), {code, p.size},
+                          p.source_map, p.trap_sites, osr, p.register_entry);
+      break;
+    }
+  }
+  std::span<const uint8_t> bytes;
+  if (kind == ArtifactKind::kPrecompiled) bytes = module_.bytes();
+  return writer.finish(kind, identity(),
+                       kind == ArtifactKind::kCacheEntry ? cache_key_ : Sha256Digest{},
+                       module_hash_, bytes);
+}
+
+std::vector<uint8_t> ModuleImpl::precompiled() const {
+  return write_artifact(ArtifactKind::kPrecompiled);
+}
+
+Status ModuleImpl::save_to_code_cache() {
+  if (!cache_keyed_ || !compiled_new_.load(std::memory_order_relaxed)) return {};
+  std::vector<uint8_t> bytes = write_artifact(ArtifactKind::kCacheEntry);
+  Status s = cache_store(config_.code_cache.dir, config_.code_cache.max_bytes, cache_key_, bytes);
+  if (s) {
+    compiled_new_.store(false, std::memory_order_relaxed);
+    spdlog::debug("code cache: wrote {} ({} bytes)",
+                  cache_entry_path(config_.code_cache.dir, cache_key_), bytes.size());
+  } else {
+    spdlog::debug("code cache: not written: {}", s.error().message);
+  }
+  return s;
+}
+
 void ModuleImpl::register_code(uint32_t func_index, const uint8_t* code, size_t size,
-                               const std::vector<SourceMapEntry>& source_map,
-                               const std::vector<TrapSite>& trap_sites, const std::string& label) {
+                               std::span<const SourceMapEntry> source_map,
+                               std::span<const TrapSite> trap_sites, const std::string& label) {
   auto begin = reinterpret_cast<uintptr_t>(code);
-  CodeRegistry::global().add({begin, begin + size, &module_, func_index, &source_map, &trap_sites});
+  CodeRegistry::global().add({begin, begin + size, &module_, func_index, source_map, trap_sites});
   if (config_.perfmap) {
     std::string name = "wasm";
     if (!module_.names.module_name.empty()) name += "[" + module_.names.module_name + "]";
@@ -235,11 +434,20 @@ Status ModuleImpl::compile_all() {
   };
   std::vector<Batch> batches(threads);
   std::atomic<uint32_t> next{first};
+  auto last_report = start;
   auto work = [&](Batch& batch) {
     CompileOptions options = compile_options(config_.tier);
     for (;;) {
       uint32_t f = next.fetch_add(1, std::memory_order_relaxed);
       if (f >= total) return;
+      if (code(f)) continue;  // installed from a precompiled module or the code cache
+      if (config_.compile_progress && &batch == &batches[0]) {
+        auto now = std::chrono::steady_clock::now();
+        if (now - last_report >= std::chrono::milliseconds(100)) {
+          last_report = now;
+          config_.compile_progress(f - first, total - first, seconds_since(start));
+        }
+      }
       auto compiled = config_.compiler->compile(*validation_, f, options);
       if (!compiled) {
         if (f < batch.error_function) {
@@ -260,6 +468,8 @@ Status ModuleImpl::compile_all() {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back(work, std::ref(batches[i]));
   work(batches[0]);
   for (auto& t : pool) t.join();
+  if (config_.compile_progress)
+    config_.compile_progress(total - first, total - first, seconds_since(start));
 
   const Batch* failed = nullptr;
   for (auto& b : batches)

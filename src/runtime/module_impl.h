@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/artifact.h"
 #include "runtime/compiler.h"
 #include "runtime/store.h"
 #include "validate/validation_context.h"
@@ -21,8 +22,11 @@ namespace keel::runtime {
 
 class ModuleImpl final : public LoadedModule {
  public:
-  static Result<std::shared_ptr<ModuleImpl>> create(std::shared_ptr<const ByteBuffer> bytes,
-                                                    const EngineConfig& config);
+  // `precompiled`: the checked artifact of a precompiled module (`file` holds it), whose code is
+  // installed instead of compiling; else the code cache is asked, if the configuration has one.
+  static Result<std::shared_ptr<ModuleImpl>> create(
+      std::shared_ptr<const ByteBuffer> bytes, const EngineConfig& config,
+      const ArtifactView* precompiled = nullptr, std::shared_ptr<const ByteBuffer> file = nullptr);
   ~ModuleImpl() override;
 
   const Module& module() const override { return module_; }
@@ -32,6 +36,12 @@ class ModuleImpl final : public LoadedModule {
   }
 
   TierUpCounts tier_up_counts() const override;
+  std::vector<uint8_t> precompiled() const override;
+  uint32_t cached_functions() const override { return cached_functions_; }
+  Status save_to_code_cache() override;
+  // What the code of this module depends on besides its bytes (artifact.h).
+  ArtifactIdentity identity() const { return identity_for(config_); }
+  static ArtifactIdentity identity_for(const EngineConfig& config);
 
   const EngineConfig& config() const { return config_; }
   // Canonical signature id per module type index.
@@ -77,8 +87,13 @@ class ModuleImpl final : public LoadedModule {
   void publish(uint32_t func_index, const uint8_t* code, CompiledFunction& compiled);
   // Names installed code for backtraces, the trap handler and perf maps (`label` ends the name).
   void register_code(uint32_t func_index, const uint8_t* code, size_t size,
-                     const std::vector<SourceMapEntry>& source_map,
-                     const std::vector<TrapSite>& trap_sites, const std::string& label);
+                     std::span<const SourceMapEntry> source_map,
+                     std::span<const TrapSite> trap_sites, const std::string& label);
+  // Installs an artifact's code (one install for all of it) and publishes each function at the
+  // tier it was compiled with; the maps stay in `file`, which the module keeps.
+  Status install_artifact(const ArtifactView& view, std::shared_ptr<const ByteBuffer> file);
+  // The artifact of the code published so far.
+  std::vector<uint8_t> write_artifact(ArtifactKind kind) const;
   CompileOptions compile_options(Tier tier) const;
   void add_compile_time(double seconds, uint64_t body_bytes);
 
@@ -94,6 +109,23 @@ class ModuleImpl final : public LoadedModule {
   static constexpr size_t kTiers = 2;
   std::unique_ptr<std::vector<SourceMapEntry>[]> source_maps_[kTiers];
   std::unique_ptr<std::vector<TrapSite>[]> trap_sites_[kTiers];
+  // Per tier, per defined function: the published code and its maps (in the vectors above, or
+  // in artifact_), for writing an artifact. `code` is stored last (release).
+  struct Published {
+    std::atomic<const uint8_t*> code{nullptr};
+    uint32_t size = 0;
+    uint32_t register_entry = CompiledFunction::kNoRegisterEntry;
+    std::span<const SourceMapEntry> source_map;
+    std::span<const TrapSite> trap_sites;
+  };
+  std::unique_ptr<Published[]> published_[kTiers];
+  // The code cache and precompiled modules.
+  std::shared_ptr<const ByteBuffer> artifact_;  // the file whose code was installed
+  Sha256Digest module_hash_{};
+  Sha256Digest cache_key_{};
+  bool cache_keyed_ = false;
+  uint32_t cached_functions_ = 0;
+  std::atomic<bool> compiled_new_{false};  // code the cache entry lacks
   // Tiering, per defined function.
   enum TierState : uint8_t { kInTier1, kQueued, kCompiling, kInTier2, kTier2Failed };
   std::unique_ptr<std::atomic<int32_t>[]> tier_budgets_;

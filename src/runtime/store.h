@@ -24,6 +24,7 @@
 #include "base/result.h"
 #include "ir/features.h"
 #include "ir/module.h"
+#include "runtime/code_cache.h"
 #include "runtime/compiler.h"
 #include "runtime/value.h"
 #include "runtime/vm_abi.h"
@@ -70,6 +71,15 @@ struct EngineConfig {
   bool trap_on_grow_failure = false;             // a failed grow traps (not -1)
   bool perfmap = false;                          // write /tmp/perf-<pid>.map for `perf report`
   bool interrupt_checks = true;                  // off only to measure their cost (bench/)
+  // Who compiles: keel's version and commit. Part of the code cache's key, and precompiled
+  // modules run only under the same engine.
+  std::string engine_id = "keel";
+  // Reuse compiled code across processes (code_cache.h): lookup at load, write-back by
+  // LoadedModule::save_to_code_cache.
+  runtime::CodeCacheConfig code_cache;
+  // Eager compilation: called now and then (and once at the end) with the functions compiled so
+  // far, of how many, and the seconds since compiling began (`keel compile` on a terminal).
+  std::function<void(uint32_t done, uint32_t total, double seconds)> compile_progress;
 };
 
 // A frame of a trap's backtrace, innermost first.
@@ -111,6 +121,20 @@ class LoadedModule {
     uint32_t osr_entered = 0;  // tier-1 frames that moved to one
   };
   virtual TierUpCounts tier_up_counts() const = 0;
+
+  // A precompiled module (`keel compile -o`, artifact.h): its wasm bytes and all its code. The
+  // file's engine must be this one and the CPU must have the features it was compiled for;
+  // `config`'s tier and tiering are replaced by the file's.
+  static Result<std::shared_ptr<LoadedModule>> load_precompiled(
+      std::shared_ptr<const ByteBuffer> file, const EngineConfig& config);
+  // The precompiled-module file of this module: its bytes and the code compiled so far.
+  virtual std::vector<uint8_t> precompiled() const = 0;
+  // The code cache: whether this load found an entry, and how many functions it installed.
+  virtual uint32_t cached_functions() const = 0;
+  // Writes the code compiled so far to the code cache, if the configuration has one and this
+  // process compiled something the entry lacked. Call it when no compile is running (after
+  // stop_background_compiles()).
+  virtual Status save_to_code_cache() = 0;
 };
 
 // Tiering: background tier-2 compiles that have not finished are abandoned, and none publishes

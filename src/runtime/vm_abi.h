@@ -46,6 +46,12 @@
 // function's slot is its own and holds the host thunk. A register slot is null until its
 // function's tier-2 code, published in it with its own release store, has a register entry.
 //
+// Builtins: compiled code reaches the runtime helpers below only through the VMContext's table of
+// their addresses (VMContext::builtins, `call [r14 + builtin_offset(b)]`), never through an
+// absolute address, so its bytes are position independent and the same in every process: a code
+// cache can store them and any later process can run them. The runtime's stubs (made once per
+// process, never cached) may still use absolute addresses.
+//
 // Traps: compiled code calls keel_rt_trap (never returns). Out-of-bounds memory accesses fault in
 // the guard region instead; the signal handler turns that into the same call.
 #pragma once
@@ -56,6 +62,54 @@
 #include <span>
 
 #include "ir/types.h"
+
+namespace keel::vm {
+struct VMContext;
+struct VMFuncRef;
+}  // namespace keel::vm
+
+// Runtime helpers called from compiled code (SysV ABI). Each receives the calling instance's
+// context first. Helpers that can trap return a TrapCode as uint32_t (0: no trap); compiled code
+// tests it and, if nonzero, calls keel_rt_trap with it. Indices and lengths are the wasm i32
+// operands, unsigned.
+extern "C" {
+// Never returns: records the trap and a backtrace walked from `fp` (the trapping wasm frame's
+// rbp; `pc` is the trapping instruction or stub), then unwinds to the host entry.
+[[noreturn]] void keel_rt_trap(keel::vm::VMContext* ctx, uint32_t code, uintptr_t pc, uintptr_t fp);
+// The attention word was nonzero: returns kInterrupted to trap, or 0 to continue.
+uint32_t keel_rt_attention(keel::vm::VMContext* ctx, uint32_t func_index);
+// A tier-1 function's budget (VMContext::tier_budgets) went negative at its entry or a loop
+// header: queues it for tier 2 (or compiles it there, in synchronous mode) and resets the budget.
+// Returns 0 (the same contract as keel_rt_attention, so both share tier 1's slow-path stub).
+uint32_t keel_rt_tier_up(keel::vm::VMContext* ctx, uint32_t func_index);
+// The same at a loop header that has an OSR point (CompiledFunction::osr_points[point]) in the
+// tier-1 frame `frame` (its rbp), whose locals are all in their frame slots. Returns an OSR entry
+// to continue in, with the frame's values in ctx->osr_buffer: the caller then leaves its frame
+// (`mov rsp, rbp; pop rbp`) and jumps to it, so the entry runs as if called by the tier-1 frame's
+// caller. Returns null to go on in tier 1.
+const void* keel_rt_tier_up_loop(keel::vm::VMContext* ctx, uint32_t func_index, uint32_t point,
+                                 uintptr_t frame);
+// Compiles the function `ref` names if no code exists yet, publishes it in its code slot and
+// returns it. Called by the lazy-compile stub. Returns null only when out of memory.
+const void* keel_rt_compile_lazy(keel::vm::VMFuncRef* ref);
+
+uint32_t keel_rt_memory_grow(keel::vm::VMContext* ctx, uint32_t memory, uint32_t delta_pages);
+uint32_t keel_rt_memory_init(keel::vm::VMContext* ctx, uint32_t memory, uint32_t data, uint32_t dst,
+                             uint32_t src, uint32_t n);
+void keel_rt_data_drop(keel::vm::VMContext* ctx, uint32_t data);
+uint32_t keel_rt_memory_copy(keel::vm::VMContext* ctx, uint32_t dst_memory, uint32_t src_memory,
+                             uint32_t dst, uint32_t src, uint32_t n);
+uint32_t keel_rt_memory_fill(keel::vm::VMContext* ctx, uint32_t memory, uint32_t dst,
+                             uint32_t value, uint32_t n);
+uint32_t keel_rt_table_grow(keel::vm::VMContext* ctx, uint32_t table, void* init, uint32_t delta);
+uint32_t keel_rt_table_fill(keel::vm::VMContext* ctx, uint32_t table, uint32_t dst, void* value,
+                            uint32_t n);
+uint32_t keel_rt_table_copy(keel::vm::VMContext* ctx, uint32_t dst_table, uint32_t src_table,
+                            uint32_t dst, uint32_t src, uint32_t n);
+uint32_t keel_rt_table_init(keel::vm::VMContext* ctx, uint32_t table, uint32_t elem, uint32_t dst,
+                            uint32_t src, uint32_t n);
+void keel_rt_elem_drop(keel::vm::VMContext* ctx, uint32_t elem);
+}
 
 namespace keel::vm {
 
@@ -118,6 +172,34 @@ constexpr const char* trap_message(TrapCode code) {
 }
 
 struct VMContext;
+
+// The runtime helpers compiled code calls, in the order of VMContext::builtins: X(name, helper).
+// Appending one changes the code compilers produce (a code cache's key has kBuiltinsVersion).
+#define KEEL_VM_BUILTINS(X)             \
+  X(kTrap, keel_rt_trap)                \
+  X(kAttention, keel_rt_attention)      \
+  X(kTierUp, keel_rt_tier_up)           \
+  X(kTierUpLoop, keel_rt_tier_up_loop)  \
+  X(kCompileLazy, keel_rt_compile_lazy) \
+  X(kMemoryGrow, keel_rt_memory_grow)   \
+  X(kMemoryInit, keel_rt_memory_init)   \
+  X(kDataDrop, keel_rt_data_drop)       \
+  X(kMemoryCopy, keel_rt_memory_copy)   \
+  X(kMemoryFill, keel_rt_memory_fill)   \
+  X(kTableGrow, keel_rt_table_grow)     \
+  X(kTableFill, keel_rt_table_fill)     \
+  X(kTableCopy, keel_rt_table_copy)     \
+  X(kTableInit, keel_rt_table_init)     \
+  X(kElemDrop, keel_rt_elem_drop)
+
+enum class Builtin : uint32_t {
+#define KEEL_VM_BUILTIN_ENUM(name, fn) name,
+  KEEL_VM_BUILTINS(KEEL_VM_BUILTIN_ENUM)
+#undef KEEL_VM_BUILTIN_ENUM
+      kCount
+};
+inline constexpr size_t kBuiltinCount = static_cast<size_t>(Builtin::kCount);
+inline constexpr uint32_t kBuiltinsVersion = 1;
 
 // A function's code slot (see "Code slots" above).
 using CodeSlot = std::atomic<const void*>;
@@ -190,6 +272,12 @@ struct VMContext {
   // its first block (kOsrValue). Only valid there.
   const uint8_t* osr_buffer;
   CodeSlot* register_slots;  // the module's register slots, by defined-function index
+  // The runtime helpers' addresses, by Builtin: every VMContext is made with them filled in.
+  const void* builtins[kBuiltinCount] = {
+#define KEEL_VM_BUILTIN_ADDRESS(name, fn) reinterpret_cast<const void*>(&fn),
+      KEEL_VM_BUILTINS(KEEL_VM_BUILTIN_ADDRESS)
+#undef KEEL_VM_BUILTIN_ADDRESS
+  };
 };
 
 inline constexpr int32_t kContextMemoryBase = 0;
@@ -205,6 +293,11 @@ inline constexpr int32_t kContextCodeSlots = 72;
 inline constexpr int32_t kContextTierBudgets = 80;
 inline constexpr int32_t kContextOsrBuffer = 88;
 inline constexpr int32_t kContextRegisterSlots = 96;
+inline constexpr int32_t kContextBuiltins = 104;
+// Where compiled code finds builtin `b`: `call [r14 + builtin_offset(b)]`.
+constexpr int32_t builtin_offset(Builtin b) {
+  return kContextBuiltins + 8 * static_cast<int32_t>(b);
+}
 inline constexpr int32_t kFuncRefCode = 0;
 inline constexpr int32_t kFuncRefCtx = 8;
 inline constexpr int32_t kFuncRefTypeId = 16;
@@ -260,6 +353,7 @@ static_assert(offsetof(VMContext, code_slots) == kContextCodeSlots);
 static_assert(offsetof(VMContext, tier_budgets) == kContextTierBudgets);
 static_assert(offsetof(VMContext, osr_buffer) == kContextOsrBuffer);
 static_assert(offsetof(VMContext, register_slots) == kContextRegisterSlots);
+static_assert(offsetof(VMContext, builtins) == kContextBuiltins);
 static_assert(sizeof(std::atomic<int32_t>) == 4 && std::atomic<int32_t>::is_always_lock_free);
 static_assert(sizeof(CodeSlot) == 8 && CodeSlot::is_always_lock_free);
 static_assert(offsetof(VMFuncRef, code) == kFuncRefCode);
@@ -273,46 +367,3 @@ static_assert(offsetof(VMHostFunc, callback) == kHostFuncCallback);
 static_assert(sizeof(VMGlobal) == 16);
 
 }  // namespace keel::vm
-
-// Runtime helpers called from compiled code (SysV ABI). Each receives the calling instance's
-// context first. Helpers that can trap return a TrapCode as uint32_t (0: no trap); compiled code
-// tests it and, if nonzero, calls keel_rt_trap with it. Indices and lengths are the wasm i32
-// operands, unsigned.
-extern "C" {
-// Never returns: records the trap and a backtrace walked from `fp` (the trapping wasm frame's
-// rbp; `pc` is the trapping instruction or stub), then unwinds to the host entry.
-[[noreturn]] void keel_rt_trap(keel::vm::VMContext* ctx, uint32_t code, uintptr_t pc, uintptr_t fp);
-// The attention word was nonzero: returns kInterrupted to trap, or 0 to continue.
-uint32_t keel_rt_attention(keel::vm::VMContext* ctx, uint32_t func_index);
-// A tier-1 function's budget (VMContext::tier_budgets) went negative at its entry or a loop
-// header: queues it for tier 2 (or compiles it there, in synchronous mode) and resets the budget.
-// Returns 0 (the same contract as keel_rt_attention, so both share tier 1's slow-path stub).
-uint32_t keel_rt_tier_up(keel::vm::VMContext* ctx, uint32_t func_index);
-// The same at a loop header that has an OSR point (CompiledFunction::osr_points[point]) in the
-// tier-1 frame `frame` (its rbp), whose locals are all in their frame slots. Returns an OSR entry
-// to continue in, with the frame's values in ctx->osr_buffer: the caller then leaves its frame
-// (`mov rsp, rbp; pop rbp`) and jumps to it, so the entry runs as if called by the tier-1 frame's
-// caller. Returns null to go on in tier 1.
-const void* keel_rt_tier_up_loop(keel::vm::VMContext* ctx, uint32_t func_index, uint32_t point,
-                                 uintptr_t frame);
-// Compiles the function `ref` names if no code exists yet, publishes it in its code slot and
-// returns it. Called by the lazy-compile stub. Returns null only when out of memory.
-const void* keel_rt_compile_lazy(keel::vm::VMFuncRef* ref);
-
-uint32_t keel_rt_memory_grow(keel::vm::VMContext* ctx, uint32_t memory, uint32_t delta_pages);
-uint32_t keel_rt_memory_init(keel::vm::VMContext* ctx, uint32_t memory, uint32_t data, uint32_t dst,
-                             uint32_t src, uint32_t n);
-void keel_rt_data_drop(keel::vm::VMContext* ctx, uint32_t data);
-uint32_t keel_rt_memory_copy(keel::vm::VMContext* ctx, uint32_t dst_memory, uint32_t src_memory,
-                             uint32_t dst, uint32_t src, uint32_t n);
-uint32_t keel_rt_memory_fill(keel::vm::VMContext* ctx, uint32_t memory, uint32_t dst,
-                             uint32_t value, uint32_t n);
-uint32_t keel_rt_table_grow(keel::vm::VMContext* ctx, uint32_t table, void* init, uint32_t delta);
-uint32_t keel_rt_table_fill(keel::vm::VMContext* ctx, uint32_t table, uint32_t dst, void* value,
-                            uint32_t n);
-uint32_t keel_rt_table_copy(keel::vm::VMContext* ctx, uint32_t dst_table, uint32_t src_table,
-                            uint32_t dst, uint32_t src, uint32_t n);
-uint32_t keel_rt_table_init(keel::vm::VMContext* ctx, uint32_t table, uint32_t elem, uint32_t dst,
-                            uint32_t src, uint32_t n);
-void keel_rt_elem_drop(keel::vm::VMContext* ctx, uint32_t elem);
-}

@@ -168,7 +168,7 @@ class Tier2Harness {
       }
       auto begin = reinterpret_cast<uintptr_t>(*installed);
       runtime::CodeRegistry::global().add({begin, begin + compiled_[i]->code.size(), &module_, i,
-                                           &compiled_[i]->source_map, &compiled_[i]->trap_sites});
+                                           compiled_[i]->source_map, compiled_[i]->trap_sites});
       publish_register_entry(i, *installed);
       slots_[i].store(*installed, std::memory_order_release);
     }
@@ -217,8 +217,8 @@ class Tier2Harness {
     if (!installed.ok()) return false;
     auto begin = reinterpret_cast<uintptr_t>(*installed);
     runtime::CodeRegistry::global().add({begin, begin + compiled_[func]->code.size(), &module_,
-                                         func, &compiled_[func]->source_map,
-                                         &compiled_[func]->trap_sites});
+                                         func, compiled_[func]->source_map,
+                                         compiled_[func]->trap_sites});
     publish_register_entry(func, *installed);
     slots_[func].store(*installed, std::memory_order_release);
     return true;

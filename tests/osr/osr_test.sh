@@ -25,7 +25,7 @@ for name in scalars vector refs params nested in_block below fill; do
     for flags in tier-up-budget=0,tier-up-sync=y tier-up-budget=50,tier-up-sync=y \
                  tier-up-budget=300,tier-up-sync=y tier-up-budget=2000,tier-up-sync=y \
                  tier-up-budget=0,tier-up-sync=n; do
-      run "$dir/got" -C "tier=tiered,$flags" --invoke "$name" "$dir/osr.wasm" "$n"
+      run "$dir/got" -C "cache=n,tier=tiered,$flags" --invoke "$name" "$dir/osr.wasm" "$n"
       runs=$((runs + 1))
       if ! cmp -s "$dir/want" "$dir/got"; then
         echo "FAIL $name $n ($flags): tier 1 gave"
@@ -37,7 +37,7 @@ for name in scalars vector refs params nested in_block below fill; do
     done
   done
   # Forced: the first pass through a loop header in tier 1 moves the frame to tier 2.
-  log=$(KEEL_LOG=tierup=debug "$keel" run -C tier=tiered,tier-up-budget=0,tier-up-sync=y \
+  log=$(KEEL_LOG=tierup=debug "$keel" run -C cache=n,tier=tiered,tier-up-budget=0,tier-up-sync=y \
         --invoke "$name" "$dir/osr.wasm" 100 2>&1 >/dev/null)
   entered=$(echo "$log" | sed -n 's/.*OSR entries compiled, [0-9]* failed, \([0-9]*\) entered.*/\1/p')
   if [ -z "$entered" ] || [ "$entered" = 0 ]; then

@@ -35,7 +35,7 @@ struct TrapHandlerTest : ::testing::Test {
     module = load(b);
     auto begin = reinterpret_cast<uintptr_t>(*installed);
     runtime::CodeRegistry::global().add(
-        {begin, begin + sizeof kLoadCode, &module->module(), 0, &source_map, &trap_sites});
+        {begin, begin + sizeof kLoadCode, &module->module(), 0, source_map, trap_sites});
     MemoryType type;
     type.limits.min = 1;
     auto m = runtime::LinearMemory::create(type, uint64_t{4} << 30);
@@ -100,7 +100,10 @@ TEST_F(TrapHandlerTest, OtherFaultsAreNotTraps) {
       if (which == 1) {
         // A guard-region address from JIT code, but not at an instruction the code said may
         // fault: a compiler bug, which must crash rather than pass for a wasm trap.
-        trap_sites.clear();
+        auto& registry = runtime::CodeRegistry::global();
+        registry.remove_module(&module->module());
+        auto begin = reinterpret_cast<uintptr_t>(fn);
+        registry.add({begin, begin + sizeof kLoadCode, &module->module(), 0, source_map, {}});
         fn(nullptr, memory->vm()->base + kPageSize + 100);
       }
       *static_cast<volatile uint8_t*>(memory->vm()->base + kPageSize) = 1;  // memory, not JIT

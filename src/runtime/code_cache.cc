@@ -1,0 +1,147 @@
+#include "runtime/code_cache.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <vector>
+
+namespace keel::runtime {
+
+namespace {
+
+constexpr const char* kEntrySuffix = ".keelcache";
+constexpr const char* kTempPrefix = ".tmp-";
+
+Error io_error(const std::string& what) {
+  return make_error(ErrorKind::kIo, what + ": " + std::strerror(errno));
+}
+
+// mkdir -p, private to the user.
+Status make_dirs(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return make_error(ErrorKind::kIo, "cannot create " + dir + ": " + ec.message());
+  return {};
+}
+
+}  // namespace
+
+std::string default_cache_dir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg == '/')
+    return std::string(xdg) + "/keel";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.cache/keel";
+  return {};
+}
+
+Sha256Digest cache_key(const Sha256Digest& module_hash, const ArtifactIdentity& identity) {
+  Sha256 h;
+  h.update("keel code cache\n");
+  uint32_t fields[] = {kArtifactFormatVersion, identity.cpu_features, identity.codegen,
+                       identity.features, identity.builtins};
+  h.update(std::span(reinterpret_cast<const uint8_t*>(fields), sizeof fields));
+  h.update(identity.engine);
+  h.update("\n");
+  h.update(module_hash);
+  return h.finish();
+}
+
+std::string cache_entry_path(const std::string& dir, const Sha256Digest& key) {
+  return dir + "/" + to_hex(key) + kEntrySuffix;
+}
+
+std::shared_ptr<const ByteBuffer> cache_lookup(const std::string& dir, const Sha256Digest& key) {
+  std::string path = cache_entry_path(dir, key);
+  auto buffer = ByteBuffer::from_file(path);
+  if (!buffer) return nullptr;
+  // Least recently used is least recently touched.
+  utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+  return std::move(buffer).value();
+}
+
+Status cache_store(const std::string& dir, uint64_t max_bytes, const Sha256Digest& key,
+                   std::span<const uint8_t> bytes) {
+  static std::atomic<uint32_t> counter{0};
+  KEEL_TRY(make_dirs(dir));
+  std::string final_path = cache_entry_path(dir, key);
+  std::string temp = dir + "/" + kTempPrefix + to_hex(key).substr(0, 16) + "-" +
+                     std::to_string(getpid()) + "-" + std::to_string(counter++);
+  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("cannot write " + temp);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      Error e = io_error("cannot write " + temp);
+      close(fd);
+      unlink(temp.c_str());
+      return e;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (close(fd) != 0) {
+    Error e = io_error("cannot write " + temp);
+    unlink(temp.c_str());
+    return e;
+  }
+  if (rename(temp.c_str(), final_path.c_str()) != 0) {
+    Error e = io_error("cannot rename " + temp);
+    unlink(temp.c_str());
+    return e;
+  }
+  // A directory scan per write would make a process that writes many entries (the spec runner)
+  // quadratic: it scans at its first write, then once it has written a sixteenth of the limit.
+  static std::atomic<uint64_t> since_scan{UINT64_MAX};
+  uint64_t written = since_scan.load(std::memory_order_relaxed);
+  if (written == UINT64_MAX || written + bytes.size() > max_bytes / 16) {
+    since_scan.store(0, std::memory_order_relaxed);
+    cache_evict(dir, max_bytes);
+  } else {
+    since_scan.fetch_add(bytes.size(), std::memory_order_relaxed);
+  }
+  return {};
+}
+
+void cache_evict(const std::string& dir, uint64_t max_bytes) {
+  struct Entry {
+    std::string path;
+    uint64_t bytes;
+    timespec mtime;
+  };
+  std::vector<Entry> entries;
+  uint64_t total = 0;
+  std::error_code ec;
+  time_t now = std::time(nullptr);
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    struct stat st;
+    if (stat(e.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (name.starts_with(kTempPrefix)) {
+      if (now - st.st_mtim.tv_sec > 60) unlink(e.path().c_str());
+      continue;
+    }
+    if (!name.ends_with(kEntrySuffix)) continue;
+    entries.push_back({e.path().string(), static_cast<uint64_t>(st.st_size), st.st_mtim});
+    total += static_cast<uint64_t>(st.st_size);
+  }
+  if (total <= max_bytes) return;
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.mtime.tv_sec != b.mtime.tv_sec ? a.mtime.tv_sec < b.mtime.tv_sec
+                                            : a.mtime.tv_nsec < b.mtime.tv_nsec;
+  });
+  for (const Entry& e : entries) {
+    if (total <= max_bytes) break;
+    if (unlink(e.path.c_str()) == 0 || errno == ENOENT) total -= e.bytes;
+  }
+}
+
+}  // namespace keel::runtime
