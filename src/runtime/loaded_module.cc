@@ -179,14 +179,12 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
     }
   }
   // An entry exists only for bytes that validated under this build with these features: a hit
-  // decodes them without validating again. So does a precompiled module with the code of every
-  // function (its machine code is trusted already); one that lacks some is validated, as those
-  // are compiled from its bytes.
-  bool complete =
-      precompiled && std::all_of(precompiled->functions.begin(), precompiled->functions.end(),
-                                 [](const ArtifactFunction& f) { return f.tier != 0; });
-  auto module = view || complete ? decode_module(std::move(bytes), config.features)
-                                 : load_module(std::move(bytes), config.features);
+  // decodes them without validating again. A precompiled module's bytes are validated: they come
+  // in the file itself, and the runtime indexes its tables by what they say (fuzz_artifact found
+  // an element segment naming a function past the end), so bytes that are not a valid module
+  // must be an error, never undefined behaviour.
+  auto module = view ? decode_module(std::move(bytes), config.features)
+                     : load_module(std::move(bytes), config.features);
   if (!module) return std::move(module).error();
   const platform::CpuFeatures& cpu = platform::host_cpu_features();
   if (!cpu.sse41 && uses_simd(*module)) {

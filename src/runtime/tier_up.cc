@@ -83,15 +83,18 @@ void TierUpQueue::work() {
 }
 
 spdlog::logger& tier_up_log() {
-  static std::shared_ptr<spdlog::logger> log = [] {
+  // Never destroyed: background compile threads may still log while the process exits, after
+  // static destructors (spdlog's registry among them) have run. TSan caught the logger freed
+  // under a worker's feet.
+  static auto* log = new std::shared_ptr<spdlog::logger>([] {
     auto l = std::make_shared<spdlog::logger>("tierup",
                                               std::make_shared<spdlog::sinks::stderr_sink_mt>());
     l->set_pattern("keel: [tierup] %v");
     l->set_level(spdlog::level::off);
     spdlog::register_logger(l);  // so KEEL_LOG's "tierup=LEVEL" reaches it (base/log_spec.h)
     return l;
-  }();
-  return *log;
+  }());
+  return **log;
 }
 
 }  // namespace keel::runtime
