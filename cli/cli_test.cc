@@ -10,24 +10,13 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_test_util.h"
 
 namespace keel::cli {
 namespace {
 
-struct Outcome {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Outcome run(std::vector<std::string> args) {
-  args.insert(args.begin(), "keel");
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  int status = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {status, out.str(), err.str()};
-}
+using test::Outcome;
+using test::run;
 
 // Writes `bytes` to a fresh file in the test's temporary folder and returns its path.
 std::string write_module(const std::string& name, const std::string& bytes) {
