@@ -39,7 +39,7 @@ x86::Mem BaselineCompiler::address(const MemArgImm& memarg, uint32_t size, RegSe
 }
 
 void BaselineCompiler::load(Op op, const MemArgImm& memarg) {
-  uint32_t size = 1u << natural_alignment_log2(op_info(op).imm);
+  uint32_t size = access_bytes(op);
   ValType t = op_info(op).sig.result;
   RegSet pinned;
   x86::Mem m = address(memarg, size, pinned);
@@ -89,7 +89,7 @@ void BaselineCompiler::load(Op op, const MemArgImm& memarg) {
 }
 
 void BaselineCompiler::store(Op op, const MemArgImm& memarg) {
-  uint32_t size = 1u << natural_alignment_log2(op_info(op).imm);
+  uint32_t size = access_bytes(op);
   RegSet pinned;
   VarState v = pop();
   if (v.loc == Loc::kStack) {

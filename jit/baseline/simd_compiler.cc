@@ -72,7 +72,7 @@ void BaselineCompiler::simd(Op op, const InstrImm& imm) {
 
 void BaselineCompiler::simd_load(Op op, const MemArgImm& memarg, uint8_t lane) {
   const OpInfo& info = op_info(op);
-  uint32_t size = 1u << natural_alignment_log2(info.imm);
+  uint32_t size = access_bytes(op);
   RegSet pinned;
   uint8_t dst;
   if (is_mem_lane(info.imm)) {
@@ -95,7 +95,7 @@ void BaselineCompiler::simd_load(Op op, const MemArgImm& memarg, uint8_t lane) {
 }
 
 void BaselineCompiler::simd_store(Op op, const MemArgImm& memarg, uint8_t lane) {
-  uint32_t size = 1u << natural_alignment_log2(op_info(op).imm);
+  uint32_t size = access_bytes(op);
   RegSet pinned;
   x86::Xmm v = x86::xmm(pop_to_read(pinned));
   x86::Mem m = address(memarg, size, pinned);

@@ -31,7 +31,7 @@ class LeaFinder {
   }
 
  private:
-  bool is_add(const Inst& inst, Op op) const {
+  bool is_op(const Inst& inst, Op op) const {
     return inst.kind == InstKind::kWasm && inst.op == op;
   }
   // The constant bits of `v` if it is an immediate constant that fits a displacement.
@@ -54,7 +54,7 @@ class LeaFinder {
   bool scaled(ValueId v, size_t at, Op shl, LeaForm& form, InstId& id) const {
     const Inst* def = previous_def(v, at, id);
     int32_t k;
-    if (!def || !is_add(*def, shl) || !displacement(graph_.resolve(def->operands[1]), k) || k < 1 ||
+    if (!def || !is_op(*def, shl) || !displacement(graph_.resolve(def->operands[1]), k) || k < 1 ||
         k > 3)
       return false;
     form.index = graph_.resolve(def->operands[0]);
@@ -64,7 +64,7 @@ class LeaFinder {
 
   void consider(InstId id, const Inst& inst) {
     bool wide = inst.op == Op::kI64Add;
-    if ((!is_add(inst, Op::kI32Add) && !wide) || loads_.into[id.index]) return;
+    if ((!is_op(inst, Op::kI32Add) && !wide) || loads_.into[id.index]) return;
     Op add = inst.op, shl = wide ? Op::kI64Shl : Op::kI32Shl;
     ValueId lhs = graph_.resolve(inst.operands[0]), rhs = graph_.resolve(inst.operands[1]);
     LeaForm form;
@@ -72,7 +72,7 @@ class LeaFinder {
     InstId def_id;
     if (displacement(rhs, form.displacement)) {
       // (a + b) + c, (x << k) + c, ((x << k) + b) + c
-      if (const Inst* inner = previous_def(lhs, 1, def_id); inner && is_add(*inner, add)) {
+      if (const Inst* inner = previous_def(lhs, 1, def_id); inner && is_op(*inner, add)) {
         ValueId a = graph_.resolve(inner->operands[0]), b = graph_.resolve(inner->operands[1]);
         int32_t unused;
         if (displacement(b, unused)) return;  // already one lea

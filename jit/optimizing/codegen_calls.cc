@@ -89,7 +89,7 @@ void Codegen::emit_area_call_sequence(const Inst& inst) {
 void Codegen::emit_register_call(InstId id, const Inst& inst,
                                  const RegisterConvention& convention) {
   const FuncType& type = graph_.call_signature(inst.call_signature);
-  AreaCallStub stub{a_.newLabel(), a_.newLabel(), id, module_offset_};
+  AreaCallStub stub{a_.newLabel(), a_.newLabel(), id, module_offset_, convention.result};
   int32_t slot = static_cast<int32_t>(8 * (inst.index - module_.num_imported_functions));
   a_.mov(x86::rcx, x86::qword_ptr(x86::r14, vm::kContextRegisterSlots));
   a_.mov(x86::rcx, x86::qword_ptr(x86::rcx, slot));
@@ -125,11 +125,9 @@ void Codegen::emit_area_call_stub(const AreaCallStub& stub) {
     store_to_area(inst.operands[i],
                   x86::ptr(x86::rsp, static_cast<int32_t>(vm::value_offset(type.params, i))));
   emit_area_call_sequence(inst);
-  if (!type.results.empty()) {
+  if (stub.result) {
     ValType t = type.results[0];
-    bool in_gp = reg_kind(t) == RegKind::kGp;
-    load_value(t, reg_for(reg_kind(t), in_gp ? kConventionResultGp : kConventionResultXmm),
-               x86::ptr(x86::rsp, 0));
+    load_value(t, reg_for(reg_kind(t), stub.result->reg), x86::ptr(x86::rsp, 0));
   }
   a_.jmp(stub.resume);
 }

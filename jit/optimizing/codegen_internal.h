@@ -57,6 +57,7 @@ class Codegen final : public TrapLabels {
     asmjit::Label resume;
     InstId call;
     uint32_t module_offset;
+    std::optional<Location> result;  // the convention's result register
   };
   struct JumpTable {
     asmjit::Label table;
@@ -97,6 +98,10 @@ class Codegen final : public TrapLabels {
   x86::Mem address(const Inst& inst, uint32_t size, int temp = 0);
   // emit_wasm for a consumer of a fused load.
   void emit_wasm_with_fused_load(const Inst& inst, ValueId result);
+  // Runs `emit`, the code that makes fused load `load`'s access, as the load's: a trap site, and
+  // the load's module offset in the source map (the consumer's again after it).
+  template <typename Emit>
+  void emit_fused_access(const Inst& load, Emit emit);
   void emit_lea(const LeaForm& form, ValType type, ValueId result);
   void emit_call(InstId id, const Inst& inst);
   // A direct call to a defined function whose signature has a register convention: through its

@@ -11,13 +11,20 @@ namespace keel::jit::opt {
 
 using vm::TrapCode;
 
-// --- value access --------------------------------------------------------------------------------
-
-namespace {
-uint32_t access_size(Op op) {
-  return 1u << natural_alignment_log2(op_info(op).imm);
+template <typename Emit>
+void Codegen::emit_fused_access(const Inst& load, Emit emit) {
+  uint32_t consumer_offset = module_offset_;
+  module_offset_ = load.module_offset;
+  uint32_t begin = static_cast<uint32_t>(a_.offset());
+  record_here();
+  emit();
+  trap_sites_.push_back(
+      {begin, static_cast<uint32_t>(a_.offset()) - begin, TrapCode::kMemoryOutOfBounds});
+  module_offset_ = consumer_offset;
+  record_here();
 }
-}  // namespace
+
+// --- value access --------------------------------------------------------------------------------
 
 x86::Reg Codegen::reg_for(RegKind kind, uint8_t id) {
   return kind == RegKind::kGp ? x86::Reg(x86::gpq(id)) : x86::Reg(x86::xmm(id));
@@ -112,17 +119,8 @@ x86::CondCode Codegen::branch_condition(ValueId cond) {
   } else if (fused_loads_.into[value.inst.index]) {
     const Inst& load = graph_.inst(graph_.value(graph_.resolve(compare.operands[1])).inst);
     if (!check_memory(load)) return x86::CondCode::kNZ;
-    x86::Mem m = address(load, access_size(load.op), 1);
-    // The access is the load's: its trap site, and its offset in the source map.
-    uint32_t consumer_offset = module_offset_;
-    module_offset_ = load.module_offset;
-    uint32_t begin = static_cast<uint32_t>(a_.offset());
-    record_here();
-    a_.cmp(lhs, m);
-    trap_sites_.push_back(
-        {begin, static_cast<uint32_t>(a_.offset()) - begin, TrapCode::kMemoryOutOfBounds});
-    module_offset_ = consumer_offset;
-    record_here();
+    x86::Mem m = address(load, access_bytes(load.op), 1);
+    emit_fused_access(load, [&] { a_.cmp(lhs, m); });
   } else {
     const Location& rhs = location(compare.operands[1]);
     int64_t bits = static_cast<int64_t>(rhs.bits);
@@ -349,19 +347,10 @@ void Codegen::emit_wasm_with_fused_load(const Inst& inst, ValueId result) {
   if (!check_memory(load)) return;
   NumericOperands ops;
   ops.lhs = reg(inst.operands[swapped ? 1 : 0], 0);
-  x86::Mem m = address(load, access_size(load.op), 1);
+  x86::Mem m = address(load, access_bytes(load.op), 1);
   ops.rhs_mem = &m;
   ops.dst = def_reg(result);
-  // The access is the load's: its trap site, and its offset in the source map.
-  uint32_t consumer_offset = module_offset_;
-  module_offset_ = load.module_offset;
-  uint32_t begin = static_cast<uint32_t>(a_.offset());
-  record_here();
-  emit_numeric(a_, inst.op, ops, *this, options_.cpu);
-  trap_sites_.push_back(
-      {begin, static_cast<uint32_t>(a_.offset()) - begin, TrapCode::kMemoryOutOfBounds});
-  module_offset_ = consumer_offset;
-  record_here();
+  emit_fused_access(load, [&] { emit_numeric(a_, inst.op, ops, *this, options_.cpu); });
   def_done(result, ops.dst);
 }
 
@@ -529,7 +518,7 @@ void Codegen::emit_simd_access(const Inst& inst, ValueId result) {
   uint8_t lane = static_cast<uint8_t>(inst.imm[1]);
   if (inst.kind == InstKind::kStore) {
     x86::Xmm value = xmm(inst.operands[1], 1);
-    x86::Mem m = address(inst, access_size(inst.op));
+    x86::Mem m = address(inst, access_bytes(inst.op));
     uint32_t begin = static_cast<uint32_t>(a_.offset());
     record_here();
     if (!emit_simd_store(a_, inst.op, m, value, lane))
@@ -548,7 +537,7 @@ void Codegen::emit_simd_access(const Inst& inst, ValueId result) {
       load_value(ValType::kV128, d, x86::ptr(x86::rbp, loc.slot));
     }
   }
-  x86::Mem m = address(inst, access_size(inst.op));
+  x86::Mem m = address(inst, access_bytes(inst.op));
   uint32_t begin = static_cast<uint32_t>(a_.offset());
   record_here();
   if (!emit_simd_load(a_, inst.op, d, m, lane, options_.cpu))
@@ -561,7 +550,7 @@ void Codegen::emit_simd_access(const Inst& inst, ValueId result) {
 void Codegen::emit_load(const Inst& inst, ValueId result) {
   if (!check_memory(inst)) return;
   if (inst.type == ValType::kV128) return emit_simd_access(inst, result);
-  x86::Mem m = address(inst, access_size(inst.op));
+  x86::Mem m = address(inst, access_bytes(inst.op));
   x86::Reg d = def_reg(result);
   x86::Gp d64 = d.isGp() ? d.as<x86::Gp>().r64() : x86::Gp();
   x86::Gp d32 = d.isGp() ? d.as<x86::Gp>().r32() : x86::Gp();
@@ -623,7 +612,7 @@ void Codegen::emit_store(const Inst& inst) {
     default:
       return unsupported(std::string(op_text(inst.op)));
   }
-  uint32_t size = access_size(inst.op);
+  uint32_t size = access_bytes(inst.op);
   // A constant goes straight into memory (mov m8/m16/m32/m64, imm).
   const Location& stored = location(inst.operands[1]);
   bool immediate =

@@ -18,7 +18,6 @@ struct FusedLoads {
   std::vector<bool> fused;    // by InstId of the load
   std::vector<bool> into;     // by InstId of the consumer
   std::vector<bool> swapped;  // by InstId of the consumer: the load is operand 0
-  bool empty() const { return fused.empty(); }
 };
 
 FusedLoads find_fusible_loads(const Graph& graph);

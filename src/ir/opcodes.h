@@ -207,6 +207,10 @@ constexpr uint32_t natural_alignment_log2(ImmKind imm) {
       return 0;
   }
 }
+// Bytes a memory instruction reads or writes: its natural alignment.
+constexpr uint32_t access_bytes(Op op) {
+  return 1u << natural_alignment_log2(op_info(op).imm);
+}
 constexpr bool is_memarg(ImmKind imm) {
   return imm >= ImmKind::MemArg8 && imm <= ImmKind::MemLane64;
 }

@@ -16,10 +16,6 @@ struct Known {
   ValueId value;
 };
 
-uint32_t access_bytes(Op op) {
-  return 1u << natural_alignment_log2(op_info(op).imm);
-}
-
 uint32_t type_bytes(ValType type) {
   switch (type) {
     case ValType::kI32:
