@@ -28,14 +28,16 @@ Error malformed(const std::string& what) {
   X(avx, "avx")          \
   X(avx2, "avx2")
 
+// Points `out` at section `s` of `file`, checked to lie inside it.
 template <class T>
-Result<std::span<const T>> section(std::span<const uint8_t> file, const ArtifactSection& s,
-                                   const char* name) {
+Status read_section(std::span<const uint8_t> file, const ArtifactSection& s, const char* name,
+                    std::span<const T>& out) {
   if (s.offset % kAlign != 0 || s.offset > file.size() ||
       s.count > (file.size() - s.offset) / sizeof(T))
     return malformed(std::string("artifact section out of bounds: ") + name);
-  return std::span<const T>(reinterpret_cast<const T*>(file.data() + s.offset),
-                            static_cast<size_t>(s.count));
+  out = std::span<const T>(reinterpret_cast<const T*>(file.data() + s.offset),
+                           static_cast<size_t>(s.count));
+  return {};
 }
 
 bool in_range(uint64_t begin, uint64_t count, size_t size) {
@@ -155,34 +157,13 @@ Result<ArtifactView> parse_artifact(std::span<const uint8_t> file) {
   v.identity.features = h.features;
   v.identity.builtins = h.builtins;
 
-  if (auto s = section<uint8_t>(file, h.module_bytes, "module"); !s)
-    return std::move(s).error();
-  else
-    v.module_bytes = *s;
-  if (auto s = section<ArtifactFunction>(file, h.functions, "functions"); !s)
-    return std::move(s).error();
-  else
-    v.functions = *s;
-  if (auto s = section<uint8_t>(file, h.code, "code"); !s)
-    return std::move(s).error();
-  else
-    v.code = *s;
-  if (auto s = section<SourceMapEntry>(file, h.source_map, "source map"); !s)
-    return std::move(s).error();
-  else
-    v.source_map = *s;
-  if (auto s = section<TrapSite>(file, h.trap_sites, "trap sites"); !s)
-    return std::move(s).error();
-  else
-    v.trap_sites = *s;
-  if (auto s = section<ArtifactOsrPoint>(file, h.osr_points, "OSR points"); !s)
-    return std::move(s).error();
-  else
-    v.osr_points = *s;
-  if (auto s = section<ArtifactOsrValue>(file, h.osr_values, "OSR values"); !s)
-    return std::move(s).error();
-  else
-    v.osr_values = *s;
+  KEEL_TRY(read_section(file, h.module_bytes, "module", v.module_bytes));
+  KEEL_TRY(read_section(file, h.functions, "functions", v.functions));
+  KEEL_TRY(read_section(file, h.code, "code", v.code));
+  KEEL_TRY(read_section(file, h.source_map, "source map", v.source_map));
+  KEEL_TRY(read_section(file, h.trap_sites, "trap sites", v.trap_sites));
+  KEEL_TRY(read_section(file, h.osr_points, "OSR points", v.osr_points));
+  KEEL_TRY(read_section(file, h.osr_values, "OSR values", v.osr_values));
   if (v.functions.size() != h.num_functions) return malformed("artifact function count mismatch");
   if (v.kind == ArtifactKind::kPrecompiled && v.module_bytes.empty())
     return malformed("precompiled module without its module");
