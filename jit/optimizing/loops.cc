@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "jit/optimizing/builder.h"
+
 namespace keel::jit::opt {
 
 std::vector<Loop> find_loops(const Graph& graph, const DominatorTree& dom) {
@@ -58,6 +60,37 @@ std::vector<Loop> find_loops(const Graph& graph, const DominatorTree& dom) {
     if (entries != 1) loop.preheader = BlockId();
   }
   return loops;
+}
+
+void make_preheader(Graph& graph, std::vector<Loop>& loops, uint32_t loop_index) {
+  Loop& loop = loops[loop_index];
+  std::vector<Edge> entries;
+  for (const Edge& edge : graph.block(loop.header).preds)
+    if (!loop.contains(graph.inst(edge.inst).block)) entries.push_back(edge);
+  BlockId preheader = graph.create_block_before(loop.header);
+  ValueList args;
+  if (entries.size() == 1) {
+    BlockCall& call = graph.inst(entries[0].inst).targets[entries[0].slot];
+    args = std::move(call.args);
+    call.args.clear();
+  } else {
+    std::vector<ValueId> params = graph.block(loop.header).params;
+    for (ValueId p : params) args.push_back(graph.add_block_param(preheader, graph.type_of(p)));
+  }
+  for (const Edge& edge : entries) graph.inst(edge.inst).targets[edge.slot].block = preheader;
+  erase_if(graph.block(loop.header).preds, [&](const Edge& edge) {
+    return std::find(entries.begin(), entries.end(), edge) != entries.end();
+  });
+  graph.block(preheader).preds = entries;
+  Builder(graph, preheader).jump(loop.header, std::move(args));
+  loop.preheader = preheader;
+  for (uint32_t outer = loop.parent; outer != kNoLoop; outer = loops[outer].parent) {
+    Loop& around = loops[outer];
+    if (around.members.size() <= preheader.index) around.members.resize(preheader.index + 1);
+    around.members[preheader.index] = true;
+    around.blocks.insert(std::find(around.blocks.begin(), around.blocks.end(), loop.header),
+                         preheader);
+  }
 }
 
 }  // namespace keel::jit::opt

@@ -34,4 +34,10 @@ struct Loop {
 // Loops in reverse postorder of their headers: every loop comes after the loops that contain it.
 std::vector<Loop> find_loops(const Graph& graph, const DominatorTree& dom);
 
+// Gives loops[loop_index] a preheader: routes the header's entry edges through a new block that
+// jumps to it. With one entry edge its arguments move to the new jump; with several, the new block
+// takes them as parameters and passes those on. The new block joins every loop around this one,
+// just ahead of this loop's header.
+void make_preheader(Graph& graph, std::vector<Loop>& loops, uint32_t loop_index);
+
 }  // namespace keel::jit::opt

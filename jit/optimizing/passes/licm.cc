@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "jit/optimizing/builder.h"
 #include "jit/optimizing/compare_fusion.h"
 #include "jit/optimizing/dominators.h"
 #include "jit/optimizing/loops.h"
@@ -138,43 +137,11 @@ class Hoister {
     return writes;
   }
 
-  // Routes the header's entry edges through a new block that jumps to it. With one entry edge
-  // its arguments move to the new jump; with several, the new block takes them as parameters
-  // and passes those on.
   void make_preheader(uint32_t loop_index) {
-    Loop& loop = loops_[loop_index];
-    std::vector<Edge> entries;
-    for (const Edge& edge : graph_.block(loop.header).preds)
-      if (!loop.contains(graph_.inst(edge.inst).block)) entries.push_back(edge);
-    BlockId preheader = graph_.create_block_before(loop.header);
-    ValueList args;
-    if (entries.size() == 1) {
-      BlockCall& call = graph_.inst(entries[0].inst).targets[entries[0].slot];
-      args = std::move(call.args);
-      call.args.clear();
-    } else {
-      std::vector<ValueId> params = graph_.block(loop.header).params;
-      for (ValueId p : params) args.push_back(graph_.add_block_param(preheader, graph_.type_of(p)));
-    }
-    for (const Edge& edge : entries) graph_.inst(edge.inst).targets[edge.slot].block = preheader;
-    erase_if(graph_.block(loop.header).preds, [&](const Edge& edge) {
-      return std::find(entries.begin(), entries.end(), edge) != entries.end();
-    });
-    graph_.block(preheader).preds = entries;
-    Builder(graph_, preheader).jump(loop.header, std::move(args));
-    loop.preheader = preheader;
+    opt::make_preheader(graph_, loops_, loop_index);
     fused_compares_.resize(graph_.num_insts());
     invariant_.resize(graph_.num_insts());
     moves_.resize(graph_.num_insts());
-
-    // The new block is part of every loop around this one, just ahead of this loop's header.
-    for (uint32_t outer = loop.parent; outer != kNoLoop; outer = loops_[outer].parent) {
-      Loop& around = loops_[outer];
-      if (around.members.size() <= preheader.index) around.members.resize(preheader.index + 1);
-      around.members[preheader.index] = true;
-      around.blocks.insert(std::find(around.blocks.begin(), around.blocks.end(), loop.header),
-                           preheader);
-    }
   }
 
   Graph& graph_;
