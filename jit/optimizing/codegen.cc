@@ -189,6 +189,7 @@ void Codegen::emit_return(const Inst& inst) {
 // --- blocks and edges ----------------------------------------------------------------------------
 
 void Codegen::emit_block(size_t k) {
+  if (liveness_.loop_header[k]) a_.align(asmjit::AlignMode::kCode, 16);
   a_.bind(block_labels_[k]);
   if (code_.logger()) a_.comment(block_name(liveness_.order[k]).c_str());
   if (liveness_.loop_header[k]) {
