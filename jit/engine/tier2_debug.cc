@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 namespace keel::jit {
@@ -19,16 +20,34 @@ Error bad(std::string_view variable, std::string_view value, std::string_view ex
                                            ": expected " + std::string(expected));
 }
 
+// Every pass switch by its KEEL_TIER2_PASSES name.
+struct PassSwitch {
+  std::string_view name;
+  bool opt::PassOptions::*flag;
+};
+constexpr PassSwitch kPassSwitches[] = {
+    {"constant-folding", &opt::PassOptions::constant_folding},
+    {"strength-reduction", &opt::PassOptions::strength_reduction},
+    {"copy-propagation", &opt::PassOptions::copy_propagation},
+    {"gvn", &opt::PassOptions::gvn},
+    {"redundant-loads", &opt::PassOptions::redundant_loads},
+    {"licm", &opt::PassOptions::licm},
+    {"loop-vectorization", &opt::PassOptions::loop_vectorization},
+    {"dce", &opt::PassOptions::dce},
+    {"cfg-simplification", &opt::PassOptions::cfg_simplification},
+};
+
 bool* pass_switch(opt::PassOptions& passes, std::string_view name) {
-  if (name == "constant-folding") return &passes.constant_folding;
-  if (name == "strength-reduction") return &passes.strength_reduction;
-  if (name == "copy-propagation") return &passes.copy_propagation;
-  if (name == "gvn") return &passes.gvn;
-  if (name == "licm") return &passes.licm;
-  if (name == "redundant-loads") return &passes.redundant_loads;
-  if (name == "dce") return &passes.dce;
-  if (name == "cfg-simplification") return &passes.cfg_simplification;
+  for (const PassSwitch& s : kPassSwitches)
+    if (s.name == name) return &(passes.*s.flag);
   return nullptr;
+}
+
+std::string pass_names() {
+  std::string names;
+  for (const PassSwitch& s : kPassSwitches)
+    names += (names.empty() ? "" : ", ") + std::string(s.name);
+  return names;
 }
 
 }  // namespace
@@ -53,17 +72,13 @@ Result<Tier2Debug> parse_tier2_debug(const char* functions, const char* passes,
       std::string_view item = rest.substr(0, comma);
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       if (item == "none") {
-        for (const char* name : {"constant-folding", "strength-reduction", "copy-propagation",
-                                 "gvn", "redundant-loads", "licm", "dce", "cfg-simplification"})
-          *pass_switch(out.passes, name) = false;
+        for (const PassSwitch& s : kPassSwitches) out.passes.*s.flag = false;
         continue;
       }
       bool* which = item.starts_with('-') ? pass_switch(out.passes, item.substr(1)) : nullptr;
       if (which == nullptr)
         return bad("KEEL_TIER2_PASSES", passes,
-                   "none, or -PASS items separated by commas (PASS: constant-folding, "
-                   "strength-reduction, copy-propagation, gvn, redundant-loads, licm, dce, "
-                   "cfg-simplification)");
+                   "none, or -PASS items separated by commas (PASS: " + pass_names() + ")");
       *which = false;
     }
   }

@@ -341,6 +341,24 @@ constexpr uint32_t lane_size_log2(LaneShape shape) {
   }
   return 0;
 }
+// The lane-wise SIMD instruction that does to each lane of `shape` what the scalar `op` does
+// (f64.add and f64x2, f64x2.add), found by the spec's naming rule: the same operation name
+// after the shape. Op::kInvalid when there is none.
+inline Op lane_wise_counterpart(Op op, LaneShape shape) {
+  static constexpr std::string_view kShapeNames[] = {"",       "i8x16.", "i16x8.", "i32x4.",
+                                                     "i64x2.", "f32x4.", "f64x2."};
+  std::string_view scalar = op_text(op);
+  size_t dot = scalar.find('.');
+  if (dot == std::string_view::npos || shape == LaneShape::kNone) return Op::kInvalid;
+  std::string_view operation = scalar.substr(dot + 1), prefix = kShapeNames[int(shape)];
+  for (size_t i = 0; i < kOpCount; ++i) {
+    std::string_view text = kOpInfo[i].text;
+    if (text.size() == prefix.size() + operation.size() && text.starts_with(prefix) &&
+        text.ends_with(operation))
+      return static_cast<Op>(i);
+  }
+  return Op::kInvalid;
+}
 constexpr bool is_integer_shape(LaneShape shape) {
   return shape == LaneShape::kI8x16 || shape == LaneShape::kI16x8 || shape == LaneShape::kI32x4 ||
          shape == LaneShape::kI64x2;

@@ -8,6 +8,7 @@
 #include "jit/optimizing/passes/dce.h"
 #include "jit/optimizing/passes/gvn.h"
 #include "jit/optimizing/passes/licm.h"
+#include "jit/optimizing/passes/loop_vectorization.h"
 #include "jit/optimizing/passes/redundant_loads.h"
 #include "jit/optimizing/passes/strength_reduction.h"
 #include "jit/optimizing/verifier.h"
@@ -55,6 +56,12 @@ Status run_passes(Graph& graph, const PassOptions& options) {
   if (options.licm) {
     auto hoisted = run({"licm", true, run_licm});
     if (!hoisted) return std::move(hoisted).error();
+  }
+  // After LICM: the vector loop's checks go in the preheader LICM leaves, and what LICM would
+  // hoist out of the vector copy (the splats) the pass puts there itself.
+  if (options.loop_vectorization) {
+    auto vectorized = run({"loop vectorization", true, run_loop_vectorization});
+    if (!vectorized) return std::move(vectorized).error();
   }
   return {};
 }

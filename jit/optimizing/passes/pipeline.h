@@ -17,6 +17,7 @@ struct PassOptions {
   bool gvn = true;
   bool redundant_loads = true;  // within a block, and loads of what a store just wrote
   bool licm = true;  // hoists loop invariants into preheaders, making preheaders where needed
+  bool loop_vectorization = true;  // f64 lane pairs of counted loops become f64x2, versioned
   bool dce = true;
   bool cfg_simplification = true;       // bypasses empty blocks, merges straight-line chains
   bool verify_after_each_pass = false;  // stops at the first pass that leaves a broken graph
