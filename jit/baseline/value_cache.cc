@@ -245,7 +245,7 @@ void BaselineCompiler::instr(Op op, const InstrImm& imm) {
       break;
   }
   const OpInfo& info = op_info(op);
-  if (info.feature == Feature::kSimd) return simd(op, imm);
+  if (info.feature == Feature::kSimd || info.feature == Feature::kRelaxedSimd) return simd(op, imm);
   if (is_memarg(info.imm)) {
     if (info.feature != Feature::kMvp) return unsupported(op_text(op).data());
     if (imm.memarg.memory != 0) return unsupported("multiple memories");

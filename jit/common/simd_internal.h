@@ -13,6 +13,9 @@ bool emit_integer(asmjit::x86::Assembler& a, Op op, const SimdOperands& o,
                   const platform::CpuFeatures& cpu);
 bool emit_float(asmjit::x86::Assembler& a, Op op, const SimdOperands& o);
 bool emit_conversion(asmjit::x86::Assembler& a, Op op, const SimdOperands& o);
+bool is_relaxed_op(Op op);
+bool emit_relaxed(asmjit::x86::Assembler& a, Op op, const SimdOperands& o,
+                  const platform::CpuFeatures& cpu);
 
 inline asmjit::x86::Xmm xmm_of(const asmjit::x86::Reg& r) {
   return r.as<asmjit::x86::Xmm>();

@@ -298,9 +298,75 @@ inline bool conversion(std::string_view text, const SimdInputs& in, SimdExpect& 
 
 }  // namespace ref
 
+inline SimdExpect simd_reference(Op op, const SimdInputs& in, uint8_t lane, const uint8_t* shuffle);
+
+namespace ref {
+
+inline Op op_named(std::string_view text) {
+  for (size_t i = 0; i < std::size(kOpInfo); ++i)
+    if (kOpInfo[i].text == text) return static_cast<Op>(i);
+  return Op::kInvalid;
+}
+
+// Relaxed SIMD: of the results the spec allows, the one keel's lowering gives on every CPU
+// (jit/common/simd_relaxed.cc): the instruction each relaxes; madd unfused; the dot products as
+// SSSE3's pmaddubsw (the second operand's bytes unsigned, i16 sums saturated).
+inline bool relaxed(Op op, const SimdInputs& in, uint8_t lane, const uint8_t* shuffle,
+                    SimdExpect& e) {
+  if (op_info(op).feature != Feature::kRelaxedSimd) return false;
+  std::string text(op_text(op));
+  const std::string shape = text.substr(0, text.find('.'));
+  auto same_as = [&](std::string_view name) {
+    e = simd_reference(op_named(name), in, lane, shuffle);
+    return true;
+  };
+  if (text.find("laneselect") != std::string::npos) return same_as("v128.bitselect");
+  if (text == "i8x16.relaxed_swizzle") return same_as("i8x16.swizzle");
+  if (text == "i16x8.relaxed_q15mulr_s") return same_as("i16x8.q15mulr_sat_s");
+  if (text.find("relaxed_trunc") != std::string::npos) {
+    std::string sat = text;
+    sat.replace(sat.find("relaxed_trunc"), 13, "trunc_sat");
+    return same_as(sat);
+  }
+  if (text.ends_with("relaxed_min")) return same_as(shape + ".min");
+  if (text.ends_with("relaxed_max")) return same_as(shape + ".max");
+  if (text.ends_with("madd")) {
+    SimdExpect product = simd_reference(op_named(shape + ".mul"), in, lane, shuffle);
+    if (text.ends_with("nmadd")) {
+      bool canonical = product.nan_canonical;
+      product = simd_reference(op_named(shape + ".neg"), {product.bits, {}, {}, 0}, lane, shuffle);
+      product.nan_canonical = canonical;
+    }
+    e = simd_reference(op_named(shape + ".add"), {product.bits, in.c, {}, 0}, lane, shuffle);
+    // The product's NaN stands for any arithmetic one when an input NaN was not canonical.
+    e.nan_canonical = e.nan_canonical && product.nan_canonical;
+    return true;
+  }
+  auto dot16 = [&](int i) {
+    int32_t sum = 0;
+    for (int k : {2 * i, 2 * i + 1}) sum += int32_t(in.b.b[k]) * int32_t(int8_t(in.a.b[k]));
+    return int16_t(std::clamp(sum, -32768, 32767));
+  };
+  if (text == "i16x8.relaxed_dot_i8x16_i7x16_s") {
+    for (int i = 0; i < 8; ++i) e.bits.set<int16_t>(i, dot16(i));
+    return true;
+  }
+  if (text == "i32x4.relaxed_dot_i8x16_i7x16_add_s") {
+    for (int j = 0; j < 4; ++j)
+      e.bits.set<uint32_t>(
+          j, uint32_t(int32_t(dot16(2 * j)) + dot16(2 * j + 1)) + in.c.get<uint32_t>(j));
+    return true;
+  }
+  e.known = false;
+  return true;
+}
+
+}  // namespace ref
+
 inline SimdExpect simd_reference(Op op, const SimdInputs& in, uint8_t lane,
                                  const uint8_t* shuffle) {
   SimdExpect e;
+  if (ref::relaxed(op, in, lane, shuffle, e)) return e;
   V128& r = e.bits;
   const std::string_view text = op_text(op);
   const std::string_view shape = text.substr(0, text.find('.'));
