@@ -97,6 +97,17 @@ if command -v script >/dev/null; then
 fi
 cmp -s "$dir/a.cwasm" "$dir/b.cwasm"
 check "compile/position-independent" $? "two processes compiled different bytes"
+# To a path that is not a regular file (a pipe here, /dev/null in use): written through, not
+# replaced by a file.
+mkfifo "$dir/pipe"
+cat "$dir/pipe" >"$dir/through-pipe" &
+reader=$!
+"$keel" compile -o "$dir/pipe" "$dir/m.wasm"
+check "compile/pipe" $? "keel compile -o PIPE failed"
+wait "$reader"
+check "compile/pipe/kept" "$([ -p "$dir/pipe" ]; echo $?)" "the pipe was replaced: $(ls -l "$dir/pipe")"
+cmp -s "$dir/a.cwasm" "$dir/through-pipe"
+check "compile/pipe/bytes" $? "the pipe did not get the precompiled module"
 out=$("$keel" run --invoke sum "$dir/a.cwasm" 100 2>&1)
 check "precompiled/refused" "$([ $? = 1 ]; echo $?)" "$out"
 case "$out" in *'precompiled module'*'--allow-precompiled'*) ;; *) check "precompiled/refused/msg" 1 "$out" ;; esac

@@ -3,6 +3,7 @@
 // With `-o OUT` it writes a precompiled module instead (runtime/artifact.h; tier 2 unless --tier
 // says otherwise), which `keel run --allow-precompiled OUT` runs without compiling.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,30 +23,40 @@
 namespace keel::cli {
 namespace {
 
-// To a temporary file beside `path`, then renamed over it: a reader never sees half a file.
+bool write_all(int fd, const std::vector<uint8_t>& bytes) {
+  for (size_t done = 0; done < bytes.size();) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// To a temporary file beside `path`, then renamed over it: a reader never sees half a file. A
+// path that is not a regular file (/dev/null, /dev/stdout, a pipe) is written in place: renaming
+// over it would replace the device with a file (`keel compile -o /dev/null` run as root did).
 Status write_file_atomically(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::string temp = path + ".tmp" + std::to_string(getpid());
-  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  struct stat existing;
+  bool in_place = stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode);
+  std::string temp = in_place ? path : path + ".tmp" + std::to_string(getpid());
+  int fd = in_place ? open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC)
+                    : open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   auto fail = [&](const char* what) {
     Error e =
         make_error(ErrorKind::kIo, std::string(what) + " " + path + ": " + std::strerror(errno));
     if (fd >= 0) close(fd);
-    unlink(temp.c_str());
+    if (!in_place) unlink(temp.c_str());
     return e;
   };
   if (fd < 0) return fail("cannot write");
-  for (size_t done = 0; done < bytes.size();) {
-    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("cannot write");
-    done += static_cast<size_t>(n);
-  }
+  if (!write_all(fd, bytes)) return fail("cannot write");
   if (close(fd) != 0) {
     fd = -1;
     return fail("cannot write");
   }
   fd = -1;
-  if (rename(temp.c_str(), path.c_str()) != 0) return fail("cannot write");
+  if (!in_place && rename(temp.c_str(), path.c_str()) != 0) return fail("cannot write");
   return {};
 }
 
