@@ -83,9 +83,10 @@ ValueId Builder::ref_null(ValType type) {
   return append_value(make(InstKind::kRefNull, type));
 }
 
-ValueId Builder::ref_func(uint32_t function) {
+ValueId Builder::ref_func(uint32_t function, const FuncType* type) {
   Inst inst = make(InstKind::kRefFunc, ValType::kFuncRef);
   inst.index = function;
+  inst.call_signature = type ? graph_.add_signature(*type) : kUnknownSignature;
   return append_value(std::move(inst));
 }
 

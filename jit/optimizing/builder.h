@@ -32,7 +32,8 @@ class Builder {
   ValueId select(ValueId condition, ValueId if_true, ValueId if_false);
   ValueId mul_high(bool is_signed, ValueId a, ValueId b);
   ValueId ref_null(ValType type);
-  ValueId ref_func(uint32_t function);
+  // With the function's type, passes can turn a call_indirect through the reference into a call.
+  ValueId ref_func(uint32_t function, const FuncType* type = nullptr);
   ValueId ref_is_null(ValueId ref);
 
   // `op` is the wasm load or store: it fixes the access width, extension and value type.

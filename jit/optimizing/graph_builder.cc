@@ -333,7 +333,7 @@ class GraphBuilder {
     if (begin()) *result = b_.ref_is_null(args[0]);
   }
   void ref_func(uint32_t func_index, ValueId* result) {
-    if (begin()) *result = b_.ref_func(func_index);
+    if (begin()) *result = b_.ref_func(func_index, &module_.function_type(func_index));
   }
 
   void exception_op(Op op, uint32_t, Args, Results, Control*) {

@@ -45,7 +45,7 @@ enum class InstKind : uint8_t {
                   // the high half of their double-width product. Wasm has no such instruction;
                   // strength reduction divides by constants with it.
   kRefNull,       // type: funcref or externref
-  kRefFunc,       // index: function
+  kRefFunc,       // index: function; call_signature: its type, or kUnknownSignature
   kRefIsNull,     // operand: a reference
   kLoad,          // op: the wasm load or atomic; index: memory; imm[0]: offset; operands:
                   // address [, vector for load-lane (lane in imm[1]), atomic operands]
@@ -151,6 +151,8 @@ struct Edge {
   uint32_t slot = 0;
   bool operator==(const Edge&) const = default;
 };
+
+inline constexpr uint32_t kUnknownSignature = UINT32_MAX;
 
 struct Block {
   bool removed = false;

@@ -264,6 +264,40 @@ TEST(RedundantLoads, ReusesLoadsAndStoredValuesUntilMemoryIsWritten) {
   EXPECT_FALSE(run_redundant_load_elimination(g));
 }
 
+// table.set then a table.get or call_indirect of the same slot: the stored reference, and a call
+// of ref.func's function when its type is the expected one; a call or another table.set forgets.
+TEST(RedundantLoads, ReusesTableSlotsAndCallsTheFunctionStoredThere) {
+  const FuncType unary{{VT::kI32}, {VT::kI32}}, nullary{{}, {VT::kI32}};
+  Graph g(FuncType{{VT::kI32, VT::kI32}, {VT::kI32}});
+  Builder b(g);
+  ValueId slot = g.block(g.entry()).params[0];
+  ValueId other = g.block(g.entry()).params[1];
+  b.table_set(0, slot, b.ref_func(3, &unary));
+  ValueId got = b.table_get(0, VT::kFuncRef, slot);                                // the ref.func
+  ValueId direct = b.call_indirect(1, 0, unary, std::vector{other}, slot)[0];      // call f3
+  ValueId after_call = b.call_indirect(1, 0, unary, std::vector{other}, slot)[0];  // forgotten
+  b.table_set(0, slot, b.ref_func(4, &nullary));
+  ValueId wrong_type = b.call_indirect(1, 0, unary, std::vector{other}, slot)[0];  // kept
+  b.table_set(0, slot, b.ref_func(3, &unary));
+  b.table_set(0, other, b.ref_func(4, &nullary));
+  ValueId maybe_overwritten = b.call_indirect(1, 0, unary, std::vector{other}, slot)[0];  // kept
+  ValueId total = b.wasm(Op::kI32Add, {b.ref_is_null(got), direct});
+  for (ValueId v : {after_call, wrong_type, maybe_overwritten})
+    total = b.wasm(Op::kI32Add, {total, v});
+  b.ret({total});
+  EXPECT_TRUE(run_redundant_load_elimination(g));
+  expect_valid(g);
+  std::string text = print_graph(g);
+  auto count = [&](std::string_view what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("table.get"), 0u) << text;
+  EXPECT_EQ(count("call f3("), 1u) << text;
+  EXPECT_EQ(count("call_indirect"), 3u) << text;
+}
+
 TEST(CfgSimplification, BypassesEmptyBlocksAndMergesChains) {
   Graph g(FuncType{{VT::kI32}, {VT::kI32}});
   Builder b(g);

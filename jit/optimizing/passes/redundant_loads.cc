@@ -1,5 +1,6 @@
 #include "jit/optimizing/passes/redundant_loads.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace keel::jit::opt {
@@ -45,16 +46,66 @@ bool full_width_store(const Inst& store) {
   return access_bytes(store.op) == type_bytes(value);
 }
 
+// What a table slot holds since a table.set wrote it.
+struct KnownSlot {
+  uint32_t table;
+  ValueId index;
+  ValueId ref;
+};
+
+// call_indirect through a slot known to hold ref.func f of the expected type calls f: the slot
+// is in bounds (the table.set would have trapped) and the type check passes.
+bool call_known_function(Graph& graph, Inst& call, const std::vector<KnownSlot>& slots) {
+  ValueId index = graph.resolve(call.operands.back());
+  for (const KnownSlot& slot : slots) {
+    if (slot.table != call.index2 || slot.index != index) continue;
+    const Value& ref = graph.value(slot.ref);
+    if (ref.is_param) return false;
+    const Inst& made = graph.inst(ref.inst);
+    if (made.kind != InstKind::kRefFunc || made.call_signature == kUnknownSignature ||
+        !(graph.call_signature(made.call_signature) == graph.call_signature(call.call_signature)))
+      return false;
+    call.kind = InstKind::kCall;
+    call.index = made.index;
+    call.index2 = 0;
+    call.operands.pop_back();
+    call.effects = default_effects(call);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool run_redundant_load_elimination(Graph& graph) {
   bool changed = false;
   std::vector<Known> known;
+  std::vector<KnownSlot> slots;
   for (BlockId b : graph.layout()) {
     known.clear();
+    slots.clear();
     for (InstId id : graph.block(b).insts) {
       Inst& inst = graph.inst(id);
       if (inst.dead) continue;
+      if (inst.kind == InstKind::kTableGet) {
+        ValueId index = graph.resolve(inst.operands[0]);
+        auto slot = std::find_if(slots.begin(), slots.end(), [&](const KnownSlot& s) {
+          return s.table == inst.index && s.index == index;
+        });
+        if (slot != slots.end()) {
+          graph.make_alias(graph.result(id), slot->ref);
+          graph.kill(id);
+          changed = true;
+        }
+        continue;
+      }
+      if (inst.kind == InstKind::kCallIndirect) changed |= call_known_function(graph, inst, slots);
+      if (inst.effects.has(Effects::kWritesTable) || inst.effects.has(Effects::kCall)) {
+        slots.clear();
+        if (inst.kind == InstKind::kTableSet)
+          slots.push_back(
+              {inst.index, graph.resolve(inst.operands[0]), graph.resolve(inst.operands[1])});
+      }
       if (inst.kind == InstKind::kLoad && plain_access(inst)) {
         ValueId address = graph.resolve(inst.operands[0]);
         ValType type = graph.type_of(graph.result(id));
