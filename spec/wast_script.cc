@@ -399,4 +399,15 @@ Result<SpecScript> read_wast_script(const std::filesystem::path& wast,
   return script;
 }
 
+Result<std::vector<std::shared_ptr<const ByteBuffer>>> read_wast_modules(
+    const std::filesystem::path& wast, const text::WatOptions& options) {
+  auto script = read_wast_script(wast, options);
+  if (!script) return std::move(script).error();
+  std::vector<std::shared_ptr<const ByteBuffer>> modules;
+  for (const SpecCommand& c : script->commands) {
+    if (c.module_bytes) modules.push_back(c.module_bytes);
+  }
+  return modules;
+}
+
 }  // namespace keel::spec
