@@ -819,6 +819,10 @@ Status FunctionBody::parse(const TypeUse& use) {
     }
     KEEL_TRY(m_.expect(TokenKind::kRParen));
   }
+  if (m_.options_.debug_names) {
+    auto& named = m_.local_names_.emplace_back();
+    for (const auto& [name, index] : names) named.emplace_back(index, name);
+  }
   // Runs of one type share an entry.
   Bytes groups;
   uint32_t group_count = 0;

@@ -46,6 +46,8 @@ Result<std::vector<uint8_t>> encode_module(std::string_view file, std::string_vi
     return wat_to_wasm(quote_name, contents, options);
   }
   ModuleParser parser(file, source, lexed, options);
+  if (tokens[i - 1].kind == TokenKind::kId)
+    parser.set_module_name(lexed.strings[tokens[i - 1].string]);
   auto module = parser.parse_fields(i);
   if (!module) return std::move(module).error();
   size_t end = parser.position();

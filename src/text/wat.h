@@ -16,6 +16,10 @@ struct WatOptions {
   // memory and table, and the validator rejects what a 32-bit one cannot hold. Wasm 2.0's (the
   // default, and wabt's) rejects them while parsing, as its suite's assert_malformed expect.
   bool u64_limits_and_offsets = false;
+  // A `name` custom section from the identifiers, last, as wabt's `wat2wasm --debug-names`
+  // writes it: the module's, functions', locals', types', tables', memories', globals', element
+  // and data segments' and tags' names.
+  bool debug_names = false;
 };
 
 // Encodes a `.wat` source: one `(module ...)` (`binary` and `quote` forms included) or a bare

@@ -346,5 +346,27 @@ TEST(ParserTest, ErrorsNamePlace) {
   EXPECT_NE(error_of("(func (local.get 0)"), "");
 }
 
+// --debug-names: the name section wabt writes (module, functions, every function's locals with a
+// zero count for those without, then the other index spaces), byte for byte.
+TEST(ParserTest, DebugNames) {
+  auto named = [](std::string_view source) {
+    auto bytes = wat_to_wasm("t.wat", source, {.debug_names = true});
+    EXPECT_TRUE(bytes) << (bytes ? "" : bytes.error().message);
+    return bytes ? std::string(bytes->begin(), bytes->end()).substr(8) : "";
+  };
+  EXPECT_EQ(named("(module $m)"), std::string("\0\x0c\x04name\0\x02\x01m\x02\x01\0", 14));
+  std::string names(
+      "\0\x15\x04name"
+      "\x01\x04\x01\x01\x01g"  // function 1: g
+      "\x02\x08\x02\0\x01\0\x01"
+      "a\x01\0",  // locals: function 0: (0: a), function 1: none
+      23);
+  EXPECT_EQ(named("(module (func (param $a i32)) (func $g))"),
+            sections("(module (func (param i32)) (func))") + names);
+  // Without the option identifiers leave no trace.
+  EXPECT_EQ(sections("(module $m (func $f (local $x i32)))"),
+            sections("(module (func (local i32)))"));
+}
+
 }  // namespace
 }  // namespace keel::text
