@@ -59,7 +59,8 @@ class InstrParser {
   Status else_branch();
   Status end_label(std::optional<std::string_view> label);
   Error unknown_word(const Token& where, std::string_view name) const;
-  Error lane_error(const Token& t) const;
+  Error not_a_number(const Token& t) const;
+  Error lane_error(const Token& t, bool shuffle) const;
   Result<uint32_t> label();
   Result<uint32_t> local();
   Result<uint64_t> integer(unsigned bits);

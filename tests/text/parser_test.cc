@@ -337,13 +337,40 @@ TEST(ParserTest, ErrorsNamePlace) {
   EXPECT_EQ(error_of("(module\n  (func\n    i32.ad))"), "t.wat:3:5: unknown operator \"i32.ad\"");
   EXPECT_EQ(error_of("(module (func (call $nope)))"), "t.wat:1:21: unknown function $nope");
   EXPECT_EQ(error_of("(func $f) (func $f)"), "t.wat:1:17: duplicate function $f");
-  EXPECT_EQ(error_of("(func (i32.const 4294967296))"), "t.wat:1:18: i32 constant out of range");
+  EXPECT_EQ(error_of("(func (i32.const 4294967296))"), "t.wat:1:18: constant out of range");
+  EXPECT_EQ(error_of("(memory 1) (func (drop (i32.load offset=4294967296 (i32.const 0))))"),
+            "t.wat:1:34: i32 constant out of range");
   EXPECT_EQ(error_of("(func) (import \"a\" \"b\" (func))"), "t.wat:1:9: import after function");
   EXPECT_EQ(error_of("(func block $a end $b)"), "t.wat:1:20: mismatching label");
   EXPECT_EQ(error_of("(func (export \"\\ff\"))"), "t.wat:1:15: malformed UTF-8 encoding");
   EXPECT_NE(error_of("(module (func)"), "");
   EXPECT_NE(error_of("(module) (module)"), "");
   EXPECT_NE(error_of("(func (local.get 0)"), "");
+}
+
+// The spec suite's words, at the start of the message, where its assert_malformed expect them.
+TEST(ParserTest, LaneAndLiteralWording) {
+  auto reason = [](std::string_view source) {
+    std::string e = error_of(source);
+    return e.substr(e.find(' ') + 1);  // after "t.wat:L:C: "
+  };
+  auto lanes = [](std::string_view lanes) {
+    return "(func (result v128) (i8x16.shuffle " + std::string(lanes) +
+           " (v128.const i64x2 0 0) (v128.const i64x2 0 0)))";
+  };
+  EXPECT_EQ(reason(lanes("0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 -1")), "malformed lane index");
+  EXPECT_EQ(reason(lanes("0 1 2 3 4 5 6 7 8 9 10 11 12 13 14")), "invalid lane length");
+  EXPECT_EQ(reason(lanes("0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16")), "invalid lane length");
+  EXPECT_TRUE(reason("(func (drop (i8x16.extract_lane_s 1.5 (v128.const i64x2 0 0))))")
+                  .starts_with("unexpected token"));
+  EXPECT_EQ(reason("(func (drop (v128.const i32x4 1 1 1 1 1)))"), "wrong number of lane literals");
+  EXPECT_TRUE(reason("(func (drop (f32.const nan:1)))").starts_with("unknown operator"));
+  EXPECT_TRUE(
+      reason("(func (drop (v128.const f32x4 nan:1 0 0 0)))").starts_with("unknown operator"));
+  EXPECT_EQ(reason("(func (drop (v128.const i8x16 256 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0)))"),
+            "constant out of range");
+  // An instruction after too few lanes still says so.
+  EXPECT_EQ(reason("(func v128.const i32x4 0 0 drop)"), "wrong number of lane literals");
 }
 
 // --debug-names: the name section wabt writes (module, functions, every function's locals with a
