@@ -86,10 +86,9 @@ Status InstrParser::sequence() {
 
 Status InstrParser::plain_instr(std::vector<FlatBlock>& open) {
   const Token& where = m_.peek();
-  std::string_view name = m_.text_of(where);
-  auto it = ops_by_name().find(name);
-  if (it == ops_by_name().end()) return unknown_word(where, name);
-  Op op = it->second;
+  auto found = op_named(where);
+  if (!found) return std::move(found).error();
+  Op op = *found;
   ++m_.pos_;
   if (!opens_block(op)) return immediates(op, where, out_);
   FlatBlock block{op, m_.take_id(), &where};
@@ -159,6 +158,14 @@ Error InstrParser::lane_error(const Token& t, bool shuffle) const {
     return m_.error_at(t, "malformed lane index");
   if (shuffle) return m_.error_at(t, "invalid lane length");
   return m_.unexpected();
+}
+
+Result<Op> InstrParser::op_named(const Token& where) {
+  std::string_view name = m_.text_of(where);
+  auto it = ops_by_name().find(name);
+  if (it == ops_by_name().end()) return unknown_word(where, name);
+  m_.use_feature(op_info(it->second).feature);
+  return it->second;
 }
 
 // Where a number should be: a keyword (`nan:1`) is an unknown operator, as the spec says.
@@ -291,9 +298,9 @@ Status InstrParser::folded_instr() {
 Status InstrParser::folded_instr_body() {
   const Token& where = m_.peek(1);
   std::string_view name = m_.text_of(where);
-  auto it = ops_by_name().find(name);
-  if (it == ops_by_name().end()) return unknown_word(where, name);
-  Op op = it->second;
+  auto found = op_named(where);
+  if (!found) return std::move(found).error();
+  Op op = *found;
   if (ends_block(name)) return m_.error_at(where, "unexpected token \"" + std::string(name) + "\"");
   m_.pos_ += 2;
   if (opens_block(op)) return folded_block(op);

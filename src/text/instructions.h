@@ -58,6 +58,8 @@ class InstrParser {
   Result<uint32_t> field(uint32_t type);
   Status else_branch();
   Status end_label(std::optional<std::string_view> label);
+  // The instruction named by `where` (its feature noted in the module's uses), or why not.
+  Result<Op> op_named(const Token& where);
   Error unknown_word(const Token& where, std::string_view name) const;
   Error not_a_number(const Token& t) const;
   Error lane_error(const Token& t, bool shuffle) const;

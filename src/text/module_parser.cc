@@ -512,6 +512,7 @@ Status ModuleParser::table_field() {
   auto type = table_type();
   if (!type) return std::move(type).error();
   if (!at(TokenKind::kRParen)) {
+    uses_.function_references = true;  // a table's initialiser came with typed references
     auto init = const_expr();
     if (!init) return std::move(init).error();
     tables_.bytes += Bytes("\x40\x00", 2) + *type + *init;
@@ -596,6 +597,7 @@ Status ModuleParser::global_field() {
 }
 
 Status ModuleParser::tag_field() {
+  uses_.exceptions = true;
   KEEL_TRY(field_start(Space::kTag, 0x04));
   Bytes entry;
   bool imported = at_list("import");
@@ -810,6 +812,7 @@ Status ModuleParser::custom_annotation() {
 }
 
 Bytes ModuleParser::assemble() {
+  uses_.multi_memory = spaces_[static_cast<size_t>(Space::kMemory)].count > 1;
   Bytes out("\0asm\x01\0\0\0", 8);
   auto section = [&out](uint8_t id, const Bytes& body) {
     put_byte(out, id);

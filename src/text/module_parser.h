@@ -53,6 +53,7 @@ class ModuleParser {
   size_t position() const { return pos_; }
   // The module's `$id`, for the name section (WatOptions::debug_names).
   void set_module_name(std::string_view name) { module_name_ = name; }
+  const Wasm3Use& uses() const { return uses_; }
 
  private:
   friend class InstrParser;
@@ -182,6 +183,10 @@ class ModuleParser {
   // by local index.
   std::optional<std::string_view> module_name_;
   std::vector<std::vector<std::pair<uint32_t, std::string_view>>> local_names_;
+  Wasm3Use uses_;
+  // Record in uses_ what Wasm 3.0 features keel does not decode yet a construct needs.
+  void use_feature(Feature feature);  // an instruction's, from the opcode table
+  void use_heap_code(uint8_t code);   // an abstract heap type's
 };
 
 }  // namespace keel::text

@@ -395,5 +395,26 @@ TEST(ParserTest, DebugNames) {
             sections("(module (func (local i32)))"));
 }
 
+// What a module uses beyond what keel decodes or executes, for the script layer to skip it by.
+TEST(ParserTest, Wasm3Uses) {
+  auto first = [](std::string_view source) {
+    Wasm3Use used;
+    auto bytes = wat_to_wasm("t.wat", source, {}, &used);
+    EXPECT_TRUE(bytes) << (bytes ? "" : bytes.error().message);
+    return std::string(used.first());
+  };
+  EXPECT_EQ(first("(module (func (result i32) (i32.const 1)) (table 1 funcref) (memory 1))"), "");
+  EXPECT_EQ(first("(module (type (struct)))"), "gc");
+  EXPECT_EQ(first("(module (global anyref (ref.null any)))"), "gc");
+  EXPECT_EQ(first("(module (type $t (func)) (func (param (ref $t))))"), "function-references");
+  EXPECT_EQ(first("(module (table 1 funcref (ref.null func)))"), "function-references");
+  EXPECT_EQ(first("(module (func (param exnref)))"), "exnref");
+  EXPECT_EQ(first("(module (table i64 1 funcref))"), "table64");
+  EXPECT_EQ(first("(module (memory i64 1))"), "memory64");
+  EXPECT_EQ(first("(module (tag))"), "exceptions");
+  EXPECT_EQ(first("(module (memory 1) (memory 1))"), "multi-memory");
+  EXPECT_EQ(first("(module (func return_call 0))"), "tail-call");
+}
+
 }  // namespace
 }  // namespace keel::text
