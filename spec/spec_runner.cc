@@ -195,16 +195,17 @@ class ScriptRun {
     if (!c.definition_only) {
       // It is now the current module, and the named one: skipped if it was; what it needs is
       // what an action on it that fails is skipped for.
-      bool skipped = !status && !c.module_needs.empty();
+      const std::string& needs = module_needs(c);
+      bool skipped = !status && !needs.empty();
       std::vector<std::string> keys = {""};
       if (!c.name.empty()) keys.push_back(c.name);
       for (const std::string& key : keys) {
         if (skipped) {
-          skipped_modules_[key] = c.module_needs;
+          skipped_modules_[key] = needs;
         } else {
           skipped_modules_.erase(key);
         }
-        module_needs_[key] = c.module_needs;
+        module_needs_[key] = needs;
       }
     }
     if (status) {
@@ -347,7 +348,7 @@ class ScriptRun {
 
   // A command whose module uses a feature keel does not decode yet is skipped under its name.
   void fail(const SpecCommand& c, const std::string& detail) {
-    std::string needs = c.module_needs;
+    std::string needs = module_needs(c);
     if (c.action && needs.empty()) {
       auto it = module_needs_.find(target_module(c));
       if (it != module_needs_.end()) needs = it->second;
@@ -373,8 +374,14 @@ class ScriptRun {
   std::map<uint64_t, std::unique_ptr<uint64_t>> host_refs_;
   // Modules (by "$name"; "" is the current one) skipped for a feature: what they need.
   std::map<std::string, std::string> skipped_modules_;
-  // Every module's Wasm3Use::first(), by the same keys, skipped or not.
+  // Every module's module_needs(), by the same keys, skipped or not.
   std::map<std::string, std::string> module_needs_;
+
+  // What the command's module uses that this engine lacks: beyond decoding, execution too if it
+  // executes.
+  const std::string& module_needs(const SpecCommand& c) const {
+    return instantiates() ? c.module_needs_to_run : c.module_needs;
+  }
 
   // The module an action or `register` names ("" for the current one).
   static const std::string& target_module(const SpecCommand& c) {

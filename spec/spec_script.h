@@ -90,9 +90,12 @@ struct SpecCommand {
   // if its text did not parse, why (an assert_malformed passes on that error).
   std::shared_ptr<const ByteBuffer> module_bytes;
   std::optional<Error> module_error;
-  // A Wasm 3.0 feature keel does not decode yet that the module's text uses ("gc"; empty if
-  // none, text::Wasm3Use): if the command cannot pass, it is skipped under that name.
+  // A feature beyond Wasm 2.0 that the module's text uses and keel does not decode yet ("gc";
+  // empty if none, text::Wasm3Use::first_undecoded): if the command cannot pass, it is skipped
+  // under that name. `module_needs_to_run` is the same of what keel does not execute at every
+  // tier either (Wasm3Use::first), for an engine that executes.
   std::string module_needs;
+  std::string module_needs_to_run;
   // `(module definition ...)`: validated, not instantiated; `(module instance $i $m)` then comes
   // as a module command with the definition's bytes.
   bool definition_only = false;

@@ -71,7 +71,7 @@ class ScriptParser {
       c.line = 1;
       text::Wasm3Use used;
       set_module(c, text::wat_to_wasm(file_, src_, options_, &used));
-      c.module_needs = used.first();
+      set_needs(c, used);
       script.commands.push_back(std::move(c));
       return script;
     }
@@ -126,6 +126,11 @@ class ScriptParser {
     }
   }
 
+  static void set_needs(SpecCommand& c, const text::Wasm3Use& used) {
+    c.module_needs = used.first_undecoded();
+    c.module_needs_to_run = used.first();
+  }
+
   // `(module ...)` in any form: encoded, or the error that says why not.
   Status module(SpecCommand& c) {
     if (!at(TokenKind::kLParen) || !at_keyword("module", 1)) return unexpected("(module ...)");
@@ -141,7 +146,7 @@ class ScriptParser {
       skip_list();
     }
     set_module(c, std::move(encoded));
-    c.module_needs = used.first();
+    set_needs(c, used);
     if (c.definition_only && !c.name.empty()) definitions_[c.name] = c;
     return {};
   }
@@ -161,6 +166,7 @@ class ScriptParser {
     c.module_bytes = it->second.module_bytes;
     c.module_error = it->second.module_error;
     c.module_needs = it->second.module_needs;
+    c.module_needs_to_run = it->second.module_needs_to_run;
     c.name = second ? *first : "";
     return expect(TokenKind::kRParen, ")");
   }

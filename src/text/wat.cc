@@ -82,11 +82,16 @@ Result<std::vector<uint8_t>> wat_to_wasm(std::string_view file, std::string_view
   return to_vector(*module);
 }
 
-std::string_view Wasm3Use::first() const {
+std::string_view Wasm3Use::first_undecoded() const {
   if (gc) return "gc";
   if (function_references) return "function-references";
   if (exnref) return "exnref";
   if (table64) return "table64";
+  return {};
+}
+
+std::string_view Wasm3Use::first() const {
+  if (std::string_view undecoded = first_undecoded(); !undecoded.empty()) return undecoded;
   if (memory64) return "memory64";
   if (exceptions) return "exceptions";
   if (multi_memory) return "multi-memory";

@@ -39,6 +39,8 @@ struct Wasm3Use {
   // The first one used in this order, by its name ("gc", "function-references", "exnref",
   // "table64", "memory64", "exceptions", "multi-memory", "tail-call", "relaxed-simd"), or empty.
   std::string_view first() const;
+  // The same of the first four alone: what keel's decoder does not take.
+  std::string_view first_undecoded() const;
 };
 
 // Encodes a `.wat` source: one `(module ...)` (`binary` and `quote` forms included) or a bare

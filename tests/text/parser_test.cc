@@ -414,6 +414,11 @@ TEST(ParserTest, Wasm3Uses) {
   EXPECT_EQ(first("(module (tag))"), "exceptions");
   EXPECT_EQ(first("(module (memory 1) (memory 1))"), "multi-memory");
   EXPECT_EQ(first("(module (func return_call 0))"), "tail-call");
+  // keel decodes 64-bit memories, it does not run them at every tier yet.
+  Wasm3Use memory64;
+  ASSERT_TRUE(wat_to_wasm("t.wat", "(module (memory i64 1))", {}, &memory64));
+  EXPECT_EQ(memory64.first_undecoded(), "");
+  EXPECT_EQ(memory64.first(), "memory64");
 }
 
 }  // namespace
