@@ -515,6 +515,40 @@ TEST(Cli, WastRunsScripts) {
   EXPECT_EQ(run({"wast", "--enable", "no-such-feature", good}).status, 2);
 }
 
+// `keel wast --tier` (or -C tier= as keel run spells it): the same script at every tier. A loop
+// makes tiered runs enter tier 2 at its header too.
+TEST(Cli, WastRunsAtEveryTier) {
+  std::string script =
+      write_module("wast_tiers",
+                   "(module (func (export \"sum\") (param i32) (result i32) (local i32)\n"
+                   "  (block (loop (br_if 1 (i32.eqz (local.get 0)))\n"
+                   "    (local.set 1 (i32.add (local.get 1) (local.get 0)))\n"
+                   "    (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br 0)))\n"
+                   "  (local.get 1)))\n"
+                   "(assert_return (invoke \"sum\" (i32.const 100)) (i32.const 5050))\n");
+  for (std::vector<std::string> tier : {std::vector<std::string>{"--tier", "baseline"},
+                                        {"--tier", "optimizing"},
+                                        {"--tier", "tiered"},
+                                        {"-C", "tier=optimizing"},
+                                        {"-C", "compiler=cranelift"},
+                                        {"--tier", "optimizing", "-C", "tier=tiered"}}) {
+    std::vector<std::string> args = {"wast"};
+    args.insert(args.end(), tier.begin(), tier.end());
+    args.push_back(script);
+    Outcome r = run(args);
+    EXPECT_EQ(r.status, 0) << tier[1] << ": " << r.out << r.err;
+    EXPECT_TRUE(r.out.ends_with("\n2 passed, 0 failed, 0 skipped\n")) << tier[1] << ": " << r.out;
+  }
+  Outcome r = run({"wast", "--tier", "fastest", script});
+  EXPECT_EQ(r.status, 2);
+  r = run({"wast", "-C", "tier=fastest", script});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("unknown tier \"fastest\""), std::string::npos) << r.err;
+  r = run({"wast", "-C", "tier-up-budget=0", script});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("keel wast takes only tier="), std::string::npos) << r.err;
+}
+
 TEST(Cli, Wat2wasmValidatesUnlessTold) {
   std::string path = write_module("wat2wasm_invalid", "(func (result i32) (i64.const 0))");
   Outcome r = run({"wat2wasm", path, "-o", "-"});

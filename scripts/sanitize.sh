@@ -8,6 +8,8 @@ set -euo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-fuzz
+# The spec suite's .wast scripts, which keel-spec reads itself.
+suite=("${KEEL_SHARED_DIR:-$root/../shared}"/spec-testsuite/*.wast)
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -19,13 +21,12 @@ for tests in keel_unit_tests keel_jit_tests keel_runtime_tests keel_wasi_tests k
   echo "sanitize.sh: $tests"
   "$build/tests/$tests" --gtest_brief=1
 done
-cmake --build "$build" --target spec-json >/dev/null
 echo "sanitize.sh: spec suite"
-"$build/spec/keel-spec" --expected "$root/spec/expected_totals.json" "$build/spec-json/core" | tail -1
+"$build/spec/keel-spec" --expected "$root/spec/expected_totals.json" "${suite[@]}" | tail -1
 echo "sanitize.sh: spec suite, tier 2 forced"
 "$build/spec/keel-spec" --tier optimizing --expected "$root/spec/expected_totals.json" \
-  "$build/spec-json/core" | tail -1
+  "${suite[@]}" | tail -1
 echo "sanitize.sh: spec suite, tiered with OSR on the background threads"
 "$build/spec/keel-spec" --tier tiered --osr --tier-up-background \
-  --expected "$root/spec/expected_totals.json" "$build/spec-json/core" | tail -1
+  --expected "$root/spec/expected_totals.json" "${suite[@]}" | tail -1
 bash "$root/scripts/fuzz.sh" "$seconds"

@@ -1,12 +1,13 @@
 #include "spec_cli.h"
 
 #include <iostream>
+#include <iterator>
 #include <set>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "expected_totals.h"
-#include "jit/engine/jit_compiler.h"
 #include "spec_report.h"
 #include "wast_json.h"
 
@@ -130,7 +131,7 @@ int spec_main(int argc, char** argv) {
   app.add_option("--tier", tier_name,
                  "The tier every function is compiled at; tiered: tier 1, then tier 2 from the "
                  "first call on (compiled before the call goes on, unless --tier-up-background)")
-      ->check(CLI::IsMember({"baseline", "optimizing", "tiered"}))
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kTierNames), std::end(kTierNames))))
       ->capture_default_str();
   bool background = false;
   app.add_flag("--tier-up-background", background,
@@ -142,25 +143,16 @@ int spec_main(int argc, char** argv) {
                  ".wast scripts, wast2json .json files, or folders of either")
       ->required();
   CLI11_PARSE(app, argc, argv);
-  runtime::Tier tier =
-      tier_name == "optimizing" ? runtime::Tier::kOptimizing : runtime::Tier::kBaseline;
-  // Tiered: every function tiers up at its first call, so both tiers and calls between them run.
-  TieringConfig tiering;
-  tiering.enabled = tier_name == "tiered";
-  tiering.budget = 0;
-  tiering.synchronous = !background;
-  tiering.osr = osr;
-  options.report_tier_up = tiering.enabled;
-  options.expect_osr = tiering.enabled && osr;
-  options.tier_up_synchronous = tiering.synchronous;
-  for (runtime::Tier needed : {tier, tiering.enabled ? runtime::Tier::kOptimizing : tier}) {
-    if (Status available = jit::jit_compiler()->tier_available(needed); !available) {
-      std::cerr << "keel-spec: " << available.error().message << '\n';
-      return 2;
-    }
+  auto choice = choose_tier(tier_name, background, osr);
+  if (!choice) {
+    std::cerr << "keel-spec: " << choice.error().message << '\n';
+    return 2;
   }
-  EngineFactory executing = [tier, tiering](const Features& features) {
-    return make_executing_engine(features, tier, tiering);
+  options.report_tier_up = choice->tiering.enabled;
+  options.expect_osr = choice->tiering.enabled && osr;
+  options.tier_up_synchronous = choice->tiering.synchronous;
+  EngineFactory executing = [choice = *choice](const Features& features) {
+    return make_executing_engine(features, choice.tier, choice.tiering);
   };
   if (features == "all") options.features = FeatureMode::kAll;
   if (features == "default") options.features = FeatureMode::kDefault;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/byte_buffer.h"
@@ -60,5 +61,16 @@ std::unique_ptr<SpecEngine> make_validating_engine(const Features& features);
 // every function compiled at `tier`, or with `tiering` enabled first at tier 1 and then tier 2.
 std::unique_ptr<SpecEngine> make_executing_engine(const Features& features, runtime::Tier tier,
                                                   const TieringConfig& tiering = {});
+
+// The tiers a script runs at, as keel-spec's and `keel wast`'s --tier name them.
+inline constexpr std::string_view kTierNames[] = {"baseline", "optimizing", "tiered"};
+struct TierChoice {
+  runtime::Tier tier = runtime::Tier::kBaseline;
+  TieringConfig tiering;  // tiered: tier 1, then tier 2 from each function's first call
+};
+// `background`: tier 2 compiles on background threads (as keel run does) instead of before the
+// call goes on; `osr`: every loop a tier-1 frame reaches is left for tier 2. Errors for an
+// unknown name, and when this build's compiler lacks a tier the choice needs.
+Result<TierChoice> choose_tier(std::string_view name, bool background = false, bool osr = false);
 
 }  // namespace keel::spec

@@ -154,4 +154,25 @@ std::unique_ptr<SpecEngine> make_executing_engine(const Features& features, runt
   return std::make_unique<ExecutingEngine>(features, tier, tiering);
 }
 
+Result<TierChoice> choose_tier(std::string_view name, bool background, bool osr) {
+  TierChoice choice;
+  if (name == "optimizing") {
+    choice.tier = runtime::Tier::kOptimizing;
+  } else if (name == "tiered") {
+    choice.tiering.enabled = true;
+    choice.tiering.budget = 0;
+    choice.tiering.synchronous = !background;
+    choice.tiering.osr = osr;
+  } else if (name != "baseline") {
+    return make_error(ErrorKind::kUsage, "unknown tier \"" + std::string(name) +
+                                             "\" (expected baseline, optimizing or tiered)");
+  }
+  for (runtime::Tier needed :
+       {choice.tier, choice.tiering.enabled ? runtime::Tier::kOptimizing : choice.tier}) {
+    if (Status available = jit::jit_compiler()->tier_available(needed); !available)
+      return std::move(available).error();
+  }
+  return choice;
+}
+
 }  // namespace keel::spec

@@ -44,6 +44,8 @@ Totals sum_outcomes(const std::vector<ScriptOutcome>& outcomes) {
     if (!o.result->deferred_reason.empty()) {
       t.skipped_deferred[o.result->deferred_reason] += o.result->skipped_deferred;
     }
+    for (const auto& [feature, count] : o.result->skipped_features)
+      t.skipped_deferred[feature] += count;
     t.mismatches += static_cast<uint32_t>(o.result->mismatches.size());
   }
   return t;
@@ -67,8 +69,8 @@ void print_scripts(std::ostream& out, const std::vector<ScriptOutcome>& outcomes
     }
     const ScriptResult& r = *o.result;
     out << o.name << ": ";
-    std::map<std::string, uint32_t> deferred;
-    if (!r.deferred_reason.empty()) deferred[r.deferred_reason] = r.skipped_deferred;
+    std::map<std::string, uint32_t> deferred = r.skipped_features;
+    if (!r.deferred_reason.empty()) deferred[r.deferred_reason] += r.skipped_deferred;
     print_counts(out, r.passed, r.failed, r.skipped_text, r.skipped_execution, deferred);
     if (!r.mismatches.empty()) out << ", " << r.mismatches.size() << " message mismatches";
     out << '\n';

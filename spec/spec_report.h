@@ -19,7 +19,9 @@ struct Totals {
   uint32_t failed = 0;
   uint32_t skipped_text = 0;
   uint32_t skipped_execution = 0;
-  std::map<std::string, uint32_t> skipped_deferred;  // reason -> commands
+  // Deferred scripts' reasons and the features commands need (ScriptResult::skipped_features)
+  // -> commands.
+  std::map<std::string, uint32_t> skipped_deferred;
   uint32_t mismatches = 0;
   uint32_t not_converted = 0;
 };

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,10 +34,17 @@ struct ScriptResult {
   // modules are still decoded and validated, nothing in it is instantiated or called.
   uint32_t skipped_deferred = 0;
   std::string deferred_reason;
+  // Commands that need a feature keel does not execute yet, by its name ("gc"): the values they
+  // pass or expect cannot be represented, or (custom annotations) keel does not check them.
+  std::map<std::string, uint32_t> skipped_features;
   std::vector<CommandIssue> failures;
   std::vector<CommandIssue> mismatches;
 
-  uint32_t skipped() const { return skipped_text + skipped_execution + skipped_deferred; }
+  uint32_t skipped() const {
+    uint32_t n = skipped_text + skipped_execution + skipped_deferred;
+    for (const auto& [feature, count] : skipped_features) n += count;
+    return n;
+  }
 };
 
 // `defer_execution`, when not empty, says why this script's execution is deferred.

@@ -26,6 +26,10 @@ enum class CommandType : uint8_t {
   kAssertTrap,
   kAssertExhaustion,
   kAssertException,  // exception-handling proposal
+  // The text of a custom annotation (@custom, @name, @metadata.code.*) is malformed, or the
+  // custom section it makes invalid: the module itself is fine.
+  kAssertMalformedCustom,
+  kAssertInvalidCustom,
   kAction,
   kRegister,
   kUnknown,  // a command this runner does not know: reported as a failure, never skipped
@@ -60,6 +64,10 @@ struct SpecValue {
   RefPattern ref = RefPattern::kNull;  // funcref / externref
   uint64_t host = 0;                   // kHost
   bool any_value = false;              // no value given (assert_exception results): matches all
+  bool any_ref_type = false;           // `(ref.null)` with no heap type: a null of any type
+  // A value keel cannot represent yet (Wasm 3.0's `(ref.i31)`, `(ref.null any)`, ...): the name
+  // of the feature it needs ("gc"), under which the command is counted as skipped.
+  std::string needs;
 
   std::string to_string() const;  // "i32:42", "f32:nan:canonical", "externref:3"
 };
@@ -82,6 +90,12 @@ struct SpecCommand {
   // if its text did not parse, why (an assert_malformed passes on that error).
   std::shared_ptr<const ByteBuffer> module_bytes;
   std::optional<Error> module_error;
+  // A feature beyond Wasm 2.0 that the module's text uses and keel does not decode yet ("gc";
+  // empty if none, text::Wasm3Use::first_undecoded): if the command cannot pass, it is skipped
+  // under that name. `module_needs_to_run` is the same of what keel does not execute at every
+  // tier either (Wasm3Use::first), for an engine that executes.
+  std::string module_needs;
+  std::string module_needs_to_run;
   // `(module definition ...)`: validated, not instantiated; `(module instance $i $m)` then comes
   // as a module command with the definition's bytes.
   bool definition_only = false;

@@ -31,6 +31,8 @@ constexpr CommandName kCommands[] = {
     {"assert_exception", CommandType::kAssertException},
     {"assert_invalid", CommandType::kAssertInvalid},
     {"assert_malformed", CommandType::kAssertMalformed},
+    {"assert_malformed_custom", CommandType::kAssertMalformedCustom},
+    {"assert_invalid_custom", CommandType::kAssertInvalidCustom},
     {"assert_unlinkable", CommandType::kAssertUnlinkable},
     {"assert_uninstantiable", CommandType::kAssertUninstantiable},
 };
@@ -67,7 +69,9 @@ class ScriptParser {
       c.type = CommandType::kModule;
       c.type_name = "module";
       c.line = 1;
-      set_module(c, text::wat_to_wasm(file_, src_, options_));
+      text::Wasm3Use used;
+      set_module(c, text::wat_to_wasm(file_, src_, options_, &used));
+      set_needs(c, used);
       script.commands.push_back(std::move(c));
       return script;
     }
@@ -122,6 +126,11 @@ class ScriptParser {
     }
   }
 
+  static void set_needs(SpecCommand& c, const text::Wasm3Use& used) {
+    c.module_needs = used.first_undecoded();
+    c.module_needs_to_run = used.first();
+  }
+
   // `(module ...)` in any form: encoded, or the error that says why not.
   Status module(SpecCommand& c) {
     if (!at(TokenKind::kLParen) || !at_keyword("module", 1)) return unexpected("(module ...)");
@@ -130,12 +139,14 @@ class ScriptParser {
     size_t id_at = c.definition_only ? 3 : 2;
     if (at(TokenKind::kId, id_at)) c.name = "$" + lx_.strings[peek(id_at).string];
     size_t start = pos_;
-    auto encoded = text::encode_module(file_, src_, lx_, pos_, options_);
+    text::Wasm3Use used;
+    auto encoded = text::encode_module(file_, src_, lx_, pos_, options_, &used);
     if (!encoded) {
       pos_ = start;
       skip_list();
     }
     set_module(c, std::move(encoded));
+    set_needs(c, used);
     if (c.definition_only && !c.name.empty()) definitions_[c.name] = c;
     return {};
   }
@@ -154,6 +165,8 @@ class ScriptParser {
     }
     c.module_bytes = it->second.module_bytes;
     c.module_error = it->second.module_error;
+    c.module_needs = it->second.module_needs;
+    c.module_needs_to_run = it->second.module_needs_to_run;
     c.name = second ? *first : "";
     return expect(TokenKind::kRParen, ")");
   }
@@ -188,7 +201,8 @@ class ScriptParser {
   }
 
   // `(i32.const 1)`, `(f32.const nan:canonical)`, `(v128.const i8x16 ...)`, `(ref.null func)`,
-  // `(ref.extern 1)`, `(ref.func)`; the patterns only when `result`.
+  // `(ref.extern 1)`, `(ref.func)`, Wasm 3.0's `(ref.i31)` and the like; the patterns only when
+  // `result`.
   Result<SpecValue> value(bool result) {
     if (Status s = expect(TokenKind::kLParen, "a value"); !s) return std::move(s).error();
     if (!at(TokenKind::kKeyword)) return unexpected("a value");
@@ -228,15 +242,7 @@ class ScriptParser {
         v.lanes.push_back(*l);
       }
     } else if (op == "ref.null") {
-      if (at_keyword("func")) {
-        v.type = ValType::kFuncRef;
-      } else if (at_keyword("extern")) {
-        v.type = ValType::kExternRef;
-      } else {
-        return unexpected("func or extern");
-      }
-      ++pos_;
-      v.ref = RefPattern::kNull;
+      if (Status s = null_pattern(v, result); !s) return std::move(s).error();
     } else if (op == "ref.extern" || op == "ref.func") {
       v.type = op == "ref.extern" ? ValType::kExternRef : ValType::kFuncRef;
       v.ref = RefPattern::kAnyNonNull;
@@ -249,6 +255,13 @@ class ScriptParser {
       } else if (!result) {
         return unexpected("a host reference number");
       }
+    } else if (const char* feature = reference_feature(op)) {
+      // Wasm 3.0's references keel has no values for yet: `(ref.host 1)` (an anyref from the
+      // host), and results of a kind (`(ref.i31)`, `(ref.struct)`, `(ref.exn)`, ...).
+      if (op == "ref.host" ? !at(TokenKind::kNat) : !result) return unexpected("a reference");
+      if (at(TokenKind::kNat)) ++pos_;
+      v.type = ValType::kExternRef;
+      v.needs = feature;
     } else {
       --pos_;
       return unexpected("a value (i32.const ... ref.func)");
@@ -256,6 +269,41 @@ class ScriptParser {
     if (!status) return std::move(status).error();
     if (Status s = expect(TokenKind::kRParen, ")"); !s) return std::move(s).error();
     return v;
+  }
+
+  // The feature a Wasm 3.0 reference pattern needs, or null if `op` is not one.
+  static const char* reference_feature(std::string_view op) {
+    for (std::string_view gc :
+         {"ref.host", "ref.any", "ref.eq", "ref.i31", "ref.struct", "ref.array"}) {
+      if (op == gc) return "gc";
+    }
+    return op == "ref.exn" ? "exnref" : nullptr;
+  }
+
+  // `(ref.null func)` and `(ref.null extern)`, their bottom types, Wasm 3.0's other heap types
+  // (a feature keel lacks), and in results a bare `(ref.null)`: a null of any type.
+  Status null_pattern(SpecValue& v, bool result) {
+    v.ref = RefPattern::kNull;
+    v.type = ValType::kFuncRef;
+    if (at(TokenKind::kRParen) && result) {
+      v.any_ref_type = true;
+      return {};
+    }
+    std::string_view heap = at(TokenKind::kKeyword) ? text_of(peek()) : "";
+    if (heap == "extern" || heap == "noextern") {
+      v.type = ValType::kExternRef;
+    } else if (heap == "exn" || heap == "noexn") {
+      v.needs = "exnref";
+    } else if (heap == "any" || heap == "none" || heap == "eq" || heap == "i31" ||
+               heap == "struct" || heap == "array") {
+      v.needs = "gc";
+    } else if (at(TokenKind::kId) || at(TokenKind::kNat)) {
+      v.needs = "function-references";  // a null of a defined type
+    } else if (heap != "func" && heap != "nofunc") {
+      return unexpected("a heap type (func, extern, any, ...)");
+    }
+    ++pos_;
+    return {};
   }
 
   // `(invoke $m? "name" arg*)` or `(get $m? "name")`.
@@ -355,7 +403,7 @@ class ScriptParser {
         status = at_keyword("module", 1) ? module(c) : action_into(c);
         if (status) status = message(c);
         break;
-      default:  // the module assertions
+      default:  // the module assertions, custom ones included
         status = module(c);
         if (status) status = message(c);
         break;
@@ -397,6 +445,17 @@ Result<SpecScript> read_wast_script(const std::filesystem::path& wast,
   auto script = parse_wast_script(wast.string(), source, options);
   if (script) script->source = wast;
   return script;
+}
+
+Result<std::vector<std::shared_ptr<const ByteBuffer>>> read_wast_modules(
+    const std::filesystem::path& wast, const text::WatOptions& options) {
+  auto script = read_wast_script(wast, options);
+  if (!script) return std::move(script).error();
+  std::vector<std::shared_ptr<const ByteBuffer>> modules;
+  for (const SpecCommand& c : script->commands) {
+    if (c.module_bytes) modules.push_back(c.module_bytes);
+  }
+  return modules;
 }
 
 }  // namespace keel::spec

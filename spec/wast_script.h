@@ -4,7 +4,9 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "spec_script.h"
@@ -18,5 +20,10 @@ Result<SpecScript> parse_wast_script(std::string_view file, std::string_view sou
 
 Result<SpecScript> read_wast_script(const std::filesystem::path& wast,
                                     const text::WatOptions& options = {});
+
+// The binary of every module a script encodes, in command order, whatever the command (invalid
+// ones too; those whose text does not parse are left out): the suite as a corpus of modules.
+Result<std::vector<std::shared_ptr<const ByteBuffer>>> read_wast_modules(
+    const std::filesystem::path& wast, const text::WatOptions& options = {});
 
 }  // namespace keel::spec

@@ -226,6 +226,77 @@ TEST(WastScript, MalformedTextRunsAsARejection) {
   EXPECT_TRUE(r.mismatches.empty()) << r.mismatches[0].detail;
 }
 
+// Wasm 3.0's result patterns: what keel can represent is matched; the rest names the feature the
+// command needs, and the runner counts it as skipped under that name.
+TEST(WastScript, Wasm3ReferencePatterns) {
+  SpecScript s = parse(
+      "(module (func (export \"f\") (result funcref) (ref.null func)))\n"
+      "(assert_return (invoke \"f\") (ref.null))\n"
+      "(assert_return (invoke \"f\") (ref.null nofunc))\n"
+      "(assert_return (invoke \"f\") (ref.i31))\n"
+      "(assert_return (invoke \"f\") (either (ref.struct) (ref.array)))\n"
+      "(assert_return (invoke \"f\" (ref.host 1)) (ref.eq))\n"
+      "(assert_return (invoke \"f\") (ref.null exn))\n"
+      "(assert_return (invoke \"f\") (ref.null $t))\n"
+      "(assert_return (invoke \"f\") (ref.null any) (ref.any) (ref.exn))\n");
+  ASSERT_EQ(s.commands.size(), 9u);
+  EXPECT_TRUE(result(s.commands[1]).any_ref_type);
+  EXPECT_TRUE(result(s.commands[1]).needs.empty());
+  EXPECT_EQ(result(s.commands[2]).type, ValType::kFuncRef);
+  EXPECT_EQ(result(s.commands[3]).needs, "gc");
+  EXPECT_EQ(s.commands[5].action->args.at(0).needs, "gc");
+  EXPECT_EQ(result(s.commands[6]).needs, "exnref");
+  EXPECT_EQ(result(s.commands[7]).needs, "function-references");
+  EXPECT_EQ(result(s.commands[8], 2).needs, "exnref");
+  // Only results may be patterns of a kind.
+  EXPECT_FALSE(parse_wast_script("s.wast", "(invoke \"f\" (ref.i31))"));
+  EXPECT_FALSE(parse_wast_script("s.wast", "(invoke \"f\" (ref.null))"));
+  EXPECT_FALSE(parse_wast_script("s.wast", "(invoke \"f\" (ref.host))"));
+
+  auto engine = make_executing_engine({}, runtime::Tier::kBaseline);
+  ScriptResult r = run_script(s, *engine, {}, "");
+  EXPECT_EQ(r.passed, 3u) << (r.failures.empty() ? "" : r.failures[0].detail);
+  EXPECT_EQ(r.failed, 0u);
+  EXPECT_EQ(r.skipped_features["gc"], 4u);
+  EXPECT_EQ(r.skipped_features["exnref"], 1u);
+  EXPECT_EQ(r.skipped_features["function-references"], 1u);
+  EXPECT_EQ(r.skipped(), 6u);
+}
+
+// A module using what keel does not decode yet is skipped under that feature, and so are the
+// commands on it; a module keel takes runs as any other.
+TEST(WastScript, ModulesNeedingAFeatureAreSkippedUnderIt) {
+  SpecScript s = parse(
+      "(module $s (type (struct)) (func (export \"f\") (result i32) (i32.const 1)))\n"
+      "(assert_return (invoke \"f\") (i32.const 1))\n"
+      "(assert_return (invoke $s \"f\") (i32.const 1))\n"
+      "(module (func (export \"f\") (result i32) (i32.const 1)))\n"
+      "(assert_return (invoke \"f\") (i32.const 1))\n");
+  EXPECT_EQ(s.commands[0].module_needs, "gc");
+  EXPECT_EQ(s.commands[3].module_needs, "");
+  auto engine = make_executing_engine({}, runtime::Tier::kBaseline);
+  ScriptResult r = run_script(s, *engine, {}, "");
+  EXPECT_EQ(r.passed, 2u);
+  EXPECT_EQ(r.failed, 0u) << (r.failures.empty() ? "" : r.failures[0].detail);
+  EXPECT_EQ(r.skipped_features["gc"], 3u);
+}
+
+// assert_malformed_custom and assert_invalid_custom: a rejection passes as for the plain ones; a
+// custom section keel does not interpret is accepted and counted as skipped, not failed.
+TEST(WastScript, CustomAssertions) {
+  SpecScript s = parse(
+      "(assert_malformed_custom (module quote \"(@custom)\") \"@custom annotation\")\n"
+      "(assert_invalid_custom (module (func)) \"invalid branch hint\")\n");
+  ASSERT_EQ(s.commands.size(), 2u);
+  EXPECT_EQ(s.commands[0].type, CommandType::kAssertMalformedCustom);
+  EXPECT_EQ(s.commands[1].type, CommandType::kAssertInvalidCustom);
+  auto engine = make_validating_engine({});
+  ScriptResult r = run_script(s, *engine, {}, "");
+  EXPECT_EQ(r.passed, 1u);
+  EXPECT_EQ(r.failed, 0u);
+  EXPECT_EQ(r.skipped_features["custom annotations"], 1u);
+}
+
 TEST(WastScript, ErrorsSayWhere) {
   EXPECT_EQ(parse_error("(module)\n  (assert_retrun (invoke \"f\"))").substr(0, 12),
             "s.wast:2:4: ");

@@ -1,5 +1,5 @@
-// `keel wat2wasm FILE [-o OUT]`: encodes a text module as a binary one, as wabt's tool of that
-// name does, and validates it unless told not to.
+// `keel wat2wasm FILE [-o OUT] [--debug-names]`: encodes a text module as a binary one, as wabt's
+// tool of that name does, and validates it unless told not to.
 #include <fstream>
 #include <span>
 
@@ -28,6 +28,7 @@ Subcommand add_wat2wasm_command(CLI::App& parent) {
     ModuleInput input;
     std::string output;
     bool no_check = false;
+    bool debug_names = false;
   };
   auto o = std::make_shared<Options>();
   CLI::App* command =
@@ -37,14 +38,17 @@ Subcommand add_wat2wasm_command(CLI::App& parent) {
                       "Where to write the binary (default: FILE with .wasm for .wat; - for "
                       "standard output)");
   command->add_flag("--no-check", o->no_check, "Do not validate the module");
+  command->add_flag("--debug-names", o->debug_names,
+                    "Write a name section from the identifiers ($names), as wabt's flag does");
   return {command, [o](Io io) {
             const std::string& path = o->input.path;
             auto buffer = ByteBuffer::from_file(path);
             if (!buffer) return report_error(io.err, path, buffer.error());
             std::span<const uint8_t> bytes = (*buffer)->bytes();
             std::string_view source(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-            auto binary = text::wat_to_wasm(
-                path, source, {.u64_limits_and_offsets = o->input.features().memory64});
+            auto binary = text::wat_to_wasm(path, source,
+                                            {.u64_limits_and_offsets = o->input.features().memory64,
+                                             .debug_names = o->debug_names});
             if (!binary) return report_error(io.err, path, binary.error());
             if (!o->no_check) {
               auto checked = load_module(ByteBuffer::copy_of(*binary), o->input.features());

@@ -86,10 +86,9 @@ Status InstrParser::sequence() {
 
 Status InstrParser::plain_instr(std::vector<FlatBlock>& open) {
   const Token& where = m_.peek();
-  std::string_view name = m_.text_of(where);
-  auto it = ops_by_name().find(name);
-  if (it == ops_by_name().end()) return unknown_word(where, name);
-  Op op = it->second;
+  auto found = op_named(where);
+  if (!found) return std::move(found).error();
+  Op op = *found;
   ++m_.pos_;
   if (!opens_block(op)) return immediates(op, where, out_);
   FlatBlock block{op, m_.take_id(), &where};
@@ -149,11 +148,29 @@ Status InstrParser::continue_block(std::vector<FlatBlock>& open) {
   return {};
 }
 
-// A lane index too large or a fraction is malformed; any other token, a signed one included, is
-// unexpected (the spec's words for each).
-Error InstrParser::lane_error(const Token& t) const {
-  if (t.kind == TokenKind::kNat || t.kind == TokenKind::kFloat)
+// The spec's words for a bad lane: an extract or replace lane index too large is malformed, any
+// other token (a sign, a fraction) unexpected; a shuffle's lane that is a number of any kind is
+// malformed, and one missing makes the lane length invalid.
+Error InstrParser::lane_error(const Token& t, bool shuffle) const {
+  bool number =
+      t.kind == TokenKind::kNat || t.kind == TokenKind::kInt || t.kind == TokenKind::kFloat;
+  if (t.kind == TokenKind::kNat || (shuffle && number))
     return m_.error_at(t, "malformed lane index");
+  if (shuffle) return m_.error_at(t, "invalid lane length");
+  return m_.unexpected();
+}
+
+Result<Op> InstrParser::op_named(const Token& where) {
+  std::string_view name = m_.text_of(where);
+  auto it = ops_by_name().find(name);
+  if (it == ops_by_name().end()) return unknown_word(where, name);
+  m_.use_feature(op_info(it->second).feature);
+  return it->second;
+}
+
+// Where a number should be: a keyword (`nan:1`) is an unknown operator, as the spec says.
+Error InstrParser::not_a_number(const Token& t) const {
+  if (t.kind == TokenKind::kKeyword) return unknown_word(t, m_.text_of(t));
   return m_.unexpected();
 }
 
@@ -203,7 +220,7 @@ Result<uint64_t> InstrParser::integer(unsigned bits) {
   const Token& t = m_.peek();
   if (t.kind != TokenKind::kNat && t.kind != TokenKind::kInt) return m_.unexpected();
   auto value = parse_integer(m_.text_of(t), bits);
-  if (!value) return m_.error_at(t, "i" + std::to_string(bits) + " constant out of range");
+  if (!value) return m_.error_at(t, "constant out of range");  // the spec's words, any width
   ++m_.pos_;
   return *value;
 }
@@ -281,9 +298,9 @@ Status InstrParser::folded_instr() {
 Status InstrParser::folded_instr_body() {
   const Token& where = m_.peek(1);
   std::string_view name = m_.text_of(where);
-  auto it = ops_by_name().find(name);
-  if (it == ops_by_name().end()) return unknown_word(where, name);
-  Op op = it->second;
+  auto found = op_named(where);
+  if (!found) return std::move(found).error();
+  Op op = *found;
   if (ends_block(name)) return m_.error_at(where, "unexpected token \"" + std::string(name) + "\"");
   m_.pos_ += 2;
   if (opens_block(op)) return folded_block(op);
@@ -454,7 +471,7 @@ Status InstrParser::memarg(ImmKind kind, Bytes& out) {
     if (!parse_unsigned(digits, UINT64_MAX))
       return m_.error_at(o, "unknown operator \"" + std::string(m_.text_of(o)) + "\"");
     auto value = parse_unsigned(digits, is64 ? UINT64_MAX : UINT32_MAX);
-    if (!value) return m_.error_at(o, "offset: i32 constant out of range");
+    if (!value) return m_.error_at(o, "i32 constant out of range");
     offset = *value;
     ++m_.pos_;
   }
@@ -480,12 +497,18 @@ Status InstrParser::v128_const(Bytes& out) {
   auto put_le = [&out](uint64_t v, unsigned bytes) {
     for (unsigned i = 0; i < bytes; ++i) out += static_cast<char>(v >> (8 * i));
   };
-  // Too few literals: the spec's "wrong number of lane literals"; too many leave a number
-  // where an instruction should be, which the caller reports.
+  // Too few literals or too many: the spec's "wrong number of lane literals". A keyword where a
+  // float should be (`nan:1`) is an unknown operator.
   auto lane_missing = [&] {
     TokenKind k = m_.peek().kind;
+    if (k == TokenKind::kKeyword) return ops_by_name().contains(m_.text_of(m_.peek()));
     return k != TokenKind::kNat && k != TokenKind::kInt && k != TokenKind::kFloat &&
            k != TokenKind::kReserved;
+  };
+  auto no_more_lanes = [&](Status lanes) -> Status {
+    if (lanes && (m_.at(TokenKind::kNat) || m_.at(TokenKind::kInt) || m_.at(TokenKind::kFloat)))
+      return m_.error_at(m_.peek(), "wrong number of lane literals");
+    return lanes;
   };
   auto lanes_of = [&](unsigned count, unsigned bits) -> Status {
     for (unsigned i = 0; i < count; ++i) {
@@ -501,7 +524,7 @@ Status InstrParser::v128_const(Bytes& out) {
       const Token& t = m_.peek();
       if (lane_missing()) return m_.error_at(t, "wrong number of lane literals");
       if (t.kind != TokenKind::kNat && t.kind != TokenKind::kInt && t.kind != TokenKind::kFloat)
-        return m_.unexpected();
+        return not_a_number(t);
       if (is64) {
         auto v = parse_f64(m_.text_of(t));
         if (!v) return m_.error_at(t, "constant out of range");
@@ -515,12 +538,12 @@ Status InstrParser::v128_const(Bytes& out) {
     }
     return {};
   };
-  if (shape == "i8x16") return lanes_of(16, 8);
-  if (shape == "i16x8") return lanes_of(8, 16);
-  if (shape == "i32x4") return lanes_of(4, 32);
-  if (shape == "i64x2") return lanes_of(2, 64);
-  if (shape == "f32x4") return floats_of(4, false);
-  if (shape == "f64x2") return floats_of(2, true);
+  if (shape == "i8x16") return no_more_lanes(lanes_of(16, 8));
+  if (shape == "i16x8") return no_more_lanes(lanes_of(8, 16));
+  if (shape == "i32x4") return no_more_lanes(lanes_of(4, 32));
+  if (shape == "i64x2") return no_more_lanes(lanes_of(2, 64));
+  if (shape == "f32x4") return no_more_lanes(floats_of(4, false));
+  if (shape == "f64x2") return no_more_lanes(floats_of(2, true));
   return m_.error_at(shape_token,
                      "invalid lane length: unknown v128 shape \"" + std::string(shape) + "\"");
 }
@@ -631,7 +654,7 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
       KEEL_TRY(memarg(info.imm, out));
       const Token& t = m_.peek();
       auto lane = t.kind == TokenKind::kNat ? parse_unsigned(m_.text_of(t), 255) : std::nullopt;
-      if (!lane) return lane_error(t);
+      if (!lane) return lane_error(t, /*shuffle=*/false);
       ++m_.pos_;
       put_byte(out, static_cast<uint8_t>(*lane));
       return {};
@@ -652,7 +675,7 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
     case ImmKind::F64: {
       const Token& t = m_.peek();
       if (t.kind != TokenKind::kNat && t.kind != TokenKind::kInt && t.kind != TokenKind::kFloat)
-        return m_.unexpected();
+        return not_a_number(t);
       if (info.imm == ImmKind::F32) {
         auto v = parse_f32(m_.text_of(t));
         if (!v) return m_.error_at(t, "constant out of range");
@@ -716,7 +739,7 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
     case ImmKind::Lane2: {
       const Token& t = m_.peek();
       auto lane = t.kind == TokenKind::kNat ? parse_unsigned(m_.text_of(t), 255) : std::nullopt;
-      if (!lane) return lane_error(t);
+      if (!lane) return lane_error(t, /*shuffle=*/false);
       ++m_.pos_;
       put_byte(out, static_cast<uint8_t>(*lane));
       return {};
@@ -725,10 +748,13 @@ Status InstrParser::immediates(Op op, const Token& where, Bytes& out) {
       for (int i = 0; i < 16; ++i) {
         const Token& t = m_.peek();
         auto lane = t.kind == TokenKind::kNat ? parse_unsigned(m_.text_of(t), 255) : std::nullopt;
-        if (!lane) return lane_error(t);
+        if (!lane) return lane_error(t, /*shuffle=*/true);
         ++m_.pos_;
         put_byte(out, static_cast<uint8_t>(*lane));
       }
+      // A 17th lane.
+      if (m_.at(TokenKind::kNat) || m_.at(TokenKind::kInt))
+        return m_.error_at(m_.peek(), "invalid lane length");
       return {};
     case ImmKind::Tag:
       return index_imm(Space::kTag);
@@ -818,6 +844,10 @@ Status FunctionBody::parse(const TypeUse& use) {
       }
     }
     KEEL_TRY(m_.expect(TokenKind::kRParen));
+  }
+  if (m_.options_.debug_names) {
+    auto& named = m_.local_names_.emplace_back();
+    for (const auto& [name, index] : names) named.emplace_back(index, name);
   }
   // Runs of one type share an entry.
   Bytes groups;

@@ -58,8 +58,11 @@ class InstrParser {
   Result<uint32_t> field(uint32_t type);
   Status else_branch();
   Status end_label(std::optional<std::string_view> label);
+  // The instruction named by `where` (its feature noted in the module's uses), or why not.
+  Result<Op> op_named(const Token& where);
   Error unknown_word(const Token& where, std::string_view name) const;
-  Error lane_error(const Token& t) const;
+  Error not_a_number(const Token& t) const;
+  Error lane_error(const Token& t, bool shuffle) const;
   Result<uint32_t> label();
   Result<uint32_t> local();
   Result<uint64_t> integer(unsigned bits);

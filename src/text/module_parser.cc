@@ -1,5 +1,6 @@
 #include "text/module_parser.h"
 
+#include <algorithm>
 #include <bit>
 
 #include "text/instructions.h"
@@ -288,6 +289,7 @@ Status ModuleParser::import_field() {
     ++defined_[static_cast<size_t>(Space::kFunc)];
     auto use = type_use(true);
     if (!use) return std::move(use).error();
+    name_imported_params(*use);
     put_byte(entry, 0x00);
     put_u32(entry, use->index);
   } else if (kind == "table") {
@@ -324,6 +326,13 @@ Status ModuleParser::import_field() {
   return {};
 }
 
+void ModuleParser::name_imported_params(const TypeUse& use) {
+  if (!options_.debug_names) return;
+  auto& names = local_names_.emplace_back();
+  for (uint32_t p = 0; p < use.param_names.size(); ++p)
+    if (!use.param_names[p].empty()) names.emplace_back(p, use.param_names[p]);
+}
+
 Status ModuleParser::func_field() {
   KEEL_TRY(field_start(Space::kFunc, 0x00));
   if (at_list("import")) {
@@ -332,6 +341,7 @@ Status ModuleParser::func_field() {
     auto use = type_use(true);
     if (!use) return std::move(use).error();
     KEEL_TRY(expect(TokenKind::kRParen));
+    name_imported_params(*use);
     put_byte(entry, 0x00);
     put_u32(entry, use->index);
     imports_.bytes += entry;
@@ -502,6 +512,7 @@ Status ModuleParser::table_field() {
   auto type = table_type();
   if (!type) return std::move(type).error();
   if (!at(TokenKind::kRParen)) {
+    uses_.function_references = true;  // a table's initialiser came with typed references
     auto init = const_expr();
     if (!init) return std::move(init).error();
     tables_.bytes += Bytes("\x40\x00", 2) + *type + *init;
@@ -586,6 +597,7 @@ Status ModuleParser::global_field() {
 }
 
 Status ModuleParser::tag_field() {
+  uses_.exceptions = true;
   KEEL_TRY(field_start(Space::kTag, 0x04));
   Bytes entry;
   bool imported = at_list("import");
@@ -800,6 +812,7 @@ Status ModuleParser::custom_annotation() {
 }
 
 Bytes ModuleParser::assemble() {
+  uses_.multi_memory = spaces_[static_cast<size_t>(Space::kMemory)].count > 1;
   Bytes out("\0asm\x01\0\0\0", 8);
   auto section = [&out](uint8_t id, const Bytes& body) {
     put_byte(out, id);
@@ -880,8 +893,60 @@ Bytes ModuleParser::assemble() {
     }
     customs([id](const CustomSection& c) { return !c.before && c.anchor == id; });
   }
+  if (options_.debug_names) section(0, name_section());
   customs([](const CustomSection& c) { return !c.first && !c.before && c.anchor == 0; });
   return out;
+}
+
+Bytes ModuleParser::name_section() const {
+  Bytes body;
+  put_name(body, "name");
+  auto subsection = [&body](uint8_t id, const Bytes& contents) {
+    put_byte(body, id);
+    put_u32(body, static_cast<uint32_t>(contents.size()));
+    body += contents;
+  };
+  // A name map: count, then (index, name) by index.
+  auto name_map = [](std::vector<std::pair<uint32_t, std::string_view>> names) {
+    std::sort(names.begin(), names.end());
+    Bytes map;
+    put_u32(map, static_cast<uint32_t>(names.size()));
+    for (const auto& [index, name] : names) {
+      put_u32(map, index);
+      put_name(map, name);
+    }
+    return map;
+  };
+  auto space_names = [&](Space space) {
+    std::vector<std::pair<uint32_t, std::string_view>> names;
+    for (const auto& [name, index] : spaces_[static_cast<size_t>(space)].names)
+      names.emplace_back(index, name);
+    return name_map(std::move(names));
+  };
+  if (module_name_) {
+    Bytes name;
+    put_name(name, *module_name_);
+    subsection(0, name);
+  }
+  if (!spaces_[static_cast<size_t>(Space::kFunc)].names.empty())
+    subsection(1, space_names(Space::kFunc));
+  // wabt writes the local names always, with every function's count, zero or not.
+  Bytes locals;
+  put_u32(locals, static_cast<uint32_t>(local_names_.size()));
+  for (uint32_t f = 0; f < local_names_.size(); ++f) {
+    put_u32(locals, f);
+    locals += name_map(local_names_[f]);
+  }
+  subsection(2, locals);
+  // The extended name section's ids; wabt 1.0.32 writes tags' as 10 (now field names).
+  constexpr std::pair<uint8_t, Space> kSpaces[] = {
+      {4, Space::kType}, {5, Space::kTable}, {6, Space::kMemory}, {7, Space::kGlobal},
+      {8, Space::kElem}, {9, Space::kData},  {11, Space::kTag},
+  };
+  for (const auto& [id, space] : kSpaces) {
+    if (!spaces_[static_cast<size_t>(space)].names.empty()) subsection(id, space_names(space));
+  }
+  return body;
 }
 
 }  // namespace keel::text

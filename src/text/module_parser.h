@@ -13,6 +13,7 @@
 #include <span>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -50,6 +51,9 @@ class ModuleParser {
   // returns the binary module.
   Result<Bytes> parse_fields(size_t begin);
   size_t position() const { return pos_; }
+  // The module's `$id`, for the name section (WatOptions::debug_names).
+  void set_module_name(std::string_view name) { module_name_ = name; }
+  const Wasm3Use& uses() const { return uses_; }
 
  private:
   friend class InstrParser;
@@ -152,6 +156,9 @@ class ModuleParser {
   Result<Bytes> const_expr();  // instructions to the closing `)`, then `end`
   Result<Bytes> elem_item(bool& is_ref_func, uint32_t& func);
   Bytes assemble();
+  // WatOptions::debug_names: an imported function's parameter names, and the name section.
+  void name_imported_params(const TypeUse& use);
+  Bytes name_section() const;
 
   std::string_view file_;
   std::string_view src_;
@@ -172,6 +179,14 @@ class ModuleParser {
   std::optional<uint32_t> start_;
   bool uses_data_count_ = false;
   std::vector<CustomSection> customs_;
+  // With debug_names: the module's name, and each function's named locals (imports included),
+  // by local index.
+  std::optional<std::string_view> module_name_;
+  std::vector<std::vector<std::pair<uint32_t, std::string_view>>> local_names_;
+  Wasm3Use uses_;
+  // Record in uses_ what Wasm 3.0 features keel does not decode yet a construct needs.
+  void use_feature(Feature feature);  // an instruction's, from the opcode table
+  void use_heap_code(uint8_t code);   // an abstract heap type's
 };
 
 }  // namespace keel::text

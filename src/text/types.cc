@@ -47,14 +47,34 @@ bool ModuleParser::at_value_type() const {
   return at_list("ref");
 }
 
+// What a reference type's heap type (its one-byte code) needs beyond Wasm 2.0.
+void ModuleParser::use_heap_code(uint8_t code) {
+  if (code == 0x69 || code == 0x74) {
+    uses_.exnref = true;
+  } else if (code != 0x70 && code != 0x6f) {
+    uses_.gc = true;
+  }
+}
+
+void ModuleParser::use_feature(Feature feature) {
+  if (feature == Feature::kGc) uses_.gc = true;
+  if (feature == Feature::kFunctionReferences) uses_.function_references = true;
+  if (feature == Feature::kExnref) uses_.exnref = true;
+  if (feature == Feature::kExceptions) uses_.exceptions = true;
+  if (feature == Feature::kTailCall) uses_.tail_call = true;
+  if (feature == Feature::kRelaxedSimd) uses_.relaxed_simd = true;
+}
+
 Result<Bytes> ModuleParser::heap_type() {
   if (at(TokenKind::kKeyword)) {
     if (auto code = lookup(kAbstractHeapTypes, text_of(peek()))) {
       ++pos_;
+      use_heap_code(*code);
       return Bytes(1, static_cast<char>(*code));
     }
     return error_at(peek(), "unknown heap type \"" + std::string(text_of(peek())) + "\"");
   }
+  uses_.function_references = true;  // a defined type
   auto type = index(Space::kType);
   if (!type) return std::move(type).error();
   Bytes out;
@@ -66,6 +86,7 @@ Result<Bytes> ModuleParser::ref_type() {
   if (at(TokenKind::kKeyword)) {
     if (auto code = lookup(kRefShorthands, text_of(peek()))) {
       ++pos_;
+      use_heap_code(*code);
       return Bytes(1, static_cast<char>(*code));
     }
     return unexpected();
@@ -74,6 +95,7 @@ Result<Bytes> ModuleParser::ref_type() {
   pos_ += 2;
   bool nullable = false;
   if (at_keyword("null")) nullable = true, ++pos_;
+  if (!nullable) uses_.function_references = true;
   auto heap = heap_type();
   if (!heap) return heap;
   KEEL_TRY(expect(TokenKind::kRParen));
@@ -213,6 +235,7 @@ Status ModuleParser::type_field(Bytes& group, uint32_t& count) {
   Bytes encoded;
   bool is_sub = false;
   if (at_list("sub")) {
+    uses_.gc = true;
     is_sub = true;
     pos_ += 2;
     bool final = false;
@@ -236,6 +259,7 @@ Status ModuleParser::type_field(Bytes& group, uint32_t& count) {
     KEEL_TRY(params_and_results(def.sig, &names));
     encoded += encode_func_type(def.sig);
   } else if (at_keyword("struct")) {
+    uses_.gc = true;
     ++pos_;
     Bytes fields;
     uint32_t n = 0;
@@ -259,6 +283,7 @@ Status ModuleParser::type_field(Bytes& group, uint32_t& count) {
     put_byte(encoded, 0x5f);
     put_vector(encoded, n, fields);
   } else if (at_keyword("array")) {
+    uses_.gc = true;
     ++pos_;
     put_byte(encoded, 0x5e);
     KEEL_TRY(field_type(encoded));
@@ -276,6 +301,7 @@ Status ModuleParser::type_field(Bytes& group, uint32_t& count) {
 }
 
 Status ModuleParser::rec_field() {
+  uses_.gc = true;
   pos_ += 2;  // `(rec`
   Bytes group;
   uint32_t count = 0;
@@ -319,6 +345,7 @@ Result<Bytes> ModuleParser::table_type() {
     is64 = true, ++pos_;
   else if (at_keyword("i32"))
     ++pos_;
+  uses_.table64 |= is64;
   auto lim = limits(is64, false);
   if (!lim) return lim;
   auto ref = ref_type();
@@ -332,6 +359,7 @@ Result<Bytes> ModuleParser::memory_type(bool& is64) {
     is64 = true, ++pos_;
   else if (at_keyword("i32"))
     ++pos_;
+  uses_.memory64 |= is64;
   auto type = limits(is64, true);
   if (!type) return type;
   auto page_size = custom_page_size();

@@ -18,7 +18,7 @@ Error at(std::string_view file, std::string_view source, const Token& t, std::st
 
 Result<std::vector<uint8_t>> encode_module(std::string_view file, std::string_view source,
                                            const Lexed& lexed, size_t& pos,
-                                           const WatOptions& options) {
+                                           const WatOptions& options, Wasm3Use* used) {
   const std::vector<Token>& tokens = lexed.tokens;
   auto text_of = [&](const Token& t) { return source.substr(t.offset, t.length); };
   auto keyword = [&](size_t i, std::string_view kw) {
@@ -43,10 +43,13 @@ Result<std::vector<uint8_t>> encode_module(std::string_view file, std::string_vi
     SourcePosition at_quote = position_of(source, tokens[start].offset);
     std::string quote_name = std::string(file) + ":" + std::to_string(at_quote.line) + ":" +
                              std::to_string(at_quote.column) + ": module quote";
-    return wat_to_wasm(quote_name, contents, options);
+    return wat_to_wasm(quote_name, contents, options, used);
   }
   ModuleParser parser(file, source, lexed, options);
+  if (tokens[i - 1].kind == TokenKind::kId)
+    parser.set_module_name(lexed.strings[tokens[i - 1].string]);
   auto module = parser.parse_fields(i);
+  if (used) *used = parser.uses();
   if (!module) return std::move(module).error();
   size_t end = parser.position();
   if (tokens[end].kind != TokenKind::kRParen)
@@ -56,7 +59,7 @@ Result<std::vector<uint8_t>> encode_module(std::string_view file, std::string_vi
 }
 
 Result<std::vector<uint8_t>> wat_to_wasm(std::string_view file, std::string_view source,
-                                         const WatOptions& options) {
+                                         const WatOptions& options, Wasm3Use* used) {
   auto lexed = lex(file, source);
   if (!lexed) return std::move(lexed).error();
   const std::vector<Token>& tokens = lexed->tokens;
@@ -64,7 +67,7 @@ Result<std::vector<uint8_t>> wat_to_wasm(std::string_view file, std::string_view
   if (tokens.size() > 2 && tokens[0].kind == TokenKind::kLParen &&
       tokens[1].kind == TokenKind::kKeyword &&
       source.substr(tokens[1].offset, tokens[1].length) == "module") {
-    auto module = encode_module(file, source, *lexed, pos, options);
+    auto module = encode_module(file, source, *lexed, pos, options, used);
     if (!module) return module;
     if (tokens[pos].kind != TokenKind::kEof)
       return at(file, source, tokens[pos], "unexpected token after the module");
@@ -72,10 +75,29 @@ Result<std::vector<uint8_t>> wat_to_wasm(std::string_view file, std::string_view
   }
   ModuleParser parser(file, source, *lexed, options);
   auto module = parser.parse_fields(0);
+  if (used) *used = parser.uses();
   if (!module) return std::move(module).error();
   const Token& end = tokens[parser.position()];
   if (end.kind != TokenKind::kEof) return at(file, source, end, "unexpected token \")\"");
   return to_vector(*module);
+}
+
+std::string_view Wasm3Use::first_undecoded() const {
+  if (gc) return "gc";
+  if (function_references) return "function-references";
+  if (exnref) return "exnref";
+  if (table64) return "table64";
+  return {};
+}
+
+std::string_view Wasm3Use::first() const {
+  if (std::string_view undecoded = first_undecoded(); !undecoded.empty()) return undecoded;
+  if (memory64) return "memory64";
+  if (exceptions) return "exceptions";
+  if (multi_memory) return "multi-memory";
+  if (tail_call) return "tail-call";
+  if (relaxed_simd) return "relaxed-simd";
+  return {};
 }
 
 bool looks_like_text(std::span<const uint8_t> bytes) {

@@ -4,12 +4,13 @@
 #include <dirent.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "decode/module_decoder.h"
 #include "jit_fixture.h"
+#include "wast_script.h"
 
 namespace keel::test {
 namespace {
@@ -144,37 +145,47 @@ TEST(DecoderModes, ValidatingPathStillRejectsInvalidBodies) {
   EXPECT_EQ(no_memory.error().message, "unknown memory 0");
 }
 
-// Every .wasm file that loads under $KEEL_DECODER_MODES_CORPUS (a directory, e.g. the converted
-// spec suite in build/spec-json, or one module): run by hand, the corpus is not in the repository.
-void collect_wasm(const std::string& dir, std::vector<std::string>& out) {
+// Every module that loads under $KEEL_DECODER_MODES_CORPUS (a directory of .wasm files or of
+// .wast scripts, such as the spec suite, or one module): run by hand, the corpus is not in the
+// repository.
+void collect_modules(const std::string& dir, std::vector<std::string>& out) {
   DIR* d = opendir(dir.c_str());
   if (!d) return;
   while (dirent* e = readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     std::string path = dir + "/" + name;
-    if (name.size() > 5 && name.ends_with(".wasm"))
+    if (name.ends_with(".wasm") || name.ends_with(".wast"))
       out.push_back(path);
     else if (e->d_type == DT_DIR)
-      collect_wasm(path, out);
+      collect_modules(path, out);
   }
   closedir(d);
 }
 
+Result<std::vector<std::shared_ptr<const ByteBuffer>>> modules_in(const std::string& path) {
+  if (path.ends_with(".wast")) return spec::read_wast_modules(path);
+  auto bytes = ByteBuffer::from_file(path);
+  if (!bytes) return std::move(bytes).error();
+  return std::vector<std::shared_ptr<const ByteBuffer>>{std::move(*bytes)};
+}
+
 TEST(DecoderModes, SameCodeForACorpus) {
   const char* root = std::getenv("KEEL_DECODER_MODES_CORPUS");
-  if (!root) GTEST_SKIP() << "set KEEL_DECODER_MODES_CORPUS to a directory of .wasm files";
+  if (!root) GTEST_SKIP() << "set KEEL_DECODER_MODES_CORPUS to a directory of .wasm or .wast files";
   std::vector<std::string> files;
-  collect_wasm(root, files);
+  collect_modules(root, files);
   if (files.empty()) files.push_back(root);  // a single module
   size_t modules = 0, functions = 0;
   for (const std::string& path : files) {
-    std::ifstream in(path, std::ios::binary);
-    Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto loaded = load_module(buffer_of(bytes), Features::all());
-    if (!loaded.ok()) continue;
-    ++modules;
-    EXPECT_TRUE(same_code_both_ways(*loaded, &functions)) << path;
+    auto buffers = modules_in(path);
+    ASSERT_TRUE(buffers.ok()) << buffers.error().message;
+    for (const auto& buffer : *buffers) {
+      auto loaded = load_module(buffer, Features::all());
+      if (!loaded.ok()) continue;
+      ++modules;
+      EXPECT_TRUE(same_code_both_ways(*loaded, &functions)) << path;
+    }
   }
   std::printf("%zu modules, %zu functions compiled both ways\n", modules, functions);
   EXPECT_GT(modules, 0u);

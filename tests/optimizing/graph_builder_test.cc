@@ -14,6 +14,7 @@
 #include "optimizing/graph_test_util.h"
 #include "support/wasm_builder.h"
 #include "validate/validator.h"
+#include "wast_script.h"
 
 namespace keel::jit::opt {
 namespace {
@@ -145,46 +146,49 @@ TEST(GraphBuilder, UnsupportedInstructionsAreNamed) {
   EXPECT_EQ(g.error().message, "tier 2 does not compile return_call yet");
 }
 
-// Every function of every module the core spec suite loads (wast2json's output): it builds, or
-// says which instruction it cannot express; the graph verifies before and after the passes; and
-// the validating and trusting decoders build the same graph.
+// Every function of every module the core spec suite loads (its .wast scripts, read by the spec
+// runner's script layer): it builds, or says which instruction it cannot express; the graph
+// verifies before and after the passes; and the validating and trusting decoders build the same
+// graph.
 TEST(GraphBuilder, EverySpecFunctionVerifies) {
   namespace fs = std::filesystem;
-  fs::path dir = KEEL_SPEC_JSON_CORE_DIR;
-  ASSERT_TRUE(fs::is_directory(dir)) << dir << " is missing: build the spec-json target";
+  fs::path dir = KEEL_SPEC_SUITE_DIR;
+  ASSERT_TRUE(fs::is_directory(dir)) << dir << " is missing: put shared/ beside the repository";
   size_t modules = 0, functions = 0, built = 0;
   std::map<std::string, size_t> unsupported;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.path().extension() != ".wasm") continue;
-    auto bytes = ByteBuffer::from_file(entry.path().string());
-    if (!bytes.ok()) continue;
-    auto module = load_module(std::move(*bytes));
-    if (!module.ok()) continue;  // the suite's invalid and malformed modules
-    ++modules;
-    ValidationContext ctx(*module);
-    // load_module validated it, C.refs included; the runtime's context lists them again.
-    std::fill(ctx.declared_functions.begin(), ctx.declared_functions.end(), 1);
-    for (uint32_t f = module->num_imported_functions; f < module->functions.size(); ++f) {
-      ++functions;
-      auto g = build_graph(ctx, f, {.validated = true});
-      if (!g.ok()) {
-        ++unsupported[g.error().message];
-        continue;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".wast") continue;
+    auto script_modules = spec::read_wast_modules(entry.path());
+    ASSERT_TRUE(script_modules.ok()) << script_modules.error().message;
+    for (const auto& bytes : *script_modules) {
+      auto module = load_module(bytes);
+      if (!module.ok()) continue;  // the suite's invalid and malformed modules
+      ++modules;
+      ValidationContext ctx(*module);
+      // load_module validated it, C.refs included; the runtime's context lists them again.
+      std::fill(ctx.declared_functions.begin(), ctx.declared_functions.end(), 1);
+      for (uint32_t f = module->num_imported_functions; f < module->functions.size(); ++f) {
+        ++functions;
+        auto g = build_graph(ctx, f, {.validated = true});
+        if (!g.ok()) {
+          ++unsupported[g.error().message];
+          continue;
+        }
+        Status valid = verify(*g);
+        ASSERT_TRUE(valid.ok()) << entry.path() << " function " << f << ": "
+                                << valid.error().message << "\n"
+                                << print_graph(*g);
+        auto checked = build_graph(ctx, f);
+        ASSERT_TRUE(checked.ok()) << entry.path() << " function " << f << ": "
+                                  << checked.error().to_string();
+        ASSERT_EQ(print_graph(*checked), print_graph(*g)) << entry.path() << " function " << f;
+        ASSERT_TRUE(run_passes(*g).ok());
+        valid = verify(*g);
+        ASSERT_TRUE(valid.ok()) << entry.path() << " function " << f
+                                << " after the passes: " << valid.error().message << "\n"
+                                << print_graph(*g);
+        ++built;
       }
-      Status valid = verify(*g);
-      ASSERT_TRUE(valid.ok()) << entry.path() << " function " << f << ": " << valid.error().message
-                              << "\n"
-                              << print_graph(*g);
-      auto checked = build_graph(ctx, f);
-      ASSERT_TRUE(checked.ok()) << entry.path() << " function " << f << ": "
-                                << checked.error().to_string();
-      ASSERT_EQ(print_graph(*checked), print_graph(*g)) << entry.path() << " function " << f;
-      ASSERT_TRUE(run_passes(*g).ok());
-      valid = verify(*g);
-      ASSERT_TRUE(valid.ok()) << entry.path() << " function " << f
-                              << " after the passes: " << valid.error().message << "\n"
-                              << print_graph(*g);
-      ++built;
     }
   }
   std::string reasons;

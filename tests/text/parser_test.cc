@@ -337,13 +337,88 @@ TEST(ParserTest, ErrorsNamePlace) {
   EXPECT_EQ(error_of("(module\n  (func\n    i32.ad))"), "t.wat:3:5: unknown operator \"i32.ad\"");
   EXPECT_EQ(error_of("(module (func (call $nope)))"), "t.wat:1:21: unknown function $nope");
   EXPECT_EQ(error_of("(func $f) (func $f)"), "t.wat:1:17: duplicate function $f");
-  EXPECT_EQ(error_of("(func (i32.const 4294967296))"), "t.wat:1:18: i32 constant out of range");
+  EXPECT_EQ(error_of("(func (i32.const 4294967296))"), "t.wat:1:18: constant out of range");
+  EXPECT_EQ(error_of("(memory 1) (func (drop (i32.load offset=4294967296 (i32.const 0))))"),
+            "t.wat:1:34: i32 constant out of range");
   EXPECT_EQ(error_of("(func) (import \"a\" \"b\" (func))"), "t.wat:1:9: import after function");
   EXPECT_EQ(error_of("(func block $a end $b)"), "t.wat:1:20: mismatching label");
   EXPECT_EQ(error_of("(func (export \"\\ff\"))"), "t.wat:1:15: malformed UTF-8 encoding");
   EXPECT_NE(error_of("(module (func)"), "");
   EXPECT_NE(error_of("(module) (module)"), "");
   EXPECT_NE(error_of("(func (local.get 0)"), "");
+}
+
+// The spec suite's words, at the start of the message, where its assert_malformed expect them.
+TEST(ParserTest, LaneAndLiteralWording) {
+  auto reason = [](std::string_view source) {
+    std::string e = error_of(source);
+    return e.substr(e.find(' ') + 1);  // after "t.wat:L:C: "
+  };
+  auto lanes = [](std::string_view lanes) {
+    return "(func (result v128) (i8x16.shuffle " + std::string(lanes) +
+           " (v128.const i64x2 0 0) (v128.const i64x2 0 0)))";
+  };
+  EXPECT_EQ(reason(lanes("0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 -1")), "malformed lane index");
+  EXPECT_EQ(reason(lanes("0 1 2 3 4 5 6 7 8 9 10 11 12 13 14")), "invalid lane length");
+  EXPECT_EQ(reason(lanes("0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16")), "invalid lane length");
+  EXPECT_TRUE(reason("(func (drop (i8x16.extract_lane_s 1.5 (v128.const i64x2 0 0))))")
+                  .starts_with("unexpected token"));
+  EXPECT_EQ(reason("(func (drop (v128.const i32x4 1 1 1 1 1)))"), "wrong number of lane literals");
+  EXPECT_TRUE(reason("(func (drop (f32.const nan:1)))").starts_with("unknown operator"));
+  EXPECT_TRUE(
+      reason("(func (drop (v128.const f32x4 nan:1 0 0 0)))").starts_with("unknown operator"));
+  EXPECT_EQ(reason("(func (drop (v128.const i8x16 256 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0)))"),
+            "constant out of range");
+  // An instruction after too few lanes still says so.
+  EXPECT_EQ(reason("(func v128.const i32x4 0 0 drop)"), "wrong number of lane literals");
+}
+
+// --debug-names: the name section wabt writes (module, functions, every function's locals with a
+// zero count for those without, then the other index spaces), byte for byte.
+TEST(ParserTest, DebugNames) {
+  auto named = [](std::string_view source) {
+    auto bytes = wat_to_wasm("t.wat", source, {.debug_names = true});
+    EXPECT_TRUE(bytes) << (bytes ? "" : bytes.error().message);
+    return bytes ? std::string(bytes->begin(), bytes->end()).substr(8) : "";
+  };
+  EXPECT_EQ(named("(module $m)"), std::string("\0\x0c\x04name\0\x02\x01m\x02\x01\0", 14));
+  std::string names(
+      "\0\x15\x04name"
+      "\x01\x04\x01\x01\x01g"  // function 1: g
+      "\x02\x08\x02\0\x01\0\x01"
+      "a\x01\0",  // locals: function 0: (0: a), function 1: none
+      23);
+  EXPECT_EQ(named("(module (func (param $a i32)) (func $g))"),
+            sections("(module (func (param i32)) (func))") + names);
+  // Without the option identifiers leave no trace.
+  EXPECT_EQ(sections("(module $m (func $f (local $x i32)))"),
+            sections("(module (func (local i32)))"));
+}
+
+// What a module uses beyond what keel decodes or executes, for the script layer to skip it by.
+TEST(ParserTest, Wasm3Uses) {
+  auto first = [](std::string_view source) {
+    Wasm3Use used;
+    auto bytes = wat_to_wasm("t.wat", source, {}, &used);
+    EXPECT_TRUE(bytes) << (bytes ? "" : bytes.error().message);
+    return std::string(used.first());
+  };
+  EXPECT_EQ(first("(module (func (result i32) (i32.const 1)) (table 1 funcref) (memory 1))"), "");
+  EXPECT_EQ(first("(module (type (struct)))"), "gc");
+  EXPECT_EQ(first("(module (global anyref (ref.null any)))"), "gc");
+  EXPECT_EQ(first("(module (type $t (func)) (func (param (ref $t))))"), "function-references");
+  EXPECT_EQ(first("(module (table 1 funcref (ref.null func)))"), "function-references");
+  EXPECT_EQ(first("(module (func (param exnref)))"), "exnref");
+  EXPECT_EQ(first("(module (table i64 1 funcref))"), "table64");
+  EXPECT_EQ(first("(module (memory i64 1))"), "memory64");
+  EXPECT_EQ(first("(module (tag))"), "exceptions");
+  EXPECT_EQ(first("(module (memory 1) (memory 1))"), "multi-memory");
+  EXPECT_EQ(first("(module (func return_call 0))"), "tail-call");
+  // keel decodes 64-bit memories, it does not run them at every tier yet.
+  Wasm3Use memory64;
+  ASSERT_TRUE(wat_to_wasm("t.wat", "(module (memory i64 1))", {}, &memory64));
+  EXPECT_EQ(memory64.first_undecoded(), "");
+  EXPECT_EQ(memory64.first(), "memory64");
 }
 
 }  // namespace
