@@ -153,9 +153,21 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
   const std::string& dir = config.code_cache.dir;
   std::string entry_path;
   if (use_cache) {
-    module_hash = Sha256::of(bytes->bytes());
     ArtifactIdentity id = identity_for(config);
-    key = cache_key(module_hash, id);
+    const FileIdentity* file = bytes->file_identity();
+    std::optional<CacheKeys> keys;
+    if (file) keys = cache_index_lookup(dir, id, *file, bytes->bytes());
+    if (!keys) {
+      keys.emplace();
+      keys->module_hash = Sha256::of(bytes->bytes());
+      keys->key = cache_key(keys->module_hash, id);
+      if (file) {
+        if (Status s = cache_index_store(dir, id, *file, bytes->bytes(), *keys); !s)
+          spdlog::debug("code cache: no index entry written: {}", s.error().message);
+      }
+    }
+    module_hash = keys->module_hash;
+    key = keys->key;
     entry_path = cache_entry_path(dir, key);
     entry = cache_lookup(dir, key);
     if (!entry) {
@@ -167,6 +179,8 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
         why = parsed.error().message;
       else if (parsed->kind != ArtifactKind::kCacheEntry ||
                std::memcmp(parsed->header->key, key.data(), key.size()) != 0 ||
+               std::memcmp(parsed->header->module_hash, module_hash.data(), module_hash.size()) !=
+                   0 ||
                parsed->identity.engine != id.engine)
         why = "not the entry for this module";
       if (why.empty()) {
