@@ -477,6 +477,31 @@ TEST(Precompiled, RoundTrip) {
   }
 }
 
+// A precompiled module's function bodies are not validated when it loads (its code is in the
+// file); one the file has no code for is validated as it compiles, so an invalid one is an error.
+TEST(Precompiled, AFunctionWithoutCodeIsValidatedAsItCompiles) {
+  WasmBuilder b;
+  uint32_t t = b.type({}, {ValType::kI32});
+  b.export_("bad", ExternKind::kFunc, b.func(t, cat(op::kI32Add)));  // pops an empty stack
+  b.export_("good", ExternKind::kFunc, b.func(t, i32_const(7)));
+  const Bytes bytes = b.build();
+  EngineConfig config = test_config();
+  config.engine_id = "keel test";
+  runtime::ArtifactWriter writer(2);  // no code for either function
+  std::vector<uint8_t> file =
+      writer.finish(runtime::ArtifactKind::kPrecompiled, runtime::ModuleImpl::identity_for(config),
+                    {}, Sha256::of(bytes), bytes);
+  auto loaded = LoadedModule::load_precompiled(ByteBuffer::copy_of(file), config);
+  ASSERT_TRUE(Succeeded(loaded));
+  Store store(impl(*loaded).config());
+  auto instance = store.instantiate(*loaded, {});
+  ASSERT_TRUE(Succeeded(instance));
+  auto good = store.call(*(*instance)->get_export("good"), {});
+  ASSERT_TRUE(Succeeded(good));
+  EXPECT_EQ((*good)[0].i32, 7u);
+  EXPECT_FALSE(store.call(*(*instance)->get_export("bad"), {}).ok());
+}
+
 TEST(Precompiled, Refusals) {
   EngineConfig config = test_config();
   config.engine_id = "keel test";
