@@ -22,16 +22,23 @@ class OwnedBuffer final : public ByteBuffer {
 
 class MappedBuffer final : public ByteBuffer {
  public:
-  MappedBuffer(void* base, size_t size) : base_(base), size_(size) {}
+  MappedBuffer(void* base, size_t size, const FileIdentity& file)
+      : base_(base), size_(size), file_(file) {}
   ~MappedBuffer() override { munmap(base_, size_); }
   std::span<const uint8_t> bytes() const override {
     return {static_cast<const uint8_t*>(base_), size_};
   }
+  const FileIdentity* file_identity() const override { return &file_; }
 
  private:
   void* base_;
   size_t size_;
+  FileIdentity file_;
 };
+
+int64_t nanoseconds(const timespec& t) {
+  return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
 
 Error io_error(const std::string& path, int err) {
   return make_error(ErrorKind::kIo, path + ": " + std::strerror(err));
@@ -66,8 +73,11 @@ Result<std::shared_ptr<const ByteBuffer>> ByteBuffer::from_file(const std::strin
                         MAP_PRIVATE | MAP_POPULATE, fd, 0);
     ::close(fd);
     if (base == MAP_FAILED) return io_error(path, errno);
+    FileIdentity file{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+                      static_cast<uint64_t>(st.st_size), nanoseconds(st.st_mtim),
+                      nanoseconds(st.st_ctim)};
     return std::shared_ptr<const ByteBuffer>(
-        std::make_shared<MappedBuffer>(base, static_cast<size_t>(st.st_size)));
+        std::make_shared<MappedBuffer>(base, static_cast<size_t>(st.st_size), file));
   }
   std::vector<uint8_t> data;
   uint8_t chunk[65536];

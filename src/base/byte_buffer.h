@@ -12,10 +12,20 @@
 
 namespace keel {
 
+// Which file a buffer was mapped from, as fstat saw it just before mapping: the code cache's
+// index names a module file by it (runtime/code_cache.h) instead of hashing all of its bytes.
+struct FileIdentity {
+  uint64_t device = 0, inode = 0, size = 0;
+  int64_t mtime_ns = 0, ctime_ns = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
 class ByteBuffer {
  public:
   virtual ~ByteBuffer() = default;
   virtual std::span<const uint8_t> bytes() const = 0;
+  // Null unless the bytes were mapped from a regular file.
+  virtual const FileIdentity* file_identity() const { return nullptr; }
 
   static std::shared_ptr<const ByteBuffer> copy_of(std::span<const uint8_t> bytes);
   static std::shared_ptr<const ByteBuffer> adopt(std::vector<uint8_t> bytes);

@@ -153,9 +153,21 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
   const std::string& dir = config.code_cache.dir;
   std::string entry_path;
   if (use_cache) {
-    module_hash = Sha256::of(bytes->bytes());
     ArtifactIdentity id = identity_for(config);
-    key = cache_key(module_hash, id);
+    const FileIdentity* file = bytes->file_identity();
+    std::optional<CacheKeys> keys;
+    if (file) keys = cache_index_lookup(dir, id, *file, bytes->bytes());
+    if (!keys) {
+      keys.emplace();
+      keys->module_hash = Sha256::of(bytes->bytes());
+      keys->key = cache_key(keys->module_hash, id);
+      if (file) {
+        if (Status s = cache_index_store(dir, id, *file, bytes->bytes(), *keys); !s)
+          spdlog::debug("code cache: no index entry written: {}", s.error().message);
+      }
+    }
+    module_hash = keys->module_hash;
+    key = keys->key;
     entry_path = cache_entry_path(dir, key);
     entry = cache_lookup(dir, key);
     if (!entry) {
@@ -167,6 +179,8 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
         why = parsed.error().message;
       else if (parsed->kind != ArtifactKind::kCacheEntry ||
                std::memcmp(parsed->header->key, key.data(), key.size()) != 0 ||
+               std::memcmp(parsed->header->module_hash, module_hash.data(), module_hash.size()) !=
+                   0 ||
                parsed->identity.engine != id.engine)
         why = "not the entry for this module";
       if (why.empty()) {
@@ -182,9 +196,13 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
   // decodes them without validating again. A precompiled module's bytes are validated: they come
   // in the file itself, and the runtime indexes its tables by what they say (fuzz_artifact found
   // an element segment naming a function past the end), so bytes that are not a valid module
-  // must be an error, never undefined behaviour.
+  // must be an error, never undefined behaviour. All but its function bodies, though: the code
+  // of each is in the file (validating yosys's 28 MB of bodies was half of running it
+  // precompiled), and one compiled from its body after all is validated as it is compiled.
+  ValidateOptions validate;
+  validate.bodies = !precompiled;
   auto module = view ? decode_module(std::move(bytes), config.features)
-                     : load_module(std::move(bytes), config.features);
+                     : load_module(std::move(bytes), config.features, validate);
   if (!module) return std::move(module).error();
   const platform::CpuFeatures& cpu = platform::host_cpu_features();
   if (!cpu.sse41 && uses_simd(*module)) {
@@ -193,6 +211,7 @@ Result<std::shared_ptr<ModuleImpl>> ModuleImpl::create(std::shared_ptr<const Byt
                       "SIMD needs a CPU with SSE4.1; this one has: " + cpu.to_string());
   }
   std::shared_ptr<ModuleImpl> impl(new ModuleImpl(std::move(module.value()), config));
+  impl->bodies_validated_ = validate.bodies;
   if (config.perfmap) perfmap_write_stubs(config.compiler->stubs());
   if (precompiled) {
     std::memcpy(impl->module_hash_.data(), precompiled->header->module_hash,
@@ -250,7 +269,8 @@ CompileOptions ModuleImpl::compile_options(Tier tier) const {
   options.osr_points = options.tier_up_counters && config_.tiering.osr;
   options.cpu = platform::host_cpu_features();
   options.interrupt_checks = config_.interrupt_checks;
-  options.validated = true;  // create() loaded the module with load_module
+  // create() validated the module with load_module (all but a precompiled one's bodies).
+  options.validated = bodies_validated_;
   return options;
 }
 

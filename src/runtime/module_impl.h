@@ -124,6 +124,8 @@ class ModuleImpl final : public LoadedModule {
   Sha256Digest module_hash_{};
   Sha256Digest cache_key_{};
   bool cache_keyed_ = false;
+  // False for a precompiled module: its bodies were not validated, so compiling one validates it.
+  bool bodies_validated_ = true;
   uint32_t cached_functions_ = 0;
   std::atomic<bool> compiled_new_{false};  // code the cache entry lacks
   // Tiering, per defined function.

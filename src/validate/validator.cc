@@ -65,7 +65,7 @@ class ModuleValidator {
     Status module_level = check_imports_and_declarations();
     if (module_level.ok()) module_level = check_const_exprs();
     if (module_level.ok()) module_level = check_start_and_exports();
-    Status bodies = check_bodies();
+    Status bodies = options_.bodies ? check_bodies() : Status{};
     if (!bodies.ok() && bodies.error().kind == ErrorKind::kMalformed) return bodies;
     if (!module_level.ok()) return module_level;
     return bodies;

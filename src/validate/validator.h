@@ -10,6 +10,9 @@ namespace keel {
 
 struct ValidateOptions {
   unsigned threads = 0;  // 0: one per hardware thread
+  // False: everything but function bodies (a precompiled module's, whose code is in the file; a
+  // function compiled from its body anyway is validated as it compiles).
+  bool bodies = true;
 };
 
 Status validate_module(const Module& module, const ValidateOptions& options = {});

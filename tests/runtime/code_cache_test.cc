@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,12 @@ struct TempDir {
   std::string path;
 };
 
-std::vector<fs::path> entries(const std::string& dir) {
+// The files in `dir` named *`extension`: the cache's entries, or its index entries.
+std::vector<fs::path> entries(const std::string& dir, const char* extension = ".keelcache") {
   std::vector<fs::path> out;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.path().extension() == ".keelcache") out.push_back(e.path());
+    if (e.path().extension() == extension) out.push_back(e.path());
   return out;
 }
 
@@ -89,8 +91,7 @@ const runtime::ModuleImpl& impl(const std::shared_ptr<LoadedModule>& m) {
 
 // Loads `b` with `config`, calls every export (each is compiled), checks the results and the
 // trap, and writes the cache back. Returns how many functions came from the cache.
-uint32_t run_all(const WasmBuilder& b, const EngineConfig& config) {
-  auto module = load(b, config);
+uint32_t run_all(std::shared_ptr<LoadedModule> module, const EngineConfig& config) {
   if (!module) return UINT32_MAX;
   uint32_t from_cache = module->cached_functions();
   {
@@ -127,6 +128,49 @@ uint32_t run_all(const WasmBuilder& b, const EngineConfig& config) {
   }
   EXPECT_TRUE(Succeeded(module->save_to_code_cache()));
   return from_cache;
+}
+uint32_t run_all(const WasmBuilder& b, const EngineConfig& config) {
+  return run_all(load(b, config), config);
+}
+// The same with the module read from `path`, as `keel run` reads it (mapped, so it has a file
+// identity and the cache's index is used).
+uint32_t run_file(const fs::path& path, const EngineConfig& config) {
+  auto bytes = ByteBuffer::from_file(path);
+  EXPECT_TRUE(Succeeded(bytes));
+  if (!bytes) return UINT32_MAX;
+  auto module = LoadedModule::load(*bytes, config);
+  EXPECT_TRUE(Succeeded(module));
+  return run_all(module ? *module : nullptr, config);
+}
+
+std::vector<fs::path> index_entries(const std::string& dir) {
+  return entries(dir, ".keelindex");
+}
+
+// What the index says of the module at `path` now.
+std::optional<runtime::CacheKeys> indexed(const std::string& dir, const fs::path& path,
+                                          const EngineConfig& config) {
+  auto bytes = ByteBuffer::from_file(path);
+  if (!bytes || !(*bytes)->file_identity()) return std::nullopt;
+  return runtime::cache_index_lookup(dir, runtime::ModuleImpl::identity_for(config),
+                                     *(*bytes)->file_identity(), (*bytes)->bytes());
+}
+
+runtime::CacheKeys keys_of(const std::vector<uint8_t>& bytes, const EngineConfig& config) {
+  runtime::CacheKeys keys;
+  keys.module_hash = Sha256::of(bytes);
+  keys.key = runtime::cache_key(keys.module_hash, runtime::ModuleImpl::identity_for(config));
+  return keys;
+}
+
+// That the index maps the file at `wasm` to the keys of `bytes`, and a run of it hits.
+void expect_indexed(const std::string& cache, const fs::path& wasm,
+                    const std::vector<uint8_t>& bytes, const EngineConfig& config) {
+  auto keys = indexed(cache, wasm, config);
+  ASSERT_TRUE(keys);
+  EXPECT_EQ(keys->key, keys_of(bytes, config).key);
+  EXPECT_EQ(keys->module_hash, keys_of(bytes, config).module_hash);
+  EXPECT_EQ(run_file(wasm, config), 4u);
 }
 
 TEST(Hash, Sha256PublishedVectors) {
@@ -313,6 +357,101 @@ TEST(CodeCache, EvictsTheLeastRecentlyUsed) {
   EXPECT_TRUE(entries(dir.path).empty());
 }
 
+TEST(CodeCacheIndex, AModuleFileIsFoundByItsIdentity) {
+  TempDir dir;
+  const std::string cache = dir.path + "/cache";
+  EngineConfig config = cached(cache);
+  const fs::path wasm = dir.path + "/m.wasm";
+  const std::vector<uint8_t> bytes = module_of().build();
+  write_file(wasm, bytes);
+  EXPECT_EQ(run_file(wasm, config), 0u);
+  ASSERT_EQ(index_entries(cache).size(), 1u);
+  expect_indexed(cache, wasm, bytes, config);
+  // Another configuration has an index entry of its own.
+  EngineConfig other = config;
+  other.tier = runtime::Tier::kOptimizing;
+  EXPECT_FALSE(indexed(cache, wasm, other));
+  EXPECT_EQ(run_file(wasm, other), 0u);
+  EXPECT_EQ(index_entries(cache).size(), 2u);
+  // Bytes from memory have no identity: they hash their bytes, and hit the same entry.
+  EXPECT_EQ(run_all(module_of(), config), 4u);
+}
+
+TEST(CodeCacheIndex, AModifiedFileIsAMissEvenWithItsOldModificationTime) {
+  TempDir dir;
+  const std::string cache = dir.path + "/cache";
+  EngineConfig config = cached(cache);
+  const fs::path wasm = dir.path + "/m.wasm";
+  write_file(wasm, module_of(1).build());
+  EXPECT_EQ(run_file(wasm, config), 0u);
+  struct stat before;
+  ASSERT_EQ(stat(wasm.c_str(), &before), 0);
+  // Other bytes of the same size, written in place, with the old modification time put back:
+  // the change time still differs, so the old index entry is not this file's.
+  // (Past the coarse clock's tick, so the change time does differ.)
+  usleep(20'000);
+  const std::vector<uint8_t> changed = module_of(2).build();
+  ASSERT_EQ(changed.size(), module_of(1).build().size());
+  write_file(wasm, changed);
+  timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(utimensat(AT_FDCWD, wasm.c_str(), times, 0), 0);
+  EXPECT_FALSE(indexed(cache, wasm, config));
+  EXPECT_EQ(run_file(wasm, config), 0u) << "module_of(1)'s code is not used for module_of(2)";
+  expect_indexed(cache, wasm, changed, config);
+}
+
+TEST(CodeCacheIndex, AnEntryForOtherBytesIsNeverUsed) {
+  // As if the file changed without its identity changing (a file system with coarse or no
+  // change times): the index entry names module_of(1), the file holds module_of(2).
+  TempDir dir;
+  const std::string cache = dir.path + "/cache";
+  EngineConfig config = cached(cache);
+  const fs::path first = dir.path + "/first.wasm", wasm = dir.path + "/m.wasm";
+  const std::vector<uint8_t> old_bytes = module_of(1).build(), bytes = module_of(2).build();
+  write_file(first, old_bytes);
+  EXPECT_EQ(run_file(first, config), 0u);  // module_of(1)'s code is in the cache
+  write_file(wasm, bytes);
+  auto mapped = ByteBuffer::from_file(wasm);
+  ASSERT_TRUE(Succeeded(mapped));
+  const FileIdentity identity = *(*mapped)->file_identity();
+  ASSERT_TRUE(
+      Succeeded(runtime::cache_index_store(cache, runtime::ModuleImpl::identity_for(config),
+                                           identity, old_bytes, keys_of(old_bytes, config))));
+  EXPECT_FALSE(indexed(cache, wasm, config)) << "the bytes' XXH3-128 differs";
+  EXPECT_EQ(run_file(wasm, config), 0u) << "a miss: module_of(1)'s code is not used";
+  expect_indexed(cache, wasm, bytes, config);  // the entry was written again
+}
+
+TEST(CodeCacheIndex, DamagedIndexEntriesAreIgnoredAndReplaced) {
+  TempDir dir;
+  const std::string cache = dir.path + "/cache";
+  EngineConfig config = cached(cache);
+  const fs::path wasm = dir.path + "/m.wasm";
+  write_file(wasm, module_of().build());
+  EXPECT_EQ(run_file(wasm, config), 0u);
+  const fs::path index = index_entries(cache).at(0);
+  const std::vector<uint8_t> good = read_file(index);
+  std::vector<std::vector<uint8_t>> damaged;
+  damaged.push_back({});
+  damaged.emplace_back(good.begin(), good.end() - 1);
+  damaged.push_back(good);
+  damaged.back().push_back(0);
+  for (size_t at = 0; at < good.size(); at += 7) {
+    damaged.push_back(good);
+    damaged.back()[at] ^= 0x10;
+  }
+  for (size_t i = 0; i < damaged.size(); ++i) {
+    write_file(index, damaged[i]);
+    EXPECT_FALSE(indexed(cache, wasm, config)) << "damage " << i;
+    // The artifact is still found (by hashing the bytes), and the entry is written again.
+    EXPECT_EQ(run_file(wasm, config), 4u) << "damage " << i;
+    EXPECT_EQ(read_file(index), good) << "damage " << i;
+  }
+  // Eviction counts index entries too.
+  runtime::cache_evict(cache, 0);
+  EXPECT_TRUE(index_entries(cache).empty());
+}
+
 TEST(Precompiled, RoundTrip) {
   for (runtime::Tier tier : {runtime::Tier::kBaseline, runtime::Tier::kOptimizing}) {
     EngineConfig config = test_config();
@@ -336,6 +475,31 @@ TEST(Precompiled, RoundTrip) {
     ASSERT_TRUE(Succeeded(sum));
     EXPECT_EQ((*sum)[0].i32, 55u);
   }
+}
+
+// A precompiled module's function bodies are not validated when it loads (its code is in the
+// file); one the file has no code for is validated as it compiles, so an invalid one is an error.
+TEST(Precompiled, AFunctionWithoutCodeIsValidatedAsItCompiles) {
+  WasmBuilder b;
+  uint32_t t = b.type({}, {ValType::kI32});
+  b.export_("bad", ExternKind::kFunc, b.func(t, cat(op::kI32Add)));  // pops an empty stack
+  b.export_("good", ExternKind::kFunc, b.func(t, i32_const(7)));
+  const Bytes bytes = b.build();
+  EngineConfig config = test_config();
+  config.engine_id = "keel test";
+  runtime::ArtifactWriter writer(2);  // no code for either function
+  std::vector<uint8_t> file =
+      writer.finish(runtime::ArtifactKind::kPrecompiled, runtime::ModuleImpl::identity_for(config),
+                    {}, Sha256::of(bytes), bytes);
+  auto loaded = LoadedModule::load_precompiled(ByteBuffer::copy_of(file), config);
+  ASSERT_TRUE(Succeeded(loaded));
+  Store store(impl(*loaded).config());
+  auto instance = store.instantiate(*loaded, {});
+  ASSERT_TRUE(Succeeded(instance));
+  auto good = store.call(*(*instance)->get_export("good"), {});
+  ASSERT_TRUE(Succeeded(good));
+  EXPECT_EQ((*good)[0].i32, 7u);
+  EXPECT_FALSE(store.call(*(*instance)->get_export("bad"), {}).ok());
 }
 
 TEST(Precompiled, Refusals) {
