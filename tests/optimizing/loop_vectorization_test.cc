@@ -18,9 +18,7 @@ namespace {
 using VT = ValType;
 
 size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
+  return occurrences(text, what);
 }
 
 // (dst, src, bytes, a): for p = 0; p != bytes; p += 16: body(builder, p, dst, src, a); the body

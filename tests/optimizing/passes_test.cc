@@ -249,11 +249,7 @@ TEST(RedundantLoads, ReusesLoadsAndStoredValuesUntilMemoryIsWritten) {
   EXPECT_TRUE(run_redundant_load_elimination(g));
   expect_valid(g);
   std::string text = print_graph(g);
-  auto count = [&](std::string_view what) {
-    size_t n = 0;
-    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-  };
+  auto count = [&](std::string_view what) { return occurrences(text, what); };
   EXPECT_EQ(count("i64.load mem0[v0 + 8]"), 2u) << text;   // a, and after the store
   EXPECT_EQ(count("i64.load mem0[v0 + 24]"), 0u) << text;  // forwarded from the store
   EXPECT_EQ(count("i64.load mem0[v0 + 16]"), 1u) << text;
@@ -288,11 +284,7 @@ TEST(RedundantLoads, ReusesTableSlotsAndCallsTheFunctionStoredThere) {
   EXPECT_TRUE(run_redundant_load_elimination(g));
   expect_valid(g);
   std::string text = print_graph(g);
-  auto count = [&](std::string_view what) {
-    size_t n = 0;
-    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-  };
+  auto count = [&](std::string_view what) { return occurrences(text, what); };
   EXPECT_EQ(count("table.get"), 0u) << text;
   EXPECT_EQ(count("call f3("), 1u) << text;
   EXPECT_EQ(count("call_indirect"), 3u) << text;
