@@ -24,8 +24,8 @@ struct WatOptions {
 
 // Features beyond Wasm 2.0 a module's text used that keel does not decode yet (gc, typed
 // references, exnref, 64-bit tables) or does not execute yet at every tier (64-bit and multiple
-// memories, tags, tail calls, relaxed SIMD): the script layer counts what such a module's
-// commands then cannot do as skipped under the feature's name.
+// memories, tags, tail calls): the script layer counts what such a module's commands then cannot
+// do as skipped under the feature's name. Relaxed SIMD is recorded but executes at every tier.
 struct Wasm3Use {
   bool gc = false;                   // struct, array, sub and rec types, any/eq/i31/..., casts
   bool function_references = false;  // (ref $t), non-null references, call_ref, br_on_null
@@ -36,8 +36,8 @@ struct Wasm3Use {
   bool multi_memory = false;         // more than one memory
   bool tail_call = false;            // return_call*
   bool relaxed_simd = false;         // the relaxed SIMD instructions
-  // The first one used in this order, by its name ("gc", "function-references", "exnref",
-  // "table64", "memory64", "exceptions", "multi-memory", "tail-call", "relaxed-simd"), or empty.
+  // The first one keel cannot run, in this order, by its name ("gc", "function-references",
+  // "exnref", "table64", "memory64", "exceptions", "multi-memory", "tail-call"), or empty.
   std::string_view first() const;
   // The same of the first four alone: what keel's decoder does not take.
   std::string_view first_undecoded() const;

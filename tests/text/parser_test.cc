@@ -414,6 +414,14 @@ TEST(ParserTest, Wasm3Uses) {
   EXPECT_EQ(first("(module (tag))"), "exceptions");
   EXPECT_EQ(first("(module (memory 1) (memory 1))"), "multi-memory");
   EXPECT_EQ(first("(module (func return_call 0))"), "tail-call");
+  // Relaxed SIMD runs at every tier: nothing to skip it by, though the use is recorded.
+  Wasm3Use relaxed;
+  ASSERT_TRUE(wat_to_wasm(
+      "t.wat",
+      "(module (func (param v128) (result v128) (f32x4.relaxed_min (local.get 0) (local.get 0))))",
+      {}, &relaxed));
+  EXPECT_TRUE(relaxed.relaxed_simd);
+  EXPECT_EQ(relaxed.first(), "");
   // keel decodes 64-bit memories, it does not run them at every tier yet.
   Wasm3Use memory64;
   ASSERT_TRUE(wat_to_wasm("t.wat", "(module (memory i64 1))", {}, &memory64));
